@@ -1,0 +1,101 @@
+package org.devicebridge;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.util.TimeUtils;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/**
+ * Typed access to the bridge's configuration ({@code bridge.*} keys), resolved by Camel's
+ * properties component: {@code config/application.properties}, overridden by system properties
+ * ({@code -Dbridge.x=..}) and environment variables ({@code BRIDGE_X=..}).
+ * Problems are reported as {@link BadConfigurationException} naming the key.
+ */
+public class Settings {
+
+    private final CamelContext context;
+
+    public Settings(CamelContext context) {
+        this.context = context;
+    }
+
+    public Optional<String> optional(String key) {
+        return context.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    public String required(String key) {
+        return optional(key).orElseThrow(() -> new BadConfigurationException(key, "is required"));
+    }
+
+    public String get(String key, String fallback) {
+        return optional(key).orElse(fallback);
+    }
+
+    public int integer(String key, int fallback) {
+        String v = get(key, null);
+        try {
+            return v == null ? fallback : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new BadConfigurationException(key, "must be a whole number, not '" + v + "'");
+        }
+    }
+
+    public double decimal(String key, double fallback) {
+        String v = get(key, null);
+        try {
+            return v == null ? fallback : Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new BadConfigurationException(key, "must be a number, not '" + v + "'");
+        }
+    }
+
+    public boolean bool(String key, boolean fallback) {
+        String v = get(key, null);
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw new BadConfigurationException(key, "must be true or false, not '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    /** A duration as ISO-8601 ({@code PT15M}) or Camel's short form ({@code 500ms}, {@code 2s}, {@code 15m}, {@code 1h}). */
+    public Duration duration(String key, Duration fallback) {
+        String v = get(key, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return v.toUpperCase().startsWith("P") ? Duration.parse(v) : Duration.ofMillis(TimeUtils.toMilliSeconds(v));
+        } catch (DateTimeParseException | IllegalArgumentException e) {
+            throw new BadConfigurationException(key, "must be a duration such as PT15M, 2s or 500ms, not '" + v + "'");
+        }
+    }
+
+    /**
+     * A secret: the value of {@code key} (best given as an environment variable), or else the
+     * content of the file named by {@code key + "-file"} (e.g. a mounted Kubernetes secret).
+     */
+    public Optional<String> secret(String key) {
+        Optional<String> direct = optional(key);
+        if (direct.isPresent()) {
+            return direct;
+        }
+        Optional<String> file = optional(key + "-file");
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).trim()).filter(s -> !s.isEmpty());
+        } catch (IOException e) {
+            throw new BadConfigurationException(key + "-file", "cannot read " + file.get() + ": " + e.getClass().getSimpleName());
+        }
+    }
+}

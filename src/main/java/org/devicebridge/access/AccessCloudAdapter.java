@@ -1,0 +1,277 @@
+package org.devicebridge.access;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.devicebridge.cloud.BackoffSchedule;
+import org.devicebridge.cloud.CloudCall;
+import org.devicebridge.cloud.CloudResponse;
+import org.devicebridge.cloud.Redactor;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerTransitions;
+import org.devicebridge.ledger.Progress;
+import org.devicebridge.ledger.StateChange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Adapter of the access cloud's two-step action (DEVICE-CLOUD.md section 2): create the action,
+ * PUT the payload to its pre-authorised upload URL, then poll until RESOLVED or REJECTED.
+ * <p>
+ * The route {@code two-step-action.yaml} makes the calls; this class prepares each request and
+ * records each answer in the ledger before the next call. A command's next step is its
+ * {@code phase} ({@value #CREATE}, {@value #UPLOAD}, {@value #POLL}); when it is due is its
+ * {@code next_attempt_at}. Nothing waits in a thread.
+ */
+public class AccessCloudAdapter {
+
+    public static final String CREATE = "CREATE";
+    public static final String UPLOAD = "UPLOAD";
+    public static final String POLL = "POLL";
+    public static final String ACTION_TYPE = "UPDATE_CREDENTIALS_AND_SCHEDULES";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccessCloudAdapter.class);
+    private static final String COMMAND = "command";
+
+    private final String baseUrl;
+    private final String apiKey;
+    private final int maxRecreates;
+    private final Ledger ledger;
+    private final LedgerTransitions transitions;
+    private final CloudCall call;
+    private final BackoffSchedule backoff;
+    private final Redactor redactor;
+    private final ObjectMapper mapper;
+
+    public AccessCloudAdapter(String baseUrl, String apiKey, int maxRecreates, Ledger ledger, LedgerTransitions transitions,
+                              CloudCall call, BackoffSchedule backoff, Redactor redactor, ObjectMapper mapper) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.apiKey = apiKey;
+        this.maxRecreates = maxRecreates;
+        this.ledger = ledger;
+        this.transitions = transitions;
+        this.call = call;
+        this.backoff = backoff;
+        this.redactor = redactor;
+        this.mapper = mapper;
+    }
+
+    // ------------------------------------------------------------- step 1a: create the action
+
+    public void prepareCreate(Exchange exchange) {
+        CommandRecord c = remember(exchange);
+        call.prepare(exchange, "POST", baseUrl + "/v1/devices/" + encode(c.device()) + "/actions", apiKey,
+                "{\"type\":\"" + ACTION_TYPE + "\"}");
+    }
+
+    public void recordCreate(Exchange exchange) {
+        CommandRecord c = command(exchange);
+        CloudResponse r = call.read(exchange);
+        ledger.recordCall(c.id(), "create-action", r.status(), r.requestId(), r.durationMs(), errorOf(r));
+        if (!r.ok()) {
+            failOrRetry(c, r, CREATE, "creating the device action");
+            return;
+        }
+        JsonNode action = json(r.body());
+        String actionId = action.path("id").asText(null);
+        String uploadUrl = action.path("upload_url").asText(null);
+        if (actionId == null || uploadUrl == null) {
+            fail(c, "the access cloud's answer to create-action had no id or upload_url", null, r.requestId());
+            return;
+        }
+        String status = action.path("status").asText("AWAITING_DATA");
+        String scratch = mapper.createObjectNode().put("upload_url", uploadUrl)
+                .put("upload_url_expires_at", action.path("upload_url_expires_at").asText(null))
+                .put("recreates", recreates(c)).toString();
+        ledger.saveProgress(c.id(), Progress.next(UPLOAD, ledger.now()).withVendor(actionId, status, scratch));
+        transitions.move(c.id(), new StateChange(AccessStatusMapping.stateOf(status).orElse(CommandState.INITIATED), status,
+                r.requestId(), null));
+    }
+
+    // ------------------------------------------------------------- step 2: upload the payload
+
+    public void prepareUpload(Exchange exchange) {
+        CommandRecord c = remember(exchange);
+        // the upload URL is pre-authorised and may live on another host: never send the API key there
+        call.prepare(exchange, "PUT", json(c.vendorData()).path("upload_url").asText(), null, c.payload());
+    }
+
+    public void recordUpload(Exchange exchange) {
+        CommandRecord c = command(exchange);
+        CloudResponse r = call.read(exchange);
+        ledger.recordCall(c.id(), "upload-payload", r.status(), r.requestId(), r.durationMs(), errorOf(r));
+        if (r.ok() || (r.status() != null && r.status() == 409)) {
+            // 200: received, not yet processed. 409: it had been received already (a retried PUT).
+            ledger.saveProgress(c.id(), Progress.next(POLL, ledger.now().plus(backoff.pollDelay(0))));
+            transitions.move(c.id(), new StateChange(CommandState.ACKNOWLEDGED, null, r.requestId(), null));
+        } else if (r.status() != null && r.status() == 403) {
+            recreate(c, r);
+        } else {
+            failOrRetry(c, r, UPLOAD, "uploading the payload");
+        }
+    }
+
+    /** The upload URL expired before the payload got there: a new action is created and the payload sent again. */
+    private void recreate(CommandRecord c, CloudResponse r) {
+        int done = recreates(c);
+        if (done >= maxRecreates) {
+            fail(c, "upload URL expired " + (done + 1) + " times; gave up re-creating the action", null, r.requestId());
+            return;
+        }
+        LOG.info("command {} ({}): upload URL expired, creating a new action", c.id(), c.device());
+        String scratch = mapper.createObjectNode().put("recreates", done + 1).toString();
+        ledger.saveProgress(c.id(), Progress.next(CREATE, ledger.now()).withVendor(null, null, scratch));
+    }
+
+    // ------------------------------------------------------------- wait: poll the action
+
+    public void preparePoll(Exchange exchange) {
+        CommandRecord c = remember(exchange);
+        call.prepare(exchange, "GET", baseUrl + "/v1/device-actions/" + encode(c.vendorRef()), apiKey, null);
+    }
+
+    public void recordPoll(Exchange exchange) {
+        CommandRecord c = command(exchange);
+        CloudResponse r = call.read(exchange);
+        ledger.recordCall(c.id(), "poll-action", r.status(), r.requestId(), r.durationMs(), errorOf(r));
+        if (!r.ok()) {
+            failOrRetry(c, r, POLL, "polling the device action");
+            return;
+        }
+        JsonNode action = json(r.body());
+        String status = action.path("status").asText(null);
+        if ("AWAITING_DATA".equals(status) && action.hasNonNull("upload_url")) {
+            // the cloud never registered our upload: send it again on the URL it names now
+            String scratch = mapper.createObjectNode().put("upload_url", action.get("upload_url").asText())
+                    .put("recreates", recreates(c)).toString();
+            ledger.saveProgress(c.id(), Progress.next(UPLOAD, ledger.now()).withVendor(null, status, scratch).countPoll());
+            return;
+        }
+        ledger.saveProgress(c.id(), Progress.next(POLL, ledger.now().plus(backoff.pollDelay(c.polls() + 1)))
+                .withVendorStatus(status).countPoll());
+        applyStatus(c, status, action.path("reason").asText(null), r.requestId());
+    }
+
+    // ------------------------------------------------------------- webhook: the cloud tells us first
+
+    /**
+     * Applies a DEVICE_ACTION_UPDATED event (already signature-checked and de-duplicated by the
+     * route). Events for actions the ledger does not know, or that would move a command backwards,
+     * change nothing.
+     */
+    public void onWebhookEvent(String body) {
+        JsonNode data = json(body).path("data");
+        String actionId = data.path("id").asText(null);
+        if (actionId == null) {
+            LOG.warn("access webhook: event without data.id ignored");
+            return;
+        }
+        Optional<CommandRecord> c = ledger.commandByVendorRef(CredentialsActionPlanner.KIND, actionId);
+        if (c.isEmpty()) {
+            LOG.debug("access webhook: no command for action {}", actionId);
+            return;
+        }
+        applyStatus(c.get(), data.path("status").asText(null), data.path("reason").asText(null), null);
+    }
+
+    /** The event's {@code event_id}, the key the route de-duplicates deliveries by. */
+    public String eventId(String body) {
+        return json(body).path("event_id").asText("");
+    }
+
+    private void applyStatus(CommandRecord c, String status, String reason, String requestId) {
+        Optional<CommandState> state = AccessStatusMapping.stateOf(status);
+        if (state.isEmpty()) {
+            LOG.warn("command {}: unknown access-cloud status '{}' ignored", c.id(), status);
+            return;
+        }
+        String why = state.get() == CommandState.FAILURE
+                ? "REJECTED by the access cloud: " + (reason == null ? "no reason given" : redactor.text(reason)) : null;
+        transitions.move(c.id(), new StateChange(state.get(), status, requestId, why));
+    }
+
+    // ------------------------------------------------------------- failures
+
+    private void failOrRetry(CommandRecord c, CloudResponse r, String phase, String doing) {
+        if (r.transientFailure()) {
+            int attempts = c.attempts() + 1;
+            if (attempts > backoff.maxAttempts()) {
+                fail(c, "gave up " + doing + " after " + attempts + " attempts; last: " + r.describe() + errorDetail(r), null,
+                        r.requestId());
+                return;
+            }
+            Duration delay = backoff.retryDelay(attempts, r.retryAfter());
+            LOG.info("command {} ({}): {} while {}; retry {} of {} in {} ms", c.id(), c.device(), r.describe(), doing, attempts,
+                    backoff.maxAttempts(), delay.toMillis());
+            ledger.saveProgress(c.id(), Progress.next(phase, ledger.now().plus(delay)).attempts(attempts));
+            return;
+        }
+        String what = r.status() == 404 && CREATE.equals(phase) ? "unknown device '" + c.device() + "'" : doing + " was refused";
+        fail(c, what + ": " + r.describe() + errorDetail(r), null, r.requestId());
+    }
+
+    private void fail(CommandRecord c, String reason, String vendorStatus, String requestId) {
+        String why = redactor.text(reason) + (requestId == null ? "" : " (request id " + requestId + ")");
+        LOG.warn("command {} ({}): failed: {}", c.id(), c.device(), why);
+        transitions.move(c.id(), StateChange.failure(why, vendorStatus, requestId));
+    }
+
+    /** The cloud's own words from a seed-001 error body: message plus the fields it names. */
+    private String errorDetail(CloudResponse r) {
+        if (r.status() == null || r.body() == null || r.body().isBlank()) {
+            return "";
+        }
+        JsonNode body = json(r.body());
+        StringBuilder out = new StringBuilder();
+        if (body.hasNonNull("type")) {
+            out.append(' ').append(body.get("type").asText());
+        }
+        if (body.hasNonNull("message")) {
+            out.append(": ").append(body.get("message").asText());
+        }
+        for (JsonNode f : body.path("fields")) {
+            out.append(" [").append(f.path("name").asText()).append(": ").append(f.path("message").asText()).append(']');
+        }
+        return redactor.text(out.toString());
+    }
+
+    private String errorOf(CloudResponse r) {
+        return r.ok() ? null : redactor.text(r.describe() + errorDetail(r));
+    }
+
+    // ------------------------------------------------------------- helpers
+
+    private static CommandRecord remember(Exchange exchange) {
+        CommandRecord c = exchange.getIn().getBody(CommandRecord.class);
+        exchange.setProperty(COMMAND, c);
+        return c;
+    }
+
+    private static CommandRecord command(Exchange exchange) {
+        return exchange.getProperty(COMMAND, CommandRecord.class);
+    }
+
+    private int recreates(CommandRecord c) {
+        return c.vendorData() == null ? 0 : json(c.vendorData()).path("recreates").asInt(0);
+    }
+
+    private JsonNode json(String text) {
+        try {
+            return text == null || text.isBlank() ? mapper.createObjectNode() : mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            return mapper.createObjectNode();
+        }
+    }
+
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

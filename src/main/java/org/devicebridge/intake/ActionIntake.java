@@ -1,0 +1,191 @@
+package org.devicebridge.intake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.NewCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Intake of batches from any trigger: opens the request in the ledger, validates each record
+ * (pre-flight, by the planner of its kind) and records its device commands before any call is made.
+ * <p>
+ * Idempotent: the request id (given, or derived from name and checksum) and the command ids
+ * (derived from request id and position) are deterministic, so a batch read twice (dropped again,
+ * redelivered, or re-read after a crash mid-intake) creates no second command.
+ */
+public class ActionIntake {
+
+    /** Exchange properties the intake routes carry. */
+    public static final String REQUEST_ID = "requestId";
+    public static final String SOURCE_NAME = "sourceName";
+    public static final String REJECTED = "rejected";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ActionIntake.class);
+
+    private final Ledger ledger;
+    private final BatchReader reader;
+    private final Map<String, ActionPlanner> planners;
+    private final Duration defaultDeadline;
+    private final int progressEvery;
+    private final ObjectMapper mapper;
+
+    public ActionIntake(Ledger ledger, BatchReader reader, List<ActionPlanner> planners, Duration defaultDeadline,
+                        int progressEvery, ObjectMapper mapper) {
+        this.ledger = ledger;
+        this.reader = reader;
+        this.planners = planners.stream().collect(Collectors.toMap(ActionPlanner::kind, p -> p));
+        this.defaultDeadline = defaultDeadline;
+        this.progressEvery = progressEvery;
+        this.mapper = mapper;
+    }
+
+    /**
+     * Opens a dropped batch file and registers its request. Returns the records to split, or
+     * nothing when the same request was taken in completely before.
+     */
+    public BatchSource openFile(File file, Exchange exchange) throws IOException {
+        BatchSource source = reader.open(file.toPath());
+        String name = file.getName();
+        exchange.setProperty(REQUEST_ID, source.requestId());
+        exchange.setProperty(SOURCE_NAME, name);
+        if (!ledger.openRequest(source.requestId(), "file", name)) {
+            var existing = ledger.request(source.requestId()).orElseThrow();
+            if (existing.intakeComplete()) {
+                source.close();
+                LOG.info("{}: request {} was already submitted at {}; nothing new is created", name, source.requestId(),
+                        existing.createdAt());
+                return new EmptySource(source.requestId());
+            }
+            LOG.info("{}: resuming the intake of request {} (interrupted before)", name, source.requestId());
+        } else {
+            LOG.info("{}: request {} opened", name, source.requestId());
+        }
+        return source;
+    }
+
+    /**
+     * Validates one record and writes its commands to the ledger. When the record is rejected
+     * (unreadable, or invalid by pre-flight) the exchange property {@value #REJECTED} is set and the
+     * body becomes one JSON line describing it, for the dead-letter file.
+     */
+    public void accept(BatchRecord record, @ExchangeProperty(REQUEST_ID) String requestId, Exchange exchange) {
+        if ((record.seq() + 1) % progressEvery == 0) {
+            LOG.info("request {}: {} records read", requestId, record.seq() + 1);
+        }
+        if (!record.readable()) {
+            ledger.recordIntakeError(requestId, record.seq(), record.ref(), record.error(), record.raw());
+            reject(exchange, record, record.error());
+            return;
+        }
+        JsonNode action = record.action();
+        String kind = text(action, "kind");
+        ActionPlanner planner = kind == null ? null : planners.get(kind);
+        if (planner == null) {
+            String reason = kind == null ? "kind: missing" : "kind: unknown kind '" + kind + "' (known: " + planners.keySet() + ")";
+            ledger.recordIntakeError(requestId, record.seq(), record.ref(), reason, record.raw());
+            reject(exchange, record, reason);
+            return;
+        }
+        Instant now = ledger.now();
+        String actionId = text(action, "id");
+        try {
+            Instant deadline = deadline(action, now);
+            List<ActionPlanner.PlannedCommand> planned = planner.plan(action);
+            for (int i = 0; i < planned.size(); i++) {
+                var p = planned.get(i);
+                ledger.recordCommand(new NewCommand(commandId(requestId, record.seq(), i), requestId, record.seq(), i,
+                        record.ref(), actionId, kind, p.device(), CommandState.QUEUED, p.payload(), p.firstPhase(), now,
+                        deadline, null));
+            }
+        } catch (InvalidActionException e) {
+            String reason = record.ref() + ": " + e.getMessage();
+            String device = text(action, "device");
+            ledger.recordCommand(new NewCommand(commandId(requestId, record.seq(), 0), requestId, record.seq(), 0, record.ref(),
+                    actionId, kind, device == null ? "" : device, CommandState.FAILURE, record.raw(), "DONE", null, null,
+                    "invalid: " + reason));
+            LOG.warn("request {}: rejected {}", requestId, reason);
+            reject(exchange, record, e.getMessage());
+        }
+    }
+
+    /** Ends intake of the request: from now on it is finished when every command is final. */
+    public void close(@ExchangeProperty(REQUEST_ID) String requestId) {
+        ledger.completeIntake(requestId);
+        var counts = ledger.counts(requestId);
+        LOG.info("request {}: intake complete, {} commands, {} rejected", requestId, counts.total() - counts.invalid(),
+                counts.invalid());
+    }
+
+    /** Deterministic command id: the same request and position always give the same id. */
+    public static String commandId(String requestId, int seq, int position) {
+        return UUID.nameUUIDFromBytes((requestId + "/" + seq + "/" + position).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private Instant deadline(JsonNode action, Instant now) {
+        String value = text(action, "deadline");
+        if (value == null) {
+            return now.plus(defaultDeadline);
+        }
+        try {
+            return value.startsWith("P") || value.startsWith("p") ? now.plus(Duration.parse(value))
+                    : OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new InvalidActionException("deadline", "'" + value + "' is neither RFC3339 nor an ISO-8601 duration");
+        }
+    }
+
+    private void reject(Exchange exchange, BatchRecord record, String reason) {
+        ObjectNode line = mapper.createObjectNode();
+        line.put("record", record.ref());
+        line.put("reason", reason);
+        line.put("raw", record.raw());
+        exchange.setProperty(REJECTED, true);
+        exchange.getIn().setBody(line.toString());
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() || !v.isValueNode() ? null : v.asText();
+    }
+
+    /** What a re-submitted batch yields: nothing. */
+    private record EmptySource(String requestId) implements BatchSource {
+        @Override
+        public boolean requestIdGiven() {
+            return true;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return false;
+        }
+
+        @Override
+        public BatchRecord next() {
+            throw new NoSuchElementException();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

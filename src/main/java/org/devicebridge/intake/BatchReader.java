@@ -1,0 +1,296 @@
+package org.devicebridge.intake;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.NoSuchElementException;
+
+/**
+ * Opens batch files of BATCH-FORMAT.md: a JSON document ({@code *.json}, with {@code request_id}
+ * and an {@code actions} array) or JSON Lines ({@code *.jsonl}, one action per line). Both are
+ * streamed with Jackson's parser; nothing reads a whole file into memory.
+ * <p>
+ * A record that cannot be read (broken JSON line, an action that is not an object) becomes a
+ * {@link BatchRecord} with an error, and reading goes on with the next one. A JSON document that
+ * is broken beyond the record level (no {@code actions} array, truncated) ends with one error record.
+ */
+public class BatchReader {
+
+    private final ObjectMapper mapper;
+    private final JsonFactory factory;
+
+    public BatchReader(ObjectMapper mapper) {
+        this.mapper = mapper;
+        this.factory = mapper.getFactory();
+    }
+
+    public BatchSource open(Path file) throws IOException {
+        String name = file.getFileName().toString();
+        String derived = "file:" + name + ":" + sha256(file).substring(0, 16);
+        if (name.toLowerCase().endsWith(".jsonl")) {
+            return new JsonLinesSource(Files.newBufferedReader(file, StandardCharsets.UTF_8), derived);
+        }
+        String given = findRequestId(file);
+        return new JsonDocumentSource(factory.createParser(file.toFile()), given != null ? given : derived, given != null);
+    }
+
+    /** Derived request id for content that did not come from a file: a digest of the text. */
+    public static String digest(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(OutputStreamSink.INSTANCE);
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** First pass over a JSON document: the top-level {@code request_id}, wherever it stands. */
+    private String findRequestId(Path file) throws IOException {
+        try (JsonParser p = factory.createParser(file.toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("request_id".equals(field) && value == JsonToken.VALUE_STRING && !p.getText().isBlank()) {
+                    return p.getText().trim();
+                }
+                p.skipChildren();
+            }
+        } catch (JsonProcessingException e) {
+            return null; // the second pass reports what is wrong, with the line
+        }
+        return null;
+    }
+
+    private static final class OutputStreamSink extends java.io.OutputStream {
+        static final OutputStreamSink INSTANCE = new OutputStreamSink();
+
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+        }
+    }
+
+    /** JSON Lines: one record per non-blank line; a broken line is an error record, the next line goes on. */
+    private final class JsonLinesSource implements BatchSource {
+        private final BufferedReader reader;
+        private final String requestId;
+        private int lineNo;
+        private int seq;
+        private BatchRecord next;
+
+        JsonLinesSource(BufferedReader reader, String requestId) {
+            this.reader = reader;
+            this.requestId = requestId;
+        }
+
+        @Override
+        public String requestId() {
+            return requestId;
+        }
+
+        @Override
+        public boolean requestIdGiven() {
+            return false;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next != null) {
+                return true;
+            }
+            try {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    lineNo++;
+                    if (!line.isBlank()) {
+                        next = parse(line);
+                        return true;
+                    }
+                }
+                close();
+                return false;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private BatchRecord parse(String line) {
+            String ref = "line " + lineNo;
+            try {
+                JsonNode node = mapper.readTree(line);
+                if (node == null || !node.isObject()) {
+                    return new BatchRecord(seq++, ref, null, line, "not a JSON object");
+                }
+                return new BatchRecord(seq++, ref, node, line, null);
+            } catch (JsonProcessingException e) {
+                return new BatchRecord(seq++, ref, null, line, "malformed JSON: " + e.getOriginalMessage());
+            }
+        }
+
+        @Override
+        public BatchRecord next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            BatchRecord r = next;
+            next = null;
+            return r;
+        }
+
+        @Override
+        public void close() throws IOException {
+            reader.close();
+        }
+    }
+
+    /** A JSON document: streams the elements of its top-level {@code actions} array. */
+    private final class JsonDocumentSource implements BatchSource {
+        private final JsonParser parser;
+        private final String requestId;
+        private final boolean given;
+        private int seq;
+        private boolean inActions;
+        private boolean finished;
+        private boolean sawActions;
+        private BatchRecord next;
+
+        JsonDocumentSource(JsonParser parser, String requestId, boolean given) {
+            this.parser = parser;
+            this.requestId = requestId;
+            this.given = given;
+        }
+
+        @Override
+        public String requestId() {
+            return requestId;
+        }
+
+        @Override
+        public boolean requestIdGiven() {
+            return given;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next != null) {
+                return true;
+            }
+            if (finished) {
+                return false;
+            }
+            try {
+                next = advance();
+            } catch (JsonProcessingException e) {
+                next = new BatchRecord(seq++, "line " + e.getLocation().getLineNr(), null, null,
+                        "malformed JSON document: " + e.getOriginalMessage());
+                finish();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return next != null;
+        }
+
+        private BatchRecord advance() throws IOException {
+            if (!inActions && !seekActions()) {
+                finish();
+                return sawActions ? null : new BatchRecord(seq++, "document", null, null,
+                        "actions: missing; a batch document needs an \"actions\" array");
+            }
+            JsonToken t = parser.nextToken();
+            if (t == JsonToken.END_ARRAY || t == null) {
+                inActions = false;
+                return advance();
+            }
+            int line = parser.currentTokenLocation().getLineNr();
+            String ref = "line " + line + " (actions[" + seq + "])";
+            if (t != JsonToken.START_OBJECT) {
+                parser.skipChildren();
+                return new BatchRecord(seq++, ref, null, null, "not a JSON object");
+            }
+            JsonNode node = mapper.readTree(parser);
+            return new BatchRecord(seq++, ref, node, node.toString(), null);
+        }
+
+        /** Moves to the first element of the top-level "actions" array. @return false at the end of the document. */
+        private boolean seekActions() throws IOException {
+            if (parser.currentToken() == null && parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new JsonParseHelper(parser, "the document must be a JSON object").exception();
+            }
+            JsonToken t;
+            while ((t = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("actions".equals(field) && !sawActions) {
+                    sawActions = true;
+                    if (value != JsonToken.START_ARRAY) {
+                        throw new JsonParseHelper(parser, "actions: must be an array").exception();
+                    }
+                    inActions = true;
+                    return true;
+                }
+                parser.skipChildren();
+            }
+            return false;
+        }
+
+        private void finish() {
+            finished = true;
+            try {
+                close();
+            } catch (IOException ignored) {
+                // reading is over either way
+            }
+        }
+
+        @Override
+        public BatchRecord next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            BatchRecord r = next;
+            next = null;
+            return r;
+        }
+
+        @Override
+        public void close() throws IOException {
+            parser.close();
+        }
+    }
+
+    /** Builds a parse exception that carries the parser's current location. */
+    private record JsonParseHelper(JsonParser parser, String message) {
+        JsonProcessingException exception() {
+            return new com.fasterxml.jackson.core.JsonParseException(parser, message);
+        }
+    }
+}

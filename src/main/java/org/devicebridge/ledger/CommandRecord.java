@@ -1,0 +1,30 @@
+package org.devicebridge.ledger;
+
+import java.time.Instant;
+
+/** One row of {@code bridge_command}: a single device action as the ledger knows it. */
+public record CommandRecord(
+        String id,
+        String requestId,
+        int seq,
+        String recordRef,
+        String actionId,
+        String kind,
+        String device,
+        CommandState state,
+        boolean invalid,
+        boolean internal,
+        String payload,
+        String phase,
+        String vendorRef,
+        String vendorStatus,
+        String vendorData,
+        String reason,
+        int attempts,
+        int polls,
+        Instant nextAttemptAt,
+        Instant deadlineAt,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant finishedAt) {
+}

@@ -1,0 +1,304 @@
+package org.devicebridge.ledger;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import javax.sql.DataSource;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The ledger: requests, commands, calls and intake errors, stored durably through JDBC.
+ * <p>
+ * Every write the bridge makes about a command goes through here, except state changes, which go
+ * through {@link LedgerTransitions} (one place for the state machine). Work is picked from the
+ * ledger by time ({@code next_attempt_at}), leased with a compare-and-set so several bridge
+ * instances on one database never run the same step twice.
+ */
+public class Ledger {
+
+    private static final String COMMAND_COLUMNS = "id, request_id, seq, record_ref, action_id, kind, device, state, invalid, "
+            + "internal, payload, phase, vendor_ref, vendor_status, vendor_data, reason, attempts, polls, next_attempt_at, "
+            + "deadline_at, created_at, updated_at, finished_at";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final String instanceId = UUID.randomUUID().toString();
+
+    public Ledger(DataSource dataSource, Clock clock) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.clock = clock;
+    }
+
+    JdbcTemplate jdbc() {
+        return jdbc;
+    }
+
+    TransactionTemplate tx() {
+        return tx;
+    }
+
+    public Instant now() {
+        return clock.instant();
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /** Registers a request. @return false when a request with this id already exists (a re-submission). */
+    public boolean openRequest(String requestId, String source, String sourceName) {
+        try {
+            jdbc.update("INSERT INTO bridge_request (id, source, source_name, created_at) VALUES (?, ?, ?, ?)",
+                    requestId, source, sourceName, ts(now()));
+            return true;
+        } catch (DuplicateKeyException e) {
+            return false;
+        }
+    }
+
+    public Optional<RequestRecord> request(String requestId) {
+        return jdbc.query("SELECT * FROM bridge_request WHERE id = ?", Ledger::mapRequest, requestId).stream().findFirst();
+    }
+
+    /** Marks the end of intake: from now on the request is finished once every command is final. */
+    public void completeIntake(String requestId) {
+        jdbc.update("UPDATE bridge_request SET intake_complete = TRUE, intake_done_at = ? WHERE id = ? AND intake_complete = FALSE",
+                ts(now()), requestId);
+    }
+
+    /** Requests whose intake is complete and whose commands are all final, not yet marked finished. */
+    public List<String> requestsJustFinished() {
+        return jdbc.queryForList("SELECT r.id FROM bridge_request r WHERE r.intake_complete = TRUE AND r.finished_at IS NULL "
+                + "AND NOT EXISTS (SELECT 1 FROM bridge_command c WHERE c.request_id = r.id AND c.finished_at IS NULL)", String.class);
+    }
+
+    public void markFinished(String requestId) {
+        Instant last = jdbc.queryForObject("SELECT MAX(finished_at) FROM bridge_command WHERE request_id = ?",
+                (rs, i) -> instant(rs, 1), requestId);
+        jdbc.update("UPDATE bridge_request SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
+                ts(last != null ? last : now()), requestId);
+    }
+
+    public List<RequestRecord> requestsToReport() {
+        return jdbc.query("SELECT * FROM bridge_request WHERE finished_at IS NOT NULL AND reported_at IS NULL ORDER BY created_at",
+                Ledger::mapRequest);
+    }
+
+    public void markReported(String requestId) {
+        jdbc.update("UPDATE bridge_request SET reported_at = ? WHERE id = ?", ts(now()), requestId);
+    }
+
+    /** Requests still being worked on (not yet reported), oldest first. */
+    public List<RequestRecord> openRequests() {
+        return jdbc.query("SELECT * FROM bridge_request WHERE reported_at IS NULL ORDER BY created_at", Ledger::mapRequest);
+    }
+
+    /** Count of the request's commands per state label, plus {@code invalid} and {@code intake_errors}. */
+    public RequestCounts counts(String requestId) {
+        Map<String, Integer> byState = new java.util.TreeMap<>();
+        jdbc.query("SELECT state, invalid, COUNT(*) FROM bridge_command WHERE request_id = ? GROUP BY state, invalid",
+                rs -> {
+                    String key = rs.getBoolean(2) ? "invalid" : rs.getString(1);
+                    byState.merge(key, rs.getInt(3), Integer::sum);
+                }, requestId);
+        Integer intakeErrors = jdbc.queryForObject("SELECT COUNT(*) FROM bridge_intake_error WHERE request_id = ?",
+                Integer.class, requestId);
+        byState.merge("invalid", intakeErrors == null ? 0 : intakeErrors, Integer::sum);
+        return new RequestCounts(byState);
+    }
+
+    // ---------------------------------------------------------------- intake
+
+    /**
+     * Writes a new command and its first transition in one transaction.
+     *
+     * @return false when a command with that id exists already (the batch was read before)
+     */
+    public boolean recordCommand(NewCommand c) {
+        Instant now = now();
+        try {
+            return Boolean.TRUE.equals(tx.execute(status -> {
+                jdbc.update("INSERT INTO bridge_command (id, request_id, seq, position, record_ref, action_id, kind, device, state, invalid, "
+                                + "payload, phase, reason, next_attempt_at, deadline_at, created_at, updated_at, finished_at) "
+                                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        c.id(), c.requestId(), c.seq(), c.position(), c.recordRef(), c.actionId(), c.kind(), c.device(), c.state().label(),
+                        c.invalid(), c.payload(), c.phase(), c.reason(), ts(c.nextAttemptAt()), ts(c.deadlineAt()),
+                        ts(now), ts(now), c.state().isFinal() ? ts(now) : null);
+                jdbc.update("INSERT INTO bridge_transition (command_id, at, from_state, to_state, reason) VALUES (?, ?, NULL, ?, ?)",
+                        c.id(), ts(now), c.state().label(), c.reason());
+                return true;
+            }));
+        } catch (DuplicateKeyException e) {
+            return false;
+        }
+    }
+
+    /** Records a batch record that could not be read at all. @return false if already recorded. */
+    public boolean recordIntakeError(String requestId, int seq, String recordRef, String reason, String raw) {
+        try {
+            jdbc.update("INSERT INTO bridge_intake_error (request_id, seq, record_ref, reason, raw) VALUES (?, ?, ?, ?, ?)",
+                    requestId, seq, recordRef, reason, raw);
+            return true;
+        } catch (DuplicateKeyException e) {
+            return false;
+        }
+    }
+
+    /** Every record of the request that never became a runnable command, in batch order. */
+    public void forEachRejectedRecord(String requestId, Consumer<RejectedRecord> consumer) {
+        jdbc.query("SELECT seq, record_ref, reason, raw FROM bridge_intake_error WHERE request_id = ? "
+                        + "UNION ALL SELECT seq, record_ref, reason, payload FROM bridge_command WHERE request_id = ? AND invalid = TRUE "
+                        + "ORDER BY 1",
+                rs -> {
+                    consumer.accept(new RejectedRecord(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                }, requestId, requestId);
+    }
+
+    // ---------------------------------------------------------------- work
+
+    /**
+     * Claims up to {@code limit} commands of one kind whose next step is due, leasing each for
+     * {@code lease} so no other poller (in this JVM or another instance) takes it meanwhile.
+     */
+    public List<CommandRecord> claimDue(String kind, int limit, Duration lease) {
+        Instant now = now();
+        List<String> candidates = jdbc.queryForList("SELECT id FROM bridge_command WHERE kind = ? AND finished_at IS NULL "
+                        + "AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, seq",
+                String.class, kind, ts(now), ts(now));
+        List<CommandRecord> claimed = new ArrayList<>();
+        for (String id : candidates) {
+            if (claimed.size() >= limit) {
+                break;
+            }
+            int won = jdbc.update("UPDATE bridge_command SET lease_owner = ?, lease_until = ? WHERE id = ? AND finished_at IS NULL "
+                    + "AND (lease_until IS NULL OR lease_until < ?)", instanceId, ts(now.plus(lease)), id, ts(now));
+            if (won == 1) {
+                command(id).ifPresent(claimed::add);
+            }
+        }
+        return claimed;
+    }
+
+    /** Ends a lease early, so the next step (if due now) is taken on the next tick. */
+    public void release(String commandId) {
+        jdbc.update("UPDATE bridge_command SET lease_owner = NULL, lease_until = NULL WHERE id = ?", commandId);
+    }
+
+    /** Saves an adapter's progress on a command (no state change: that is {@link LedgerTransitions}' job). */
+    public void saveProgress(String commandId, Progress p) {
+        jdbc.update("UPDATE bridge_command SET phase = COALESCE(?, phase), vendor_ref = COALESCE(?, vendor_ref), "
+                        + "vendor_status = COALESCE(?, vendor_status), vendor_data = COALESCE(?, vendor_data), "
+                        + "attempts = ?, polls = polls + ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+                        + "WHERE id = ?",
+                p.phase(), p.vendorRef(), p.vendorStatus(), p.vendorData(), p.attempts(), p.polled() ? 1 : 0,
+                ts(p.nextAttemptAt()), ts(now()), commandId);
+    }
+
+    /** Commands past their deadline that are not final yet. */
+    public List<String> overdue(int limit) {
+        return jdbc.queryForList("SELECT id FROM bridge_command WHERE finished_at IS NULL AND deadline_at < ? ORDER BY deadline_at",
+                String.class, ts(now())).stream().limit(limit).toList();
+    }
+
+    public Optional<CommandRecord> command(String id) {
+        return jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command WHERE id = ?", Ledger::mapCommand, id)
+                .stream().findFirst();
+    }
+
+    public Optional<CommandRecord> commandByVendorRef(String kind, String vendorRef) {
+        return jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command WHERE kind = ? AND vendor_ref = ?",
+                Ledger::mapCommand, kind, vendorRef).stream().findFirst();
+    }
+
+    /** Streams the request's commands in batch order (the result file of a huge batch never sits in memory). */
+    public void forEachCommand(String requestId, Consumer<CommandRecord> consumer) {
+        jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command WHERE request_id = ? ORDER BY seq, position",
+                rs -> {
+                    consumer.accept(mapCommand(rs, 0));
+                }, requestId);
+    }
+
+    public List<Transition> transitions(String commandId) {
+        return jdbc.query("SELECT at, from_state, to_state, vendor_status, vendor_request_id, reason FROM bridge_transition "
+                + "WHERE command_id = ? ORDER BY id", (rs, i) -> new Transition(instant(rs, 1),
+                rs.getString(2) == null ? null : CommandState.of(rs.getString(2)), CommandState.of(rs.getString(3)),
+                rs.getString(4), rs.getString(5), rs.getString(6)), commandId);
+    }
+
+    // ---------------------------------------------------------------- calls
+
+    /** Records one call to a cloud and its outcome. {@code error} must already be free of secrets. */
+    public void recordCall(String commandId, String operation, Integer httpStatus, String vendorRequestId, long durationMs,
+                           String error) {
+        jdbc.update("INSERT INTO bridge_call (command_id, at, operation, http_status, vendor_request_id, duration_ms, error) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?)", commandId, ts(now()), operation, httpStatus, vendorRequestId, durationMs, error);
+    }
+
+    public List<String> vendorRequestIds(String commandId) {
+        return jdbc.queryForList("SELECT vendor_request_id FROM bridge_call WHERE command_id = ? AND vendor_request_id IS NOT NULL "
+                + "ORDER BY id", String.class, commandId);
+    }
+
+    public List<CallRecord> calls(String commandId) {
+        return jdbc.query("SELECT at, operation, http_status, vendor_request_id, duration_ms, error FROM bridge_call "
+                + "WHERE command_id = ? ORDER BY id", (rs, i) -> new CallRecord(instant(rs, 1), rs.getString(2),
+                (Integer) rs.getObject(3), rs.getString(4), rs.getLong(5), rs.getString(6)), commandId);
+    }
+
+    /** Count of commands not final yet (all kinds). */
+    public int unfinishedCommands() {
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM bridge_command WHERE finished_at IS NULL", Integer.class);
+        return n == null ? 0 : n;
+    }
+
+    // ---------------------------------------------------------------- mapping
+
+    static Timestamp ts(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static RequestRecord mapRequest(ResultSet rs, int row) throws SQLException {
+        return new RequestRecord(rs.getString("id"), rs.getString("source"), rs.getString("source_name"),
+                rs.getBoolean("intake_complete"), instant(rs, "created_at"), instant(rs, "intake_done_at"),
+                instant(rs, "finished_at"), instant(rs, "reported_at"));
+    }
+
+    static CommandRecord mapCommand(ResultSet rs, int row) throws SQLException {
+        return new CommandRecord(rs.getString("id"), rs.getString("request_id"), rs.getInt("seq"), rs.getString("record_ref"),
+                rs.getString("action_id"), rs.getString("kind"), rs.getString("device"), CommandState.of(rs.getString("state")),
+                rs.getBoolean("invalid"), rs.getBoolean("internal"), rs.getString("payload"), rs.getString("phase"),
+                rs.getString("vendor_ref"), rs.getString("vendor_status"), rs.getString("vendor_data"), rs.getString("reason"),
+                rs.getInt("attempts"), rs.getInt("polls"), instant(rs, "next_attempt_at"), instant(rs, "deadline_at"),
+                instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "finished_at"));
+    }
+
+    static final RowMapper<CommandRecord> COMMAND_MAPPER = Ledger::mapCommand;
+
+    static final ZoneOffset UTC = ZoneOffset.UTC;
+}

@@ -1,0 +1,44 @@
+package org.devicebridge.results;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.Ledger;
+
+import java.time.Instant;
+
+/**
+ * The one outward view of a command (BATCH-FORMAT.md "Out: results"): a result-file line, and the
+ * status object every other output (events, API) builds on.
+ */
+public class CommandView {
+
+    private final Ledger ledger;
+    private final ObjectMapper mapper;
+
+    public CommandView(Ledger ledger, ObjectMapper mapper) {
+        this.ledger = ledger;
+        this.mapper = mapper;
+    }
+
+    public ObjectNode of(CommandRecord c) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("request_id", c.requestId());
+        n.put("command_id", c.id());
+        n.put("action_id", c.actionId());
+        n.put("kind", c.kind());
+        n.put("device", c.device());
+        n.put("state", c.state().label());
+        n.put("vendor_status", c.vendorStatus());
+        n.put("reason", c.reason());
+        var ids = n.putArray("vendor_request_ids");
+        ledger.vendorRequestIds(c.id()).forEach(ids::add);
+        n.put("created_at", text(c.createdAt()));
+        n.put("finished_at", text(c.finishedAt()));
+        return n;
+    }
+
+    static String text(Instant t) {
+        return t == null ? null : t.toString();
+    }
+}

@@ -1,0 +1,125 @@
+package org.devicebridge.results;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.RequestCounts;
+import org.devicebridge.ledger.RequestRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * Writes the outbox files of a request from the ledger once every action of it is final:
+ * {@code <name>.results.jsonl} (one line per command, in batch order, streamed from the ledger),
+ * {@code <name>.errors.jsonl} (records rejected at intake, with their line and reason) and
+ * {@code <name>.summary.json}. Each file is written to a temporary name and moved into place,
+ * so a reader of the outbox never sees half a file. Also logs the progress of open requests.
+ */
+public class RequestReporter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequestReporter.class);
+
+    private final Ledger ledger;
+    private final CommandView view;
+    private final ObjectMapper mapper;
+    private final Path outbox;
+    private final List<Consumer<Summary>> listeners = new CopyOnWriteArrayList<>();
+
+    public RequestReporter(Ledger ledger, CommandView view, ObjectMapper mapper, Path outbox) {
+        this.ledger = ledger;
+        this.view = view;
+        this.mapper = mapper;
+        this.outbox = outbox;
+    }
+
+    /** Registers a listener told of each request summary once its files are written. */
+    public void onSummary(Consumer<Summary> listener) {
+        listeners.add(listener);
+    }
+
+    /** Marks requests whose commands are now all final; returns those ready to be reported. */
+    public List<RequestRecord> due() {
+        ledger.requestsJustFinished().forEach(ledger::markFinished);
+        return ledger.requestsToReport();
+    }
+
+    public Summary report(RequestRecord request) throws IOException {
+        Files.createDirectories(outbox);
+        String base = baseName(request);
+        write(outbox.resolve(base + ".results.jsonl"), out -> ledger.forEachCommand(request.id(), c -> line(out, view.of(c))));
+        boolean[] anyRejected = {false};
+        Path errors = outbox.resolve(base + ".errors.jsonl");
+        write(errors, out -> ledger.forEachRejectedRecord(request.id(), r -> {
+            anyRejected[0] = true;
+            ObjectNode n = mapper.createObjectNode();
+            n.put("request_id", request.id());
+            n.put("record", r.recordRef());
+            n.put("reason", r.reason());
+            line(out, n);
+        }));
+        if (!anyRejected[0]) {
+            Files.deleteIfExists(errors);
+        }
+        Summary summary = Summary.of(request, ledger.counts(request.id()));
+        write(outbox.resolve(base + ".summary.json"), out -> line(out, summary.toJson(mapper)));
+        ledger.markReported(request.id());
+        LOG.info("request {} finished: {}", request.id(), summary.line());
+        listeners.forEach(l -> l.accept(summary));
+        return summary;
+    }
+
+    /** One progress line per open request: how many of its actions are final, and how. */
+    public void logProgress() {
+        for (RequestRecord r : ledger.openRequests()) {
+            RequestCounts counts = ledger.counts(r.id());
+            LOG.info("request {}: {}/{} final ({} succeeded, {} failed, {} timed out, {} invalid){}", r.id(), counts.done(),
+                    counts.total(), counts.of(CommandState.SUCCESS), counts.of(CommandState.FAILURE),
+                    counts.of(CommandState.TIMEOUT), counts.invalid(), r.intakeComplete() ? "" : ", still reading the batch");
+        }
+    }
+
+    /** Outbox names follow the input: {@code hr-sync.json} gives {@code hr-sync.results.jsonl}. */
+    static String baseName(RequestRecord request) {
+        String name = request.sourceName() != null ? request.sourceName() : request.id();
+        int dot = name.lastIndexOf('.');
+        if (dot > 0 && request.sourceName() != null) {
+            name = name.substring(0, dot);
+        }
+        return name.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private interface Body {
+        void writeTo(BufferedWriter out) throws IOException;
+    }
+
+    private void write(Path target, Body body) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            body.writeTo(out);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void line(BufferedWriter out, ObjectNode node) {
+        try {
+            out.write(mapper.writeValueAsString(node));
+            out.newLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

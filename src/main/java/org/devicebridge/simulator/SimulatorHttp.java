@@ -1,0 +1,167 @@
+package org.devicebridge.simulator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Small HTTP and JSON helpers shared by the simulated clouds.
+ *
+ * <p>All JSON goes through one strict {@link ObjectMapper} (trailing tokens after a document
+ * are an error). Error bodies follow the device-management error model:
+ * {@code {"object":"error","code":..,"type":..,"message":..,"fields":[..],"request_id":..}}.
+ */
+public final class SimulatorHttp {
+
+    /** Response header that carries the request id on every response. */
+    public static final String REQUEST_ID_HEADER = "X-Request-ID";
+
+    /** Shared, thread-safe JSON mapper. */
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private static final String REQUEST_ID_ATTRIBUTE = "org.devicebridge.simulator.request-id";
+    private static final String JSON_CONTENT_TYPE = "application/json";
+
+    private SimulatorHttp() {
+    }
+
+    /** Gives the exchange a fresh request id and sets the {@code X-Request-ID} header. */
+    static void assignRequestId(HttpExchange exchange) {
+        String id = HexIds.random(32);
+        exchange.setAttribute(REQUEST_ID_ATTRIBUTE, id);
+        exchange.getResponseHeaders().set(REQUEST_ID_HEADER, id);
+    }
+
+    /**
+     * The request id the server assigned to this exchange.
+     *
+     * @param exchange an exchange received through {@link SimulatorServer}
+     * @return 32 lower-case hexadecimal characters
+     */
+    public static String requestId(HttpExchange exchange) {
+        Object id = exchange.getAttribute(REQUEST_ID_ATTRIBUTE);
+        return id == null ? "" : id.toString();
+    }
+
+    /** Reads the whole request body. */
+    public static byte[] readBody(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            return in.readAllBytes();
+        }
+    }
+
+    /**
+     * The request path below a mount prefix, still percent-encoded, e.g. {@code /v1/x} for
+     * {@code /access/v1/x} under prefix {@code /access}; empty for the prefix itself.
+     */
+    public static String pathBelow(HttpExchange exchange, String prefix) {
+        String raw = exchange.getRequestURI().getRawPath();
+        return raw.length() <= prefix.length() ? "" : raw.substring(prefix.length());
+    }
+
+    /** Percent-decodes one path segment ({@code +} stays a plus sign). */
+    public static String decodeSegment(String rawSegment) {
+        return URLDecoder.decode(rawSegment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Decoded query parameters in their order of appearance; a parameter without {@code =}
+     * gets the empty value.
+     */
+    public static Map<String, List<String>> queryParameters(HttpExchange exchange) {
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        String raw = exchange.getRequestURI().getRawQuery();
+        if (raw == null || raw.isEmpty()) {
+            return result;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            result.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        return result;
+    }
+
+    /** True when the request's {@code Content-Type} is {@code application/json} (any parameters). */
+    public static boolean hasJsonContentType(HttpExchange exchange) {
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (type == null) {
+            return false;
+        }
+        String mediaType = type.split(";", 2)[0].trim();
+        return mediaType.equalsIgnoreCase(JSON_CONTENT_TYPE);
+    }
+
+    /** Sends a JSON body with the given status. */
+    public static void sendJson(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        byte[] bytes = toBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", JSON_CONTENT_TYPE);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** Sends a response without a body. */
+    public static void sendEmpty(HttpExchange exchange, int status) throws IOException {
+        exchange.sendResponseHeaders(status, -1);
+    }
+
+    /** Sends the standard error body without field errors. */
+    public static void sendError(HttpExchange exchange, int status, String type, String message)
+            throws IOException {
+        sendError(exchange, status, type, message, Map.of());
+    }
+
+    /**
+     * Sends the standard error body.
+     *
+     * @param fields field name to field message, in the order to report them
+     */
+    public static void sendError(HttpExchange exchange, int status, String type, String message,
+                                 Map<String, String> fields) throws IOException {
+        sendJson(exchange, status, errorBody(status, type, message, fields, requestId(exchange)));
+    }
+
+    /** Builds the standard error body. */
+    public static ObjectNode errorBody(int status, String type, String message,
+                                       Map<String, String> fields, String requestId) {
+        ObjectNode body = JSON.createObjectNode()
+                .put("object", "error")
+                .put("code", status)
+                .put("type", type)
+                .put("message", message);
+        ArrayNode fieldArray = body.putArray("fields");
+        fields.forEach((name, text) -> fieldArray.addObject().put("name", name).put("message", text));
+        body.put("request_id", requestId);
+        return body;
+    }
+
+    /** Serialises a JSON tree to UTF-8 bytes. */
+    public static byte[] toBytes(JsonNode node) {
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise JSON", e);
+        }
+    }
+}
