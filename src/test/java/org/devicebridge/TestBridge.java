@@ -1,0 +1,170 @@
+package org.devicebridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.Ledger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The real bridge for a test: the same Camel Main assembly as the command line
+ * ({@link BridgeApp}), routes from {@code routes/}, on its own folders, ledger database and HTTP
+ * port. It talks to a cloud over real HTTP (the test starts the simulator, or another server).
+ */
+public final class TestBridge implements AutoCloseable {
+
+    public static final String API_KEY = "ak_test_4f1c2e9a7b6d5c3e";
+    public static final String WEBHOOK_SECRET = "whsec_test_9d8c7b6a5f4e";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final Path dir;
+    private final Map<String, String> properties;
+    private Main main;
+
+    private TestBridge(Path dir, Map<String, String> properties) {
+        this.dir = dir;
+        this.properties = properties;
+    }
+
+    /** A bridge in {@code dir} with test defaults (fast ticks, H2 file in dir); {@code extra} wins. */
+    public static TestBridge in(Path dir, String accessBaseUrl, Map<String, String> extra) {
+        Map<String, String> p = new HashMap<>();
+        p.put("bridge.simulator.enabled", "false");
+        p.put("bridge.access.base-url", accessBaseUrl);
+        p.put("bridge.access.api-key", API_KEY);
+        p.put("bridge.access.webhook-secret", WEBHOOK_SECRET);
+        p.put("bridge.http.host", "127.0.0.1");
+        p.put("bridge.http.port", String.valueOf(freePort()));
+        p.put("bridge.db.url", "jdbc:h2:file:" + dir.resolve("ledger").toAbsolutePath());
+        p.put("bridge.inbox.dir", dir.resolve("inbox").toString());
+        p.put("bridge.archive.dir", dir.resolve("archive").toString());
+        p.put("bridge.deadletter.dir", dir.resolve("deadletter").toString());
+        p.put("bridge.outbox.dir", dir.resolve("outbox").toString());
+        p.put("bridge.examples.seed", "false");
+        p.put("bridge.inbox.min-age", "100");
+        p.put("bridge.inbox.poll-delay", "100");
+        p.put("bridge.access.tick", "100");
+        p.put("bridge.deadline.check-interval", "200");
+        p.put("bridge.results.check-interval", "200");
+        p.put("bridge.retry.initial-delay", "100ms");
+        p.put("bridge.retry.max-delay", "1s");
+        p.put("bridge.poll.initial-interval", "200ms");
+        p.put("bridge.poll.max-interval", "1s");
+        p.put("camel.main.auto-configuration-log-summary", "false");
+        p.putAll(extra);
+        return new TestBridge(dir, p);
+    }
+
+    public TestBridge start() {
+        main = BridgeApp.create(null, properties);
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("bridge did not start", e);
+        }
+        return this;
+    }
+
+    /** Stops the bridge (its ledger stays on disk); {@link #start()} brings it back on the same database. */
+    public void stop() {
+        if (main != null) {
+            main.stop();
+            main = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public Ledger ledger() {
+        return context().getRegistry().lookupByNameAndType("ledger", Ledger.class);
+    }
+
+    public String property(String key) {
+        return properties.get(key);
+    }
+
+    public String webhookUrl() {
+        return "http://127.0.0.1:" + properties.get("bridge.http.port") + "/webhooks/access";
+    }
+
+    public Path inbox() {
+        return dir.resolve("inbox");
+    }
+
+    public Path outbox() {
+        return dir.resolve("outbox");
+    }
+
+    public Path archive() {
+        return dir.resolve("archive");
+    }
+
+    public Path deadletter() {
+        return dir.resolve("deadletter");
+    }
+
+    /** Drops a batch the way a careful producer does: written elsewhere, then moved in. */
+    public void drop(String name, String content) {
+        try {
+            Files.createDirectories(inbox());
+            Path tmp = Files.createTempFile(dir, "drop", ".tmp");
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            Files.move(tmp, inbox().resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The request's commands in batch order. */
+    public List<CommandRecord> commands(String requestId) {
+        List<CommandRecord> out = new ArrayList<>();
+        ledger().forEachCommand(requestId, out::add);
+        return out;
+    }
+
+    public List<JsonNode> jsonLines(Path file) {
+        try (Stream<String> lines = Files.lines(file)) {
+            return lines.filter(l -> !l.isBlank()).map(TestBridge::json).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static JsonNode json(String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

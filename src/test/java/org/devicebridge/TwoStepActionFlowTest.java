@@ -1,0 +1,80 @@
+package org.devicebridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.CommandState;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.devicebridge.ledger.CommandState.ACKNOWLEDGED;
+import static org.devicebridge.ledger.CommandState.INITIATED;
+import static org.devicebridge.ledger.CommandState.IN_PROGRESS;
+import static org.devicebridge.ledger.CommandState.QUEUED;
+import static org.devicebridge.ledger.CommandState.SUCCESS;
+
+/** The two-step action end to end: file drop -> create -> upload -> resolution -> result files. */
+class TwoStepActionFlowTest extends AccessFlowTestSupport {
+
+    @Test
+    void appliesCredentialsToEveryDeviceOfADroppedBatch() {
+        startBridge();
+        bridge.drop("hr-sync.json", Batches.document("hr-sync-1",
+                Batches.credentials("a1", "door-1"), Batches.credentials("a2", "door-2", "c0ffee")));
+
+        List<CommandRecord> done = awaitFinal("hr-sync-1", 2);
+
+        assertThat(done).extracting(CommandRecord::state).containsOnly(SUCCESS);
+        assertThat(done).extracting(CommandRecord::vendorStatus).containsOnly("RESOLVED");
+        assertThat(cloud.appliedFor("door-2").path("credentials").get(0).path("id").asText())
+                .isEqualTo("C0FFEEFFFFFFFFFFFFFFFFFFFFFFFFFF");
+        assertThat(cloud.createCount("door-1")).isEqualTo(1);
+        assertThat(cloud.uploadsWithAuthorizationHeader()).isZero();
+    }
+
+    @Test
+    void recordsEveryStateOfTheActionInOrder() {
+        startBridge(s -> s.webhookDuplicateShare(0), Map.of("bridge.simulator.access.webhooks", "false"));
+        bridge.drop("one.json", Batches.document("order-1", Batches.credentials("a1", "door-7")));
+
+        CommandRecord c = awaitFinal("order-1", 1).get(0);
+
+        assertThat(path(bridge, c.id())).containsExactly(QUEUED, INITIATED, ACKNOWLEDGED, IN_PROGRESS, SUCCESS);
+        assertThat(bridge.ledger().calls(c.id())).extracting(call -> call.operation())
+                .startsWith("create-action", "upload-payload", "poll-action");
+        assertThat(bridge.ledger().calls(c.id())).allSatisfy(call -> assertThat(call.vendorRequestId()).isNotBlank());
+    }
+
+    @Test
+    void writesResultLinesAndSummaryNamedAfterTheInput() throws Exception {
+        startBridge();
+        bridge.drop("nightly.json", Batches.document("nightly-1",
+                Batches.credentials("front", "door-1"), Batches.credentials("back", "door-2")));
+        awaitFinal("nightly-1", 2);
+
+        org.awaitility.Awaitility.await().until(() -> Files.exists(bridge.outbox().resolve("nightly.summary.json")));
+        List<JsonNode> results = bridge.jsonLines(bridge.outbox().resolve("nightly.results.jsonl"));
+        assertThat(results).extracting(r -> r.path("action_id").asText()).containsExactly("front", "back");
+        assertThat(results.get(0).path("state").asText()).isEqualTo(CommandState.SUCCESS.label());
+        assertThat(results.get(0).path("vendor_request_ids")).isNotEmpty();
+        JsonNode summary = TestBridge.json(Files.readString(bridge.outbox().resolve("nightly.summary.json")));
+        assertThat(summary.path("request_id").asText()).isEqualTo("nightly-1");
+        assertThat(summary.path("total").asInt()).isEqualTo(2);
+        assertThat(summary.path("succeeded").asInt()).isEqualTo(2);
+        assertThat(summary.path("failed").asInt()).isZero();
+    }
+
+    @Test
+    void archivesTheOriginalFileInDone() {
+        startBridge();
+        bridge.drop("keep-me.json", Batches.document("keep-1", Batches.credentials("a", "door-1")));
+        awaitFinal("keep-1", 1);
+
+        org.awaitility.Awaitility.await().until(() -> Files.isDirectory(bridge.archive().resolve("done"))
+                && Files.list(bridge.archive().resolve("done")).anyMatch(p -> p.getFileName().toString().endsWith("keep-me.json")));
+        assertThat(bridge.inbox().resolve("keep-me.json")).doesNotExist();
+    }
+}
