@@ -22,6 +22,7 @@ import org.devicebridge.ledger.LedgerDatabase;
 import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.results.CommandView;
 import org.devicebridge.results.RequestReporter;
+import org.devicebridge.results.StateChangeLog;
 import org.devicebridge.webhook.WebhookSignature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         closeOnStop(context, "ledger-datasource", dataSource);
         Ledger ledger = new Ledger(dataSource, Clock.systemUTC());
         LedgerTransitions transitions = new LedgerTransitions(ledger);
+        transitions.onStateChanged(new StateChangeLog());
         BackoffSchedule backoff = new BackoffSchedule(
                 settings.duration("bridge.retry.initial-delay", Duration.ofSeconds(1)),
                 settings.duration("bridge.retry.max-delay", Duration.ofMinutes(2)),
@@ -73,7 +75,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("redactor", redactor);
         registry.bind("deadlines", new DeadlineWatch(ledger, transitions));
         registry.bind("accessCloud", new AccessCloudAdapter(access.baseUrl(), access.apiKey(),
-                settings.integer("bridge.access.max-recreates", 3), ledger, transitions, call, backoff, redactor, mapper));
+                settings.integer("bridge.access.max-recreates", 3), settings.integer("bridge.access.batch-size", 100),
+                settings.duration("bridge.access.lease", Duration.ofMinutes(1)), ledger, transitions, call, backoff, redactor, mapper));
         registry.bind("accessWebhookSignature", new WebhookSignature(access.webhookSecret()));
         JdbcMessageIdRepository webhookEvents = new JdbcMessageIdRepository(dataSource, "access-webhook-events");
         webhookEvents.setCreateTableIfNotExists(false);

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -44,6 +45,8 @@ public class AccessCloudAdapter {
     private final String baseUrl;
     private final String apiKey;
     private final int maxRecreates;
+    private final int batchSize;
+    private final Duration lease;
     private final Ledger ledger;
     private final LedgerTransitions transitions;
     private final CloudCall call;
@@ -51,17 +54,24 @@ public class AccessCloudAdapter {
     private final Redactor redactor;
     private final ObjectMapper mapper;
 
-    public AccessCloudAdapter(String baseUrl, String apiKey, int maxRecreates, Ledger ledger, LedgerTransitions transitions,
+    public AccessCloudAdapter(String baseUrl, String apiKey, int maxRecreates, int batchSize, Duration lease, Ledger ledger, LedgerTransitions transitions,
                               CloudCall call, BackoffSchedule backoff, Redactor redactor, ObjectMapper mapper) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.apiKey = apiKey;
         this.maxRecreates = maxRecreates;
+        this.batchSize = batchSize;
+        this.lease = lease;
         this.ledger = ledger;
         this.transitions = transitions;
         this.call = call;
         this.backoff = backoff;
         this.redactor = redactor;
         this.mapper = mapper;
+    }
+
+    /** The credentials commands whose next step is due, leased to this poller (at most one batch). */
+    public List<CommandRecord> claimDue() {
+        return ledger.claimDue(CredentialsActionPlanner.KIND, batchSize, lease);
     }
 
     // ------------------------------------------------------------- step 1a: create the action

@@ -1,0 +1,82 @@
+package org.devicebridge;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code --once} as a cron or Kubernetes job runs it: the command line with the built-in simulator,
+ * taking what is in the inbox and exiting 0 (all succeeded), 1 (any failed) or 2 (bad configuration).
+ */
+class OnceModeTest {
+
+    @TempDir
+    Path dir;
+
+    private String[] args(String... extra) {
+        List<String> a = new ArrayList<>(List.of("--once",
+                "-Dbridge.http.host=127.0.0.1",
+                "-Dbridge.http.port=" + TestBridge.freePort(),
+                "-Dbridge.db.url=jdbc:h2:file:" + dir.resolve("ledger").toAbsolutePath(),
+                "-Dbridge.inbox.dir=" + dir.resolve("inbox"),
+                "-Dbridge.outbox.dir=" + dir.resolve("outbox"),
+                "-Dbridge.archive.dir=" + dir.resolve("archive"),
+                "-Dbridge.deadletter.dir=" + dir.resolve("deadletter"),
+                "-Dbridge.examples.seed=false",
+                "-Dbridge.simulator.access.processing-delay=200ms",
+                "-Dbridge.inbox.min-age=100",
+                "-Dbridge.inbox.poll-delay=100",
+                "-Dbridge.access.tick=100",
+                "-Dbridge.results.check-interval=200",
+                "-Dcamel.main.auto-configuration-log-summary=false"));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    private void drop(String name, String content) throws Exception {
+        Files.createDirectories(dir.resolve("inbox"));
+        Files.writeString(dir.resolve("inbox").resolve(name), content);
+    }
+
+    @Test
+    void exitsZeroWhenEveryActionSucceeded() throws Exception {
+        drop("good.json", Batches.document("once-good", Batches.credentials("a", "door-1"), Batches.credentials("b", "door-2")));
+
+        assertThat(BridgeMain.run(args())).isEqualTo(0);
+        assertThat(dir.resolve("outbox/good.summary.json")).exists();
+    }
+
+    @Test
+    void exitsOneWhenAnyActionFailed() throws Exception {
+        drop("mixed.json", Batches.document("once-mixed", Batches.credentials("a", "door-1"),
+                Batches.credentials("b", "unknown-door-2")));
+
+        assertThat(BridgeMain.run(args())).isEqualTo(1);
+        assertThat(Files.readString(dir.resolve("outbox/mixed.summary.json"))).contains("\"failed\":1");
+    }
+
+    @Test
+    void exitsOneWhenARecordIsInvalid() throws Exception {
+        drop("bad.jsonl", Batches.jsonLines(List.of(Batches.credentials("a", "door-1"), "{not json")));
+
+        assertThat(BridgeMain.run(args())).isEqualTo(1);
+    }
+
+    @Test
+    void exitsZeroWithNothingToDo() {
+        assertThat(BridgeMain.run(args())).isEqualTo(0);
+    }
+
+    @Test
+    void exitsTwoOnBadConfiguration() {
+        assertThat(BridgeMain.run(args("-Dbridge.simulator.enabled=false"))).isEqualTo(2);
+        assertThat(BridgeMain.run(args("-Dbridge.simulator.enabled=false", "-Dbridge.access.base-url=http://example.com/api",
+                "-Dbridge.access.api-key=k3y-for-test"))).isEqualTo(2);
+    }
+}
