@@ -65,7 +65,6 @@ public final class TestBridge implements AutoCloseable {
         p.put("bridge.retry.max-delay", "1s");
         p.put("bridge.poll.initial-interval", "200ms");
         p.put("bridge.poll.max-interval", "1s");
-        p.put("camel.main.auto-configuration-log-summary", "false");
         p.putAll(extra);
         return new TestBridge(dir, p);
     }

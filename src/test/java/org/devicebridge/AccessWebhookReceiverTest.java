@@ -1,0 +1,209 @@
+package org.devicebridge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.devicebridge.ledger.CallRecord;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.Transition;
+import org.junit.jupiter.api.Test;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.devicebridge.ledger.CommandState.ACKNOWLEDGED;
+import static org.devicebridge.ledger.CommandState.IN_PROGRESS;
+import static org.devicebridge.ledger.CommandState.SUCCESS;
+
+/**
+ * The access cloud's DEVICE_ACTION_UPDATED webhooks, received by the real bridge over HTTP:
+ * signed events move actions on at once; unsigned, repeated, late or unknown ones change nothing.
+ * <p>
+ * Polling is held off (first poll after 10 minutes) so that only webhooks can move an action
+ * past {@code Command Acknowledged}. Tests that post their own events start the simulator
+ * without its webhooks and with a long processing delay, so nothing else moves the action.
+ */
+class AccessWebhookReceiverTest extends AccessFlowTestSupport {
+
+    private static final Map<String, String> NO_POLL_FOR_10_MINUTES = Map.of(
+            "bridge.poll.initial-interval", "10m",
+            "bridge.poll.max-interval", "10m");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void signedWebhookFinishesTheActionWithoutWaitingForTheNextPoll() {
+        startBridge(s -> s.processingDelay(Duration.ofMillis(300)).webhookDuplicateShare(0), NO_POLL_FOR_10_MINUTES);
+        bridge.drop("hooked.json", Batches.document("hooked-1", Batches.credentials("a1", "door-1")));
+
+        CommandRecord done = awaitFinal("hooked-1", 1, Duration.ofSeconds(5)).get(0);
+
+        assertThat(done.state()).isEqualTo(SUCCESS);
+        assertThat(done.vendorStatus()).isEqualTo("RESOLVED");
+        assertThat(bridge.ledger().calls(done.id())).extracting(CallRecord::operation)
+                .containsExactly("create-action", "upload-payload");
+    }
+
+    @Test
+    void refusesAnEventWithAWrongSignatureAndChangesNothing() throws Exception {
+        CommandRecord inFlight = startWithOneActionAwaitingTheDevice();
+        String body = event(UUID.randomUUID().toString(), inFlight, "RESOLVED", null);
+
+        HttpResponse<String> answer = post(body, "X-Signature", signature(body, "whsec_someone_elses_secret"));
+
+        assertThat(answer.statusCode()).isEqualTo(401);
+        assertUnchanged(inFlight);
+    }
+
+    @Test
+    void refusesAnEventWithoutSignature() throws Exception {
+        CommandRecord inFlight = startWithOneActionAwaitingTheDevice();
+        String body = event(UUID.randomUUID().toString(), inFlight, "RESOLVED", null);
+
+        HttpResponse<String> answer = post(body);
+
+        assertThat(answer.statusCode()).isEqualTo(401);
+        assertUnchanged(inFlight);
+    }
+
+    @Test
+    void appliesAnEventDeliveredTwiceOnlyOnce() throws Exception {
+        CommandRecord inFlight = startWithOneActionAwaitingTheDevice();
+        String body = event(UUID.randomUUID().toString(), inFlight, "PENDING", null);
+
+        HttpResponse<String> first = postSigned(body);
+        HttpResponse<String> second = postSigned(body);
+
+        assertThat(first.statusCode()).isBetween(200, 299);
+        assertThat(second.statusCode()).isBetween(200, 299);
+        assertThat(bridge.ledger().command(inFlight.id()).orElseThrow().state()).isEqualTo(IN_PROGRESS);
+        assertThat(path(bridge, inFlight.id())).filteredOn(s -> s == IN_PROGRESS).hasSize(1);
+    }
+
+    @Test
+    void lateEventDoesNotMoveAFinishedCommandBackwards() throws Exception {
+        CommandRecord inFlight = startWithOneActionAwaitingTheDevice();
+        assertThat(postSigned(event(UUID.randomUUID().toString(), inFlight, "RESOLVED", null)).statusCode())
+                .isBetween(200, 299);
+        assertThat(bridge.ledger().command(inFlight.id()).orElseThrow().state()).isEqualTo(SUCCESS);
+        List<Transition> afterResolved = bridge.ledger().transitions(inFlight.id());
+
+        HttpResponse<String> late = postSigned(event(UUID.randomUUID().toString(), inFlight, "PENDING", null));
+
+        assertThat(late.statusCode()).isBetween(200, 299);
+        CommandRecord now = bridge.ledger().command(inFlight.id()).orElseThrow();
+        assertThat(now.state()).isEqualTo(SUCCESS);
+        assertThat(now.state().label()).isEqualTo("Command Success");
+        assertThat(now.vendorStatus()).isEqualTo("RESOLVED");
+        assertThat(bridge.ledger().transitions(inFlight.id())).isEqualTo(afterResolved);
+    }
+
+    @Test
+    void acknowledgesAnEventForAnUnknownActionAndChangesNothing() throws Exception {
+        CommandRecord inFlight = startWithOneActionAwaitingTheDevice();
+        String body = event(UUID.randomUUID().toString(), "0123456789ABCDEF0123456789ABCDEF", inFlight.device(),
+                "RESOLVED", null);
+
+        HttpResponse<String> answer = postSigned(body);
+
+        assertThat(answer.statusCode()).isBetween(200, 299);
+        assertUnchanged(inFlight);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /**
+     * Starts the simulator without webhooks and with a device that takes 10 minutes, the bridge
+     * with polling held off, drops one action and waits until its payload is uploaded.
+     */
+    private CommandRecord startWithOneActionAwaitingTheDevice() {
+        startBridge(s -> s.webhook(null, null).processingDelay(Duration.ofMinutes(10)), NO_POLL_FOR_10_MINUTES);
+        bridge.drop("in-flight.json", Batches.document("in-flight-1", Batches.credentials("a1", "door-1")));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            List<CommandRecord> cs = bridge.commands("in-flight-1");
+            return cs.size() == 1 && cs.get(0).state() == ACKNOWLEDGED;
+        });
+        CommandRecord c = bridge.commands("in-flight-1").get(0);
+        assertThat(c.vendorRef()).isNotBlank();
+        assertThat(cloud.action(c.vendorRef()).path("status").asText()).isEqualTo("PENDING");
+        return c;
+    }
+
+    private void assertUnchanged(CommandRecord before) {
+        CommandRecord now = bridge.ledger().command(before.id()).orElseThrow();
+        assertThat(now.state()).isEqualTo(before.state());
+        assertThat(now.vendorStatus()).isEqualTo(before.vendorStatus());
+        assertThat(now.finishedAt()).isNull();
+        assertThat(path(bridge, before.id())).last().isEqualTo(before.state());
+        assertThat(bridge.ledger().transitions(before.id())).extracting(Transition::to)
+                .doesNotContain(CommandState.SUCCESS, CommandState.FAILURE);
+    }
+
+    private static String event(String eventId, CommandRecord c, String status, String reason) {
+        return event(eventId, c.vendorRef(), c.device(), status, reason);
+    }
+
+    /** A DEVICE_ACTION_UPDATED event as DEVICE-CLOUD.md section 2 describes it. */
+    private static String event(String eventId, String actionId, String device, String status, String reason) {
+        ObjectNode e = MAPPER.createObjectNode()
+                .put("event_id", eventId)
+                .put("event_type", "DEVICE_ACTION_UPDATED")
+                .put("occurred_at", Instant.now().toString());
+        ObjectNode data = e.putObject("data")
+                .put("object", "device-action")
+                .put("id", actionId)
+                .put("device_id", device)
+                .put("type", "UPDATE_CREDENTIALS_AND_SCHEDULES")
+                .put("status", status);
+        if (reason != null) {
+            data.put("reason", reason);
+        }
+        return e.toString();
+    }
+
+    private HttpResponse<String> postSigned(String body) throws IOException, InterruptedException {
+        return post(body, "X-Signature", signature(body, TestBridge.WEBHOOK_SECRET));
+    }
+
+    /** {@code sha256=<hex HMAC-SHA256 of the raw body>}, computed here, independently of the bridge's code. */
+    private static String signature(String body, String secret) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return "sha256=" + HexFormat.of().formatHex(mac.doFinal(bytes(body)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpResponse<String> post(String body, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bridge.webhookUrl()))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(body)));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static byte[] bytes(String body) {
+        return body.getBytes(StandardCharsets.UTF_8);
+    }
+}
