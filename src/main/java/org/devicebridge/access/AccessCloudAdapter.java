@@ -213,7 +213,7 @@ public class AccessCloudAdapter {
     private void failOrRetry(CommandRecord c, CloudResponse r, String phase, String doing) {
         if (r.transientFailure()) {
             int attempts = c.attempts() + 1;
-            if (attempts > backoff.maxAttempts()) {
+            if (attempts >= backoff.maxAttempts()) { // max-attempts counts calls: N failed calls, no more
                 fail(c, "gave up " + doing + " after " + attempts + " attempts; last: " + r.describe() + errorDetail(r), null,
                         r.requestId());
                 return;

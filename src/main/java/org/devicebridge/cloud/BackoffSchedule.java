@@ -23,7 +23,7 @@ public class BackoffSchedule {
         this.pollCap = pollCap;
     }
 
-    /** How many consecutive transient failures a command may have before it fails for good. */
+    /** How many calls one step may make in a row that fail transiently: the last of them fails the command for good. */
     public int maxAttempts() {
         return maxAttempts;
     }

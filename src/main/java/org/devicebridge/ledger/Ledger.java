@@ -9,7 +9,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 import javax.sql.DataSource;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -269,8 +268,13 @@ public class Ledger {
 
     // ---------------------------------------------------------------- mapping
 
-    static Timestamp ts(Instant instant) {
-        return instant == null ? null : Timestamp.from(instant);
+    /**
+     * Binds an instant as {@code OffsetDateTime} in UTC, not {@code java.sql.Timestamp}: H2 turns a
+     * Timestamp into local time of the JVM zone first, so in the hour repeated when clocks go back
+     * it stores an instant one hour off.
+     */
+    static OffsetDateTime ts(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }
 
     static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -1,0 +1,233 @@
+package org.devicebridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.RequestRecord;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
+import static org.devicebridge.ledger.CommandState.FAILURE;
+import static org.devicebridge.ledger.CommandState.SUCCESS;
+
+/**
+ * The file-drop intake end to end (BATCH-FORMAT.md): what the bridge takes in from the inbox,
+ * what it refuses and reports, what it never takes twice, and where the originals go.
+ */
+class FileIntakeTest extends AccessFlowTestSupport {
+
+    private static final String BAD_JSON_LINE = "{\"kind\":\"credentials\",\"device\":\"door-3\",\"payload\":";
+    private static final String UNKNOWN_KIND = "{\"kind\":\"teleport\",\"id\":\"t1\",\"device\":\"door-5\"}";
+
+    @Test
+    void reportsEachBadRecordOfAJsonLinesBatchWithItsLineAndRunsTheGoodOnes() throws IOException {
+        startBridge();
+        bridge.drop("mixed.jsonl", Batches.jsonLines(List.of(
+                Batches.credentials("a1", "door-1"),
+                Batches.credentials("a2", "door-2"),
+                BAD_JSON_LINE,
+                Batches.credentials("a4", "door-4", "12zz"),
+                UNKNOWN_KIND,
+                Batches.credentials("a6", "door-6"))));
+
+        JsonNode summary = awaitSummary("mixed");
+        String requestId = summary.path("request_id").asText();
+
+        assertThat(bridge.commands(requestId)).filteredOn(c -> !c.invalid())
+                .extracting(CommandRecord::device, CommandRecord::state)
+                .containsExactly(tuple("door-1", SUCCESS),
+                        tuple("door-2", SUCCESS),
+                        tuple("door-6", SUCCESS));
+
+        List<JsonNode> errors = bridge.jsonLines(bridge.outbox().resolve("mixed.errors.jsonl"));
+        assertThat(errors).extracting(e -> e.path("record").asText()).containsExactly("line 3", "line 4", "line 5");
+        assertThat(errors.get(0).path("reason").asText()).containsIgnoringCase("malformed JSON");
+        assertThat(errors.get(1).path("reason").asText()).contains("line 4").contains("payload.credentials[0].id");
+        assertThat(errors.get(2).path("reason").asText()).contains("teleport");
+
+        assertThat(summary.path("total").asInt()).isEqualTo(6);
+        assertThat(summary.path("succeeded").asInt()).isEqualTo(3);
+        assertThat(summary.path("invalid").asInt()).isEqualTo(3);
+
+        Path deadLetter = bridge.deadletter().resolve("mixed.jsonl.rejected.jsonl");
+        assertThat(deadLetter).exists();
+        System.out.println("DEADLETTER>>>" + Files.readString(deadLetter).replace("\n", "<NL>") + "<<<");
+        List<JsonNode> rejected = bridge.jsonLines(deadLetter);
+        assertThat(rejected).extracting(r -> r.path("record").asText()).containsExactly("line 3", "line 4", "line 5");
+        assertThat(rejected.get(1).path("reason").asText()).contains("payload.credentials[0].id");
+        assertThat(rejected.get(0).path("raw").asText()).isEqualTo(BAD_JSON_LINE);
+    }
+
+    @Test
+    void neverSendsAnInvalidActionToTheCloudAndEndsItCommandFailure() {
+        startBridge();
+        bridge.drop("one-bad.json", Batches.document("one-bad-1",
+                Batches.credentials("bad", "door-bad", "not-hex!"), Batches.credentials("good", "door-good")));
+
+        List<CommandRecord> done = awaitFinal("one-bad-1", 2);
+
+        CommandRecord bad = done.get(0);
+        assertThat(bad.device()).isEqualTo("door-bad");
+        assertThat(bad.state()).isEqualTo(FAILURE);
+        assertThat(bad.reason()).contains("payload.credentials[0].id");
+        assertThat(cloud.createCount("door-bad")).isZero();
+        assertThat(cloud.actionsFor("door-bad")).isEmpty();
+        assertThat(done.get(1).state()).isEqualTo(SUCCESS);
+    }
+
+    @Test
+    void sameFileDroppedTwiceCreatesNoSecondSetOfCommands() throws IOException {
+        startBridge();
+        String batch = Batches.jsonLines(List.of(Batches.credentials("a1", "door-1"), Batches.credentials("a2", "door-2")));
+        bridge.drop("twice.jsonl", batch);
+        String requestId = awaitSummary("twice").path("request_id").asText();
+        awaitArchivedCopies("done", "twice.jsonl", 1);
+
+        bridge.drop("twice.jsonl", batch);
+
+        awaitArchivedCopies("done", "twice.jsonl", 2);
+        assertThat(bridge.inbox().resolve("twice.jsonl")).doesNotExist();
+        assertThat(bridge.commands(requestId)).hasSize(2);
+        assertThat(cloud.createCount("door-1")).isEqualTo(1);
+        assertThat(cloud.createCount("door-2")).isEqualTo(1);
+    }
+
+    @Test
+    void twoFilesWithTheSameRequestIdCreateTheActionsOnce() {
+        startBridge();
+        bridge.drop("export-a.json", Batches.document("shared-1", Batches.credentials("a1", "door-1")));
+        bridge.drop("export-b.json", Batches.document("shared-1", Batches.credentials("a1", "door-1")));
+
+        awaitArchivedCopies("done", "export-a.json", 1);
+        awaitArchivedCopies("done", "export-b.json", 1);
+        awaitFinal("shared-1", 1);
+
+        assertThat(bridge.commands("shared-1")).hasSize(1);
+        assertThat(cloud.createCount("door-1")).isEqualTo(1);
+    }
+
+    @Test
+    void reportsANonObjectInTheActionsArrayByItsIndexAndRunsTheRest() throws IOException {
+        startBridge();
+        bridge.drop("odd.json", Batches.document("odd-1", Batches.credentials("good", "door-1"), "\"not an action\""));
+
+        JsonNode summary = awaitSummary("odd");
+
+        assertThat(bridge.commands("odd-1")).singleElement().satisfies(c -> {
+            assertThat(c.device()).isEqualTo("door-1");
+            assertThat(c.state()).isEqualTo(SUCCESS);
+        });
+        List<JsonNode> errors = bridge.jsonLines(bridge.outbox().resolve("odd.errors.jsonl"));
+        assertThat(errors).singleElement().satisfies(e -> {
+            assertThat(e.path("record").asText()).contains("actions[1]");
+            assertThat(e.path("reason").asText()).contains("not a JSON object");
+        });
+        assertThat(summary.path("total").asInt()).isEqualTo(2);
+        assertThat(summary.path("succeeded").asInt()).isEqualTo(1);
+        assertThat(summary.path("invalid").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void reportsACompletelyMalformedDocumentSendsNothingAndKeepsTheOriginal() throws IOException {
+        startBridge();
+        String garbage = "this is { not JSON at all\n";
+        bridge.drop("garbage.json", garbage);
+
+        JsonNode summary = awaitSummary("garbage");
+
+        List<JsonNode> errors = bridge.jsonLines(bridge.outbox().resolve("garbage.errors.jsonl"));
+        assertThat(errors).singleElement().satisfies(e -> {
+            assertThat(e.path("record").asText()).isEqualTo("line 1");
+            assertThat(e.path("reason").asText()).contains("malformed JSON document");
+        });
+        assertThat(summary.path("total").asInt()).isEqualTo(1);
+        assertThat(summary.path("invalid").asInt()).isEqualTo(1);
+        assertThat(summary.path("succeeded").asInt()).isZero();
+        assertThat(cloud.totalCalls()).isZero();
+        // the file was read (its one record reported), so it is archived as done, unchanged
+        Path archived = awaitArchivedCopies("done", "garbage.json", 1).get(0);
+        assertThat(Files.readString(archived)).isEqualTo(garbage);
+        assertThat(bridge.inbox().resolve("garbage.json")).doesNotExist();
+    }
+
+    @Test
+    void takesInALargeJsonLinesBatchCompletely() {
+        int n = 2_000;
+        startBridge(s -> s.processingDelay(Duration.ZERO).webhook(null, null), Map.of());
+        bridge.drop("big.jsonl", Batches.jsonLines(IntStream.rangeClosed(1, n)
+                .mapToObj(i -> Batches.credentials("a" + i, "door-" + i)).toList()));
+
+        String requestId = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> requestFrom("big.jsonl"), Optional::isPresent).orElseThrow().id();
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
+                .until(() -> bridge.ledger().request(requestId).orElseThrow().intakeComplete());
+
+        List<CommandRecord> commands = bridge.commands(requestId);
+        assertThat(commands).hasSize(n);
+        assertThat(commands).noneMatch(CommandRecord::invalid);
+        assertThat(commands).extracting(CommandRecord::device).doesNotHaveDuplicates()
+                .contains("door-1", "door-" + n);
+    }
+
+    @Test
+    void leavesAFileThatIsNotABatchInTheInbox() throws IOException {
+        startBridge();
+        bridge.drop("notes.txt", "remember to rotate the badges\n");
+        bridge.drop("real.json", Batches.document("real-1", Batches.credentials("a1", "door-1")));
+
+        awaitArchivedCopies("done", "real.json", 1);
+
+        assertThat(bridge.inbox().resolve("notes.txt")).hasContent("remember to rotate the badges");
+        assertThat(filesUnder(bridge.archive())).noneMatch(p -> p.getFileName().toString().contains("notes"));
+        assertThat(bridge.ledger().openRequests()).noneMatch(r -> "notes.txt".equals(r.sourceName()));
+        assertThat(bridge.ledger().request("real-1")).isPresent();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Waits for {@code <base>.summary.json} in the outbox (written when every action is final) and reads it. */
+    private JsonNode awaitSummary(String base) throws IOException {
+        Path summary = bridge.outbox().resolve(base + ".summary.json");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> Files.exists(summary));
+        return TestBridge.json(Files.readString(summary));
+    }
+
+    /** Waits until {@code archive/<folder>} holds {@code copies} archived copies of the named file. */
+    private List<Path> awaitArchivedCopies(String folder, String name, int copies) {
+        Path dir = bridge.archive().resolve(folder);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> archivedCopies(dir, name).size() == copies);
+        return archivedCopies(dir, name);
+    }
+
+    private static List<Path> archivedCopies(Path dir, String name) {
+        return filesUnder(dir).stream().filter(p -> p.getFileName().toString().endsWith("-" + name)).toList();
+    }
+
+    private static List<Path> filesUnder(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Optional<RequestRecord> requestFrom(String sourceName) {
+        return bridge.ledger().openRequests().stream().filter(r -> sourceName.equals(r.sourceName())).findFirst();
+    }
+}

@@ -1,0 +1,492 @@
+package org.devicebridge.ledger;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.devicebridge.ledger.CommandState.ACKNOWLEDGED;
+import static org.devicebridge.ledger.CommandState.CANCELLED;
+import static org.devicebridge.ledger.CommandState.FAILURE;
+import static org.devicebridge.ledger.CommandState.INITIATED;
+import static org.devicebridge.ledger.CommandState.IN_PROGRESS;
+import static org.devicebridge.ledger.CommandState.QUEUED;
+import static org.devicebridge.ledger.CommandState.SCHEDULED;
+import static org.devicebridge.ledger.CommandState.SUCCESS;
+import static org.devicebridge.ledger.CommandState.TIMEOUT;
+
+/**
+ * What the ledger promises, whatever database holds it. Each subclass opens one database
+ * ({@link #openDatabase()}) for all its tests; every test starts from empty tables and a clock it
+ * moves itself.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class LedgerContractTest {
+
+    static final String KIND = "credentials";
+    static final Instant T0 = Instant.parse("2026-03-10T09:15:30.123456Z");
+
+    /** The ledger database for this class, migrated by {@link LedgerDatabase#open}. */
+    abstract HikariDataSource openDatabase();
+
+    /** Closes what {@link #openDatabase()} opened and removes what it created. */
+    abstract void closeDatabase(HikariDataSource dataSource);
+
+    private HikariDataSource dataSource;
+    MutableClock clock;
+    Ledger ledger;
+    LedgerTransitions transitions;
+
+    @BeforeAll
+    void open() {
+        dataSource = openDatabase();
+    }
+
+    @AfterAll
+    void close() {
+        if (dataSource != null) {
+            closeDatabase(dataSource);
+        }
+    }
+
+    @BeforeEach
+    void emptyLedger() {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        for (String table : List.of("bridge_call", "bridge_transition", "bridge_intake_error", "bridge_command", "bridge_request")) {
+            jdbc.update("DELETE FROM " + table);
+        }
+        clock = new MutableClock(T0);
+        ledger = new Ledger(dataSource, clock);
+        transitions = new LedgerTransitions(ledger);
+    }
+
+    // ---------------------------------------------------------------- intake
+
+    @Test
+    void recordCommandWritesTheCommandAndItsFirstTransition() {
+        ledger.openRequest("req-1", "file", "batch.json");
+        Instant due = T0.plusSeconds(5);
+        Instant deadline = T0.plus(Duration.ofMinutes(15));
+
+        boolean created = ledger.recordCommand(new NewCommand("c1", "req-1", 3, 1, "line 3", "a-7", KIND, "door-1", QUEUED,
+                "{\"x\":1}", "CREATE", due, deadline, null));
+
+        assertThat(created).isTrue();
+        CommandRecord c = ledger.command("c1").orElseThrow();
+        assertThat(c.requestId()).isEqualTo("req-1");
+        assertThat(c.seq()).isEqualTo(3);
+        assertThat(c.recordRef()).isEqualTo("line 3");
+        assertThat(c.actionId()).isEqualTo("a-7");
+        assertThat(c.kind()).isEqualTo(KIND);
+        assertThat(c.device()).isEqualTo("door-1");
+        assertThat(c.state()).isEqualTo(QUEUED);
+        assertThat(c.invalid()).isFalse();
+        assertThat(c.payload()).isEqualTo("{\"x\":1}");
+        assertThat(c.phase()).isEqualTo("CREATE");
+        assertThat(c.attempts()).isZero();
+        assertThat(c.polls()).isZero();
+        assertThat(c.finishedAt()).isNull();
+        assertThat(ledger.transitions("c1")).singleElement().satisfies(t -> {
+            assertThat(t.from()).isNull();
+            assertThat(t.to()).isEqualTo(QUEUED);
+        });
+    }
+
+    @Test
+    void recordingTheSameCommandIdTwiceCreatesOneCommand() {
+        ledger.openRequest("req-1", "file", "batch.json");
+        NewCommand command = queued("c1", "req-1", 1, T0);
+
+        assertThat(ledger.recordCommand(command)).isTrue();
+        assertThat(ledger.recordCommand(command)).isFalse();
+
+        List<CommandRecord> all = new ArrayList<>();
+        ledger.forEachCommand("req-1", all::add);
+        assertThat(all).extracting(CommandRecord::id).containsExactly("c1");
+        assertThat(ledger.transitions("c1")).hasSize(1);
+    }
+
+    @Test
+    void openRequestOfAnExistingIdAnswersFalse() {
+        assertThat(ledger.openRequest("req-1", "file", "batch.json")).isTrue();
+        assertThat(ledger.openRequest("req-1", "http", null)).isFalse();
+
+        assertThat(ledger.request("req-1")).hasValueSatisfying(r -> {
+            assertThat(r.source()).isEqualTo("file");
+            assertThat(r.sourceName()).isEqualTo("batch.json");
+        });
+    }
+
+    // ---------------------------------------------------------------- transitions
+
+    @Test
+    void moveRecordsALegalForwardMoveWithVendorStatusRequestIdAndReason() {
+        command("c1", QUEUED);
+
+        Optional<LedgerTransitions.StateChanged> moved = transitions.move("c1",
+                new StateChange(ACKNOWLEDGED, "PENDING", "req-abc-123", "created by the cloud"));
+
+        assertThat(moved).hasValueSatisfying(m -> {
+            assertThat(m.from()).isEqualTo(QUEUED);
+            assertThat(m.change().to()).isEqualTo(ACKNOWLEDGED);
+        });
+        CommandRecord c = ledger.command("c1").orElseThrow();
+        assertThat(c.state()).isEqualTo(ACKNOWLEDGED);
+        assertThat(c.vendorStatus()).isEqualTo("PENDING");
+        assertThat(c.reason()).isEqualTo("created by the cloud");
+        assertThat(ledger.transitions("c1")).last().isEqualTo(
+                new Transition(T0, QUEUED, ACKNOWLEDGED, "PENDING", "req-abc-123", "created by the cloud"));
+    }
+
+    @Test
+    void moveNeverLeavesAFinalState() {
+        command("c1", QUEUED);
+        assertThat(transitions.move("c1", StateChange.to(SUCCESS))).isPresent();
+        CommandRecord finished = ledger.command("c1").orElseThrow();
+
+        clock.advance(Duration.ofSeconds(1));
+        for (CommandState other : CommandState.values()) {
+            assertThat(transitions.move("c1", StateChange.failure("late", "FAILED", null))).as("-> FAILURE").isEmpty();
+            assertThat(transitions.move("c1", StateChange.to(other))).as("-> " + other).isEmpty();
+        }
+
+        assertThat(ledger.command("c1")).contains(finished);
+        assertThat(ledger.transitions("c1")).extracting(Transition::to).containsExactly(QUEUED, SUCCESS);
+    }
+
+    @Test
+    void moveRefusesABackwardsMoveAndWritesNothing() {
+        command("c1", QUEUED);
+        transitions.move("c1", StateChange.to(INITIATED));
+        transitions.move("c1", StateChange.to(ACKNOWLEDGED));
+        transitions.move("c1", new StateChange(IN_PROGRESS, "IN_PROGRESS", null, null));
+        CommandRecord before = ledger.command("c1").orElseThrow();
+
+        clock.advance(Duration.ofSeconds(1));
+        Optional<LedgerTransitions.StateChanged> late = transitions.move("c1", new StateChange(ACKNOWLEDGED, "PENDING", "r-9", "late webhook"));
+
+        assertThat(late).isEmpty();
+        assertThat(ledger.command("c1")).contains(before);
+        assertThat(ledger.transitions("c1")).extracting(Transition::to).containsExactly(QUEUED, INITIATED, ACKNOWLEDGED, IN_PROGRESS);
+    }
+
+    @Test
+    void moveAllowsScheduledToQueued() {
+        command("c1", SCHEDULED);
+
+        assertThat(transitions.move("c1", StateChange.to(QUEUED))).isPresent();
+
+        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(QUEUED);
+        assertThat(ledger.transitions("c1")).extracting(Transition::to).containsExactly(SCHEDULED, QUEUED);
+        assertThat(transitions.move("c1", StateChange.to(SCHEDULED))).as("but not back").isEmpty();
+    }
+
+    @Test
+    void concurrentMovesOfOneCommandMakeExactlyOneTransitionToAFinalState() throws Exception {
+        command("c1", IN_PROGRESS);
+        List<CommandState> finals = List.of(SUCCESS, FAILURE, TIMEOUT, CANCELLED);
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Optional<LedgerTransitions.StateChanged>>> results = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                CommandState to = finals.get(i % finals.size());
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return transitions.move("c1", new StateChange(to, null, null, "thread for " + to));
+                }));
+            }
+            start.countDown();
+            int winners = 0;
+            for (Future<Optional<LedgerTransitions.StateChanged>> r : results) {
+                winners += r.get(30, TimeUnit.SECONDS).isPresent() ? 1 : 0;
+            }
+
+            assertThat(winners).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Transition> path = ledger.transitions("c1");
+        assertThat(path).hasSize(2);
+        assertThat(path.get(1).from()).isEqualTo(IN_PROGRESS);
+        assertThat(path.get(1).to().isFinal()).isTrue();
+        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(path.get(1).to());
+    }
+
+    // ---------------------------------------------------------------- work
+
+    @Test
+    void claimDueReturnsOnlyDueUnfinishedCommandsOfTheKind() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordCommand(queued("due", "req-1", 1, T0.minusSeconds(1)));
+        ledger.recordCommand(queued("due-now", "req-1", 2, T0));
+        ledger.recordCommand(queued("later", "req-1", 3, T0.plusSeconds(60)));
+        ledger.recordCommand(queued("waiting", "req-1", 4, null));
+        ledger.recordCommand(new NewCommand("other-kind", "req-1", 5, 0, "line 5", "a5", "network", "sw-1", QUEUED, "{}",
+                "CREATE", T0.minusSeconds(1), null, null));
+        ledger.recordCommand(new NewCommand("invalid", "req-1", 6, 0, "line 6", "a6", KIND, "door-6", FAILURE, "{}", "DONE",
+                T0.minusSeconds(1), null, "bad payload"));
+        ledger.recordCommand(queued("finished", "req-1", 7, T0.minusSeconds(1)));
+        transitions.move("finished", StateChange.to(CANCELLED));
+
+        List<CommandRecord> claimed = ledger.claimDue(KIND, 10, Duration.ofSeconds(30));
+
+        assertThat(claimed).extracting(CommandRecord::id).containsExactly("due", "due-now");
+    }
+
+    @Test
+    void claimDueLeasesACommandSoASecondClaimGetsNothingUntilTheLeaseExpires() {
+        command("c1", QUEUED);
+        Ledger otherInstance = new Ledger(dataSource, clock);
+
+        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30))).extracting(CommandRecord::id).containsExactly("c1");
+        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30))).isEmpty();
+        assertThat(otherInstance.claimDue(KIND, 10, Duration.ofSeconds(30))).isEmpty();
+
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(otherInstance.claimDue(KIND, 10, Duration.ofSeconds(30))).isEmpty();
+
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(otherInstance.claimDue(KIND, 10, Duration.ofSeconds(30))).extracting(CommandRecord::id).containsExactly("c1");
+    }
+
+    @Test
+    void releaseEndsALeaseSoTheNextClaimGetsTheCommand() {
+        command("c1", QUEUED);
+        assertThat(ledger.claimDue(KIND, 10, Duration.ofMinutes(5))).hasSize(1);
+
+        ledger.release("c1");
+
+        assertThat(ledger.claimDue(KIND, 10, Duration.ofMinutes(5))).extracting(CommandRecord::id).containsExactly("c1");
+    }
+
+    @Test
+    void claimDueTakesAtMostTheLimitOldestDueFirst() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordCommand(queued("c3", "req-1", 3, T0.minusSeconds(1)));
+        ledger.recordCommand(queued("c1", "req-1", 1, T0.minusSeconds(3)));
+        ledger.recordCommand(queued("c2", "req-1", 2, T0.minusSeconds(2)));
+
+        assertThat(ledger.claimDue(KIND, 2, Duration.ofSeconds(30))).extracting(CommandRecord::id).containsExactly("c1", "c2");
+        assertThat(ledger.claimDue(KIND, 2, Duration.ofSeconds(30))).extracting(CommandRecord::id).containsExactly("c3");
+    }
+
+    @Test
+    void saveProgressKeepsFieldsPassedAsNull() {
+        command("c1", QUEUED);
+        ledger.claimDue(KIND, 1, Duration.ofSeconds(30));
+        ledger.saveProgress("c1", Progress.next("UPLOAD", T0.plusSeconds(1)).withVendor("act-1", "PENDING", "{\"upload\":\"u\"}"));
+        Instant pollAt = T0.plusSeconds(10);
+
+        ledger.saveProgress("c1", Progress.next("POLL", pollAt).countPoll().attempts(2));
+
+        CommandRecord c = ledger.command("c1").orElseThrow();
+        assertThat(c.phase()).isEqualTo("POLL");
+        assertThat(c.vendorRef()).isEqualTo("act-1");
+        assertThat(c.vendorStatus()).isEqualTo("PENDING");
+        assertThat(c.vendorData()).isEqualTo("{\"upload\":\"u\"}");
+        assertThat(c.attempts()).isEqualTo(2);
+        assertThat(c.polls()).isEqualTo(1);
+        assertThat(c.nextAttemptAt()).isEqualTo(pollAt);
+        assertThat(c.state()).as("progress is no state change").isEqualTo(QUEUED);
+        clock.set(pollAt);
+        assertThat(ledger.claimDue(KIND, 1, Duration.ofSeconds(30))).as("saving progress ends the lease").hasSize(1);
+    }
+
+    @Test
+    void overdueListsOnlyUnfinishedCommandsPastTheirDeadline() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordCommand(withDeadline("late", 1, T0.plusSeconds(10)));
+        ledger.recordCommand(withDeadline("later", 2, T0.plusSeconds(20)));
+        ledger.recordCommand(withDeadline("in-time", 3, T0.plusSeconds(120)));
+        ledger.recordCommand(withDeadline("done", 4, T0.plusSeconds(10)));
+        ledger.recordCommand(withDeadline("no-deadline", 5, null));
+        transitions.move("done", StateChange.to(SUCCESS));
+
+        clock.advance(Duration.ofSeconds(60));
+
+        assertThat(ledger.overdue(10)).containsExactly("late", "later");
+        assertThat(ledger.overdue(1)).containsExactly("late");
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    @Test
+    void requestIsFinishedOnceIntakeIsCompleteAndEveryCommandIsFinalThenReportedOnce() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordCommand(queued("c1", "req-1", 1, T0));
+        ledger.recordCommand(queued("c2", "req-1", 2, T0));
+        transitions.move("c1", StateChange.to(SUCCESS));
+        assertThat(ledger.requestsJustFinished()).as("intake still running").isEmpty();
+
+        ledger.completeIntake("req-1");
+        assertThat(ledger.requestsJustFinished()).as("c2 not final").isEmpty();
+
+        clock.advance(Duration.ofSeconds(7));
+        Instant lastFinished = clock.instant();
+        transitions.move("c2", StateChange.failure("refused", "FAILED", "r-2"));
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(ledger.requestsJustFinished()).containsExactly("req-1");
+        assertThat(ledger.requestsToReport()).isEmpty();
+
+        ledger.markFinished("req-1");
+        assertThat(ledger.requestsJustFinished()).isEmpty();
+        assertThat(ledger.requestsToReport()).extracting(RequestRecord::id).containsExactly("req-1");
+        assertThat(ledger.request("req-1").orElseThrow().finishedAt()).isEqualTo(lastFinished);
+
+        ledger.markReported("req-1");
+        assertThat(ledger.requestsToReport()).isEmpty();
+        assertThat(ledger.openRequests()).isEmpty();
+    }
+
+    @Test
+    void countsCommandsByStateWithInvalidCommandsAndIntakeErrorsAsInvalid() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordCommand(queued("q1", "req-1", 1, T0));
+        ledger.recordCommand(queued("q2", "req-1", 2, T0));
+        ledger.recordCommand(queued("ok", "req-1", 3, T0));
+        ledger.recordCommand(queued("failed", "req-1", 4, T0));
+        ledger.recordCommand(invalid("bad", "req-1", 5, "credentials[0].id is not hex"));
+        ledger.recordIntakeError("req-1", 6, "line 6", "not JSON", "{oops");
+        ledger.openRequest("req-2", "file", "other.json");
+        ledger.recordCommand(queued("elsewhere", "req-2", 1, T0));
+        transitions.move("ok", StateChange.to(SUCCESS));
+        transitions.move("failed", StateChange.failure("refused", "FAILED", null));
+
+        RequestCounts counts = ledger.counts("req-1");
+
+        assertThat(counts.of(QUEUED)).isEqualTo(2);
+        assertThat(counts.of(SUCCESS)).isEqualTo(1);
+        assertThat(counts.of(FAILURE)).as("failures that are not invalid records").isEqualTo(1);
+        assertThat(counts.invalid()).isEqualTo(2);
+        assertThat(counts.total()).isEqualTo(6);
+        assertThat(counts.done()).isEqualTo(4);
+    }
+
+    @Test
+    void forEachRejectedRecordListsIntakeErrorsAndInvalidCommandsInBatchOrder() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordIntakeError("req-1", 4, "line 4", "not JSON", "{oops");
+        ledger.recordCommand(queued("fine", "req-1", 2, T0));
+        ledger.recordCommand(invalid("bad-5", "req-1", 5, "device is missing"));
+        ledger.recordIntakeError("req-1", 1, "line 1", "unknown kind 'lights'", "{\"kind\":\"lights\"}");
+        ledger.recordCommand(invalid("bad-3", "req-1", 3, "credentials[0].id is not hex"));
+        assertThat(ledger.recordIntakeError("req-1", 4, "line 4", "not JSON", "{oops")).as("recorded once").isFalse();
+
+        List<RejectedRecord> rejected = new ArrayList<>();
+        ledger.forEachRejectedRecord("req-1", rejected::add);
+
+        assertThat(rejected).containsExactly(
+                new RejectedRecord(1, "line 1", "unknown kind 'lights'", "{\"kind\":\"lights\"}"),
+                new RejectedRecord(3, "line 3", "credentials[0].id is not hex", "{\"bad\":3}"),
+                new RejectedRecord(4, "line 4", "not JSON", "{oops"),
+                new RejectedRecord(5, "line 5", "device is missing", "{\"bad\":5}"));
+    }
+
+    // ---------------------------------------------------------------- time
+
+    @Test
+    void timestampsRoundTripWithinAMillisecond() {
+        // sub-millisecond parts, a leap day, both sides of the 2026 autumn clock change in Europe
+        List<Instant> instants = List.of(
+                Instant.parse("2026-03-10T09:15:30.123456789Z"),
+                Instant.parse("2028-02-29T23:59:59.999999Z"),
+                Instant.parse("2026-10-25T00:30:00.000500Z"),
+                Instant.parse("2026-10-25T01:30:00.987654Z"),
+                Instant.parse("2038-01-19T03:14:08.001Z"));
+        int seq = 0;
+        for (Instant at : instants) {
+            seq++;
+            clock.set(at);
+            String request = "req-" + seq;
+            ledger.openRequest(request, "file", "b.json");
+            ledger.recordCommand(new NewCommand("c" + seq, request, seq, 0, "line " + seq, "a", KIND, "d", QUEUED, "{}", "CREATE",
+                    at.plusSeconds(1), at.plus(Duration.ofHours(1)), null));
+            transitions.move("c" + seq, StateChange.to(SUCCESS));
+
+            CommandRecord c = ledger.command("c" + seq).orElseThrow();
+            assertThat(c.createdAt()).as("created_at of %s", at).isCloseTo(at, within(1, ChronoUnit.MILLIS));
+            assertThat(c.updatedAt()).as("updated_at of %s", at).isCloseTo(at, within(1, ChronoUnit.MILLIS));
+            assertThat(c.finishedAt()).as("finished_at of %s", at).isCloseTo(at, within(1, ChronoUnit.MILLIS));
+            assertThat(c.deadlineAt()).as("deadline_at of %s", at).isCloseTo(at.plus(Duration.ofHours(1)), within(1, ChronoUnit.MILLIS));
+            assertThat(ledger.transitions("c" + seq)).allSatisfy(t ->
+                    assertThat(t.at()).as("transition at %s", at).isCloseTo(at, within(1, ChronoUnit.MILLIS)));
+            assertThat(ledger.request(request).orElseThrow().createdAt()).as("request created_at of %s", at)
+                    .isCloseTo(at, within(1, ChronoUnit.MILLIS));
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** A request of one command in {@code state}, due now. */
+    void command(String id, CommandState state) {
+        ledger.openRequest("req-" + id, "file", "b.json");
+        ledger.recordCommand(new NewCommand(id, "req-" + id, 1, 0, "line 1", "a1", KIND, "door-1", state, "{}", "CREATE", T0, null, null));
+    }
+
+    static NewCommand queued(String id, String requestId, int seq, Instant due) {
+        return new NewCommand(id, requestId, seq, 0, "line " + seq, "a" + seq, KIND, "door-" + seq, QUEUED, "{}", "CREATE", due, null, null);
+    }
+
+    static NewCommand withDeadline(String id, int seq, Instant deadline) {
+        return new NewCommand(id, "req-1", seq, 0, "line " + seq, "a" + seq, KIND, "door-" + seq, QUEUED, "{}", "CREATE", null, deadline, null);
+    }
+
+    static NewCommand invalid(String id, String requestId, int seq, String reason) {
+        return new NewCommand(id, requestId, seq, 0, "line " + seq, "a" + seq, KIND, "door-" + seq, FAILURE, "{\"bad\":" + seq + "}",
+                "DONE", null, null, reason);
+    }
+
+    /** A clock the test moves by hand. */
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant start) {
+            this.now = start;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
