@@ -27,7 +27,18 @@ public final class LedgerDatabase {
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
         if (schema != null && !schema.isBlank()) {
-            config.setSchema(schema);
+            // Flyway creates the schema, but H2 opens no connection in a schema that does not exist
+            // yet: migrate on a schema-less pool, closed only once the real one is open (so an H2
+            // in-memory database lives on)
+            HikariConfig setupConfig = new HikariConfig();
+            config.copyStateTo(setupConfig);
+            setupConfig.setPoolName("ledger-setup");
+            setupConfig.setMaximumPoolSize(2);
+            try (HikariDataSource setup = new HikariDataSource(setupConfig)) {
+                migrate(setup, schema);
+                config.setSchema(schema);
+                return new HikariDataSource(config);
+            }
         }
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
