@@ -52,7 +52,8 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
         startBridge(s -> s.processingDelay(Duration.ofMillis(300)).webhookDuplicateShare(0), NO_POLL_FOR_10_MINUTES);
         bridge.drop("hooked.json", Batches.document("hooked-1", Batches.credentials("a1", "door-1")));
 
-        CommandRecord done = awaitFinal("hooked-1", 1, Duration.ofSeconds(5)).get(0);
+        // well before the first poll, due 10 minutes after the upload
+        CommandRecord done = awaitFinal("hooked-1", 1, Duration.ofSeconds(10)).get(0);
 
         assertThat(done.state()).isEqualTo(SUCCESS);
         assertThat(done.vendorStatus()).isEqualTo("RESOLVED");

@@ -63,7 +63,6 @@ class FileIntakeTest extends AccessFlowTestSupport {
 
         Path deadLetter = bridge.deadletter().resolve("mixed.jsonl.rejected.jsonl");
         assertThat(deadLetter).exists();
-        System.out.println("DEADLETTER>>>" + Files.readString(deadLetter).replace("\n", "<NL>") + "<<<");
         List<JsonNode> rejected = bridge.jsonLines(deadLetter);
         assertThat(rejected).extracting(r -> r.path("record").asText()).containsExactly("line 3", "line 4", "line 5");
         assertThat(rejected.get(1).path("reason").asText()).contains("payload.credentials[0].id");
@@ -92,13 +91,13 @@ class FileIntakeTest extends AccessFlowTestSupport {
         startBridge();
         String batch = Batches.jsonLines(List.of(Batches.credentials("a1", "door-1"), Batches.credentials("a2", "door-2")));
         bridge.drop("twice.jsonl", batch);
-        String requestId = awaitSummary("twice").path("request_id").asText();
         awaitArchivedCopies("done", "twice.jsonl", 1);
 
         bridge.drop("twice.jsonl", batch);
 
         awaitArchivedCopies("done", "twice.jsonl", 2);
         assertThat(bridge.inbox().resolve("twice.jsonl")).doesNotExist();
+        String requestId = awaitSummary("twice").path("request_id").asText();
         assertThat(bridge.commands(requestId)).hasSize(2);
         assertThat(cloud.createCount("door-1")).isEqualTo(1);
         assertThat(cloud.createCount("door-2")).isEqualTo(1);

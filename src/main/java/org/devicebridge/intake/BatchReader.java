@@ -106,6 +106,7 @@ public class BatchReader {
         private int lineNo;
         private int seq;
         private BatchRecord next;
+        private boolean exhausted;
 
         JsonLinesSource(BufferedReader reader, String requestId) {
             this.reader = reader;
@@ -127,6 +128,9 @@ public class BatchReader {
             if (next != null) {
                 return true;
             }
+            if (exhausted) {
+                return false; // the reader is closed: asked again (the splitter does), the answer stays no
+            }
             try {
                 String line;
                 while ((line = reader.readLine()) != null) {
@@ -136,6 +140,7 @@ public class BatchReader {
                         return true;
                     }
                 }
+                exhausted = true;
                 close();
                 return false;
             } catch (IOException e) {
