@@ -31,11 +31,21 @@ import java.util.Optional;
  * records each answer in the ledger before the next call. A command's next step is its
  * {@code phase} ({@value #CREATE}, {@value #UPLOAD}, {@value #POLL}); when it is due is its
  * {@code next_attempt_at}. Nothing waits in a thread.
+ * <p>
+ * Before a create or an upload is sent, the phase becomes {@value #CREATE_SENT} /
+ * {@value #UPLOAD_SENT}; recording the answer moves it on. A command found in one of those phases
+ * lost its answer (the process died mid-call, or the call timed out): instead of repeating the call
+ * blindly, the bridge first looks for the action it may have created, or polls the one it may have
+ * fed, so a crash never makes a second action or a second upload.
  */
 public class AccessCloudAdapter {
 
     public static final String CREATE = "CREATE";
+    /** A create was sent and its answer never recorded: look for the action before creating another. */
+    public static final String CREATE_SENT = "CREATE_SENT";
     public static final String UPLOAD = "UPLOAD";
+    /** An upload was sent and its answer never recorded: poll the action to learn whether it arrived. */
+    public static final String UPLOAD_SENT = "UPLOAD_SENT";
     public static final String POLL = "POLL";
     public static final String ACTION_TYPE = "UPDATE_CREDENTIALS_AND_SCHEDULES";
 
@@ -78,6 +88,7 @@ public class AccessCloudAdapter {
 
     public void prepareCreate(Exchange exchange) {
         CommandRecord c = remember(exchange);
+        ledger.markSent(c.id(), CREATE_SENT);
         call.prepare(exchange, "POST", baseUrl + "/v1/devices/" + encode(c.device()) + "/actions", apiKey,
                 "{\"type\":\"" + ACTION_TYPE + "\"}");
     }
@@ -87,14 +98,19 @@ public class AccessCloudAdapter {
         CloudResponse r = call.read(exchange);
         ledger.recordCall(c.id(), "create-action", r.status(), r.requestId(), r.durationMs(), errorOf(r));
         if (!r.ok()) {
-            failOrRetry(c, r, CREATE, "creating the device action");
+            // no answer at all: the action may exist, so it is looked for before another create
+            failOrRetry(c, r, r.status() == null ? CREATE_SENT : CREATE, "creating the device action");
             return;
         }
-        JsonNode action = json(r.body());
+        adopt(c, json(r.body()), r.requestId());
+    }
+
+    /** Records a created (or found) action: its id and upload URL; the upload is due now. */
+    private void adopt(CommandRecord c, JsonNode action, String requestId) {
         String actionId = action.path("id").asText(null);
         String uploadUrl = action.path("upload_url").asText(null);
         if (actionId == null || uploadUrl == null) {
-            fail(c, "the access cloud's answer to create-action had no id or upload_url", null, r.requestId());
+            fail(c, "the access cloud's action had no id or upload_url", null, requestId);
             return;
         }
         String status = action.path("status").asText("AWAITING_DATA");
@@ -103,13 +119,45 @@ public class AccessCloudAdapter {
                 .put("recreates", recreates(c)).toString();
         ledger.saveProgress(c.id(), Progress.next(UPLOAD, ledger.now()).withVendor(actionId, status, scratch));
         transitions.move(c.id(), new StateChange(AccessStatusMapping.stateOf(status).orElse(CommandState.INITIATED), status,
-                r.requestId(), null));
+                requestId, null));
+    }
+
+    // ------------------------------------------------------------- recovery: a create whose answer was lost
+
+    /** Lists the device's actions still awaiting data, created since shortly before our lost create. */
+    public void prepareFind(Exchange exchange) {
+        CommandRecord c = remember(exchange);
+        String since = c.updatedAt().minus(Duration.ofMinutes(2)).toString();
+        call.prepare(exchange, "GET", baseUrl + "/v1/device-actions?device_id__eq=" + encode(c.device())
+                + "&status__eq=AWAITING_DATA&created_at__gte=" + encode(since) + "&order=DESC&limit=10", apiKey, null);
+    }
+
+    /** Adopts the newest such action no other command owns; when there is none, creates one. */
+    public void recordFind(Exchange exchange) {
+        CommandRecord c = command(exchange);
+        CloudResponse r = call.read(exchange);
+        ledger.recordCall(c.id(), "find-lost-action", r.status(), r.requestId(), r.durationMs(), errorOf(r));
+        if (!r.ok()) {
+            failOrRetry(c, r, CREATE_SENT, "looking for an action whose creation was not confirmed");
+            return;
+        }
+        for (JsonNode action : json(r.body()).path("data")) {
+            String id = action.path("id").asText(null);
+            if (id != null && ACTION_TYPE.equals(action.path("type").asText(ACTION_TYPE))
+                    && !ledger.isKnownVendorRef(CredentialsActionPlanner.KIND, id)) {
+                LOG.info("command {} ({}): found action {} whose creation was not confirmed; using it", c.id(), c.device(), id);
+                adopt(c, action, r.requestId());
+                return;
+            }
+        }
+        ledger.saveProgress(c.id(), Progress.next(CREATE, ledger.now()));
     }
 
     // ------------------------------------------------------------- step 2: upload the payload
 
     public void prepareUpload(Exchange exchange) {
         CommandRecord c = remember(exchange);
+        ledger.markSent(c.id(), UPLOAD_SENT);
         // the upload URL is pre-authorised and may live on another host: never send the API key there
         call.prepare(exchange, "PUT", json(c.vendorData()).path("upload_url").asText(), null, c.payload());
     }
@@ -125,7 +173,8 @@ public class AccessCloudAdapter {
         } else if (r.status() != null && r.status() == 403) {
             recreate(c, r);
         } else {
-            failOrRetry(c, r, UPLOAD, "uploading the payload");
+            // no answer at all: the upload may have arrived, so the action is polled before another PUT
+            failOrRetry(c, r, r.status() == null ? UPLOAD_SENT : UPLOAD, "uploading the payload");
         }
     }
 

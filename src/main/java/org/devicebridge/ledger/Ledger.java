@@ -209,6 +209,22 @@ public class Ledger {
                 ts(p.nextAttemptAt()), ts(now()), commandId);
     }
 
+    /**
+     * Notes, before a call is made, that the command's next step is now {@code phase}: a call whose
+     * outcome is unknown (the process died, or no answer came) is then checked before it is repeated.
+     * The lease is kept.
+     */
+    public void markSent(String commandId, String phase) {
+        jdbc.update("UPDATE bridge_command SET phase = ?, updated_at = ? WHERE id = ?", phase, ts(now()), commandId);
+    }
+
+    /** Is this cloud action id the vendor reference of any command of the kind? */
+    public boolean isKnownVendorRef(String kind, String vendorRef) {
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM bridge_command WHERE kind = ? AND vendor_ref = ?", Integer.class,
+                kind, vendorRef);
+        return n != null && n > 0;
+    }
+
     /** Commands past their deadline that are not final yet. */
     public List<String> overdue(int limit) {
         return jdbc.queryForList("SELECT id FROM bridge_command WHERE finished_at IS NULL AND deadline_at < ? ORDER BY deadline_at",
