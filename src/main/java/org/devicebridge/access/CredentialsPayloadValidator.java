@@ -48,7 +48,7 @@ import java.util.regex.Pattern;
  *       {@link CredentialIdNormalizer} (trimmed, upper case, padded with {@code F} to 32); blank,
  *       non-hexadecimal and over-long ids are rejected.</li>
  *   <li>Two credentials whose ids are equal after normalisation are rejected (at the second).</li>
- *   <li>{@code schedule_ids} is optional (absent or {@code null}); otherwise an array of strings,
+ *   <li>{@code schedule_ids} is optional (absent or {@code null}, normalised to {@code []}); otherwise an array of strings,
  *       each equal to the {@code id} of a schedule in {@code schedules}.</li>
  *   <li>{@code valid_from} and {@code valid_until} are optional (absent or {@code null}); otherwise
  *       RFC 3339 date-time strings ({@code 2026-01-01T00:00:00Z},
@@ -192,7 +192,9 @@ public class CredentialsPayloadValidator {
         result.put("id", id);
 
         JsonNode references = node.get("schedule_ids");
-        if (references != null && !references.isNull()) {
+        if (references == null || references.isNull()) {
+            result.putArray("schedule_ids"); // sent as an explicit empty list: a strict cloud wants the array
+        } else {
             String refsAt = at + ".schedule_ids";
             if (!references.isArray()) {
                 throw invalid(refsAt, "must be an array of schedule ids");

@@ -22,7 +22,7 @@ public final class LedgerDatabase {
     public static HikariDataSource open(String url, String user, String password, String schema, int poolSize) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("ledger");
-        config.setJdbcUrl(url);
+        config.setJdbcUrl(durable(url));
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
@@ -56,5 +56,18 @@ public final class LedgerDatabase {
             flyway.schemas(schema).createSchemas(true);
         }
         flyway.load().migrate();
+    }
+
+    /**
+     * H2 keeps a committed transaction in memory for up to half a second by default
+     * ({@code WRITE_DELAY}); a killed process would lose it. The ledger's promise is "stored before
+     * the next call", so an H2 file database is opened with {@code WRITE_DELAY=0} unless the URL
+     * says otherwise.
+     */
+    static String durable(String url) {
+        if (url.startsWith("jdbc:h2:file:") && !url.toUpperCase().contains("WRITE_DELAY")) {
+            return url + ";WRITE_DELAY=0";
+        }
+        return url;
     }
 }

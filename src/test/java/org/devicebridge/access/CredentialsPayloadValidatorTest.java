@@ -44,7 +44,7 @@ class CredentialsPayloadValidatorTest {
                         + "'valid_until':'2026-12-31T23:59:59.5+01:00','badge_colour':'red'}", ""));
 
         assertThat(result.get("credentials").get(0)).isEqualTo(json(
-                "{'id':'ABFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF','holder':'Ada','valid_from':'2026-01-01T00:00:00Z',"
+                "{'id':'ABFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF','holder':'Ada','schedule_ids':[],'valid_from':'2026-01-01T00:00:00Z',"
                         + "'valid_until':'2026-12-31T23:59:59.5+01:00','badge_colour':'red'}"));
     }
 
@@ -77,6 +77,14 @@ class CredentialsPayloadValidatorTest {
         JsonNode result = validator.validateAndNormalize(json("{'credentials':[],'schedules':[],'comment':'x'}"));
 
         assertThat(result).isEqualTo(json("{'credentials':[],'schedules':[]}"));
+    }
+
+    @Test
+    void sendsMissingScheduleIdsAsAnEmptyList() {
+        JsonNode result = validator.validateAndNormalize(payload("{'id':'ab'}", ""));
+
+        assertThat(result.at("/credentials/0/schedule_ids").isArray()).isTrue();
+        assertThat(result.at("/credentials/0/schedule_ids")).isEmpty();
     }
 
     @Test
