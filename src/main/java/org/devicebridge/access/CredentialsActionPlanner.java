@@ -35,11 +35,7 @@ public class CredentialsActionPlanner implements ActionPlanner {
         if (payload == null || payload.isNull()) {
             throw new InvalidActionException("payload", "missing; a credentials action needs the credentials and schedules");
         }
-        try {
-            JsonNode normalised = validator.validateAndNormalize(payload);
-            return List.of(new PlannedCommand(device.asText().trim(), normalised.toString(), AccessCloudAdapter.CREATE));
-        } catch (InvalidPayloadException e) {
-            throw new InvalidActionException(e.field(), e.reason());
-        }
+        JsonNode normalised = validator.validateAndNormalize(payload);
+        return List.of(new PlannedCommand(device.asText().trim(), normalised.toString(), AccessCloudAdapter.CREATE));
     }
 }

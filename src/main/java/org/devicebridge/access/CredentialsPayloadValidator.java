@@ -1,5 +1,6 @@
 package org.devicebridge.access;
 
+import org.devicebridge.intake.InvalidActionException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -27,7 +28,7 @@ import java.util.regex.Pattern;
  * before the bridge creates an action and uploads the payload.
  *
  * <p>{@link #validateAndNormalize(JsonNode)} either returns a new, normalised payload or throws an
- * {@link InvalidPayloadException} naming the <em>first</em> problem. The input is never modified.
+ * {@link InvalidActionException} naming the <em>first</em> problem. The input is never modified.
  *
  * <h2>Document</h2>
  * <ul>
@@ -119,7 +120,7 @@ public class CredentialsPayloadValidator {
      *
      * @param payload the payload as given by the caller (not modified)
      * @return a new {@code {"credentials":[..],"schedules":[..]}} ready to upload
-     * @throws InvalidPayloadException for the first problem found
+     * @throws InvalidActionException for the first problem found
      */
     public JsonNode validateAndNormalize(JsonNode payload) {
         if (payload == null || !payload.isObject()) {
@@ -344,7 +345,7 @@ public class CredentialsPayloadValidator {
         return '"' + shown + '"';
     }
 
-    private InvalidPayloadException invalid(String field, String reason) {
-        return new InvalidPayloadException(field, reason);
+    private InvalidActionException invalid(String field, String reason) {
+        return new InvalidActionException(field, reason);
     }
 }

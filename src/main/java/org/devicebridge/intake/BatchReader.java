@@ -99,19 +99,24 @@ public class BatchReader {
         }
     }
 
-    /** JSON Lines: one record per non-blank line; a broken line is an error record, the next line goes on. */
-    private final class JsonLinesSource implements BatchSource {
-        private final BufferedReader reader;
+    /**
+     * What both sources share: a one-record look-ahead, and the end of input, after which the
+     * source is closed and keeps answering "no more" (Camel's splitter asks again).
+     */
+    private abstract static class RecordSource implements BatchSource {
         private final String requestId;
-        private int lineNo;
-        private int seq;
+        private final boolean given;
         private BatchRecord next;
         private boolean exhausted;
+        protected int seq;
 
-        JsonLinesSource(BufferedReader reader, String requestId) {
-            this.reader = reader;
+        RecordSource(String requestId, boolean given) {
             this.requestId = requestId;
+            this.given = given;
         }
+
+        /** The next record, or null at the end of the input. */
+        protected abstract BatchRecord readNext() throws IOException;
 
         @Override
         public String requestId() {
@@ -120,32 +125,60 @@ public class BatchReader {
 
         @Override
         public boolean requestIdGiven() {
-            return false;
+            return given;
         }
 
         @Override
         public boolean hasNext() {
-            if (next != null) {
-                return true;
-            }
-            if (exhausted) {
-                return false; // the reader is closed: asked again (the splitter does), the answer stays no
-            }
-            try {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    lineNo++;
-                    if (!line.isBlank()) {
-                        next = parse(line);
-                        return true;
+            if (next == null && !exhausted) {
+                try {
+                    next = readNext();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                if (next == null) {
+                    exhausted = true;
+                    try {
+                        close();
+                    } catch (IOException ignored) {
+                        // reading is over either way
                     }
                 }
-                exhausted = true;
-                close();
-                return false;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
+            return next != null;
+        }
+
+        @Override
+        public BatchRecord next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            BatchRecord r = next;
+            next = null;
+            return r;
+        }
+    }
+
+    /** JSON Lines: one record per non-blank line; a broken line is an error record, the next line goes on. */
+    private final class JsonLinesSource extends RecordSource {
+        private final BufferedReader reader;
+        private int lineNo;
+
+        JsonLinesSource(BufferedReader reader, String requestId) {
+            super(requestId, false);
+            this.reader = reader;
+        }
+
+        @Override
+        protected BatchRecord readNext() throws IOException {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                lineNo++;
+                if (!line.isBlank()) {
+                    return parse(line);
+                }
+            }
+            return null;
         }
 
         private BatchRecord parse(String line) {
@@ -162,71 +195,40 @@ public class BatchReader {
         }
 
         @Override
-        public BatchRecord next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            BatchRecord r = next;
-            next = null;
-            return r;
-        }
-
-        @Override
         public void close() throws IOException {
             reader.close();
         }
     }
 
     /** A JSON document: streams the elements of its top-level {@code actions} array. */
-    private final class JsonDocumentSource implements BatchSource {
+    private final class JsonDocumentSource extends RecordSource {
         private final JsonParser parser;
-        private final String requestId;
-        private final boolean given;
-        private int seq;
         private boolean inActions;
-        private boolean finished;
+        private boolean broken;
         private boolean sawActions;
-        private BatchRecord next;
 
         JsonDocumentSource(JsonParser parser, String requestId, boolean given) {
+            super(requestId, given);
             this.parser = parser;
-            this.requestId = requestId;
-            this.given = given;
         }
 
         @Override
-        public String requestId() {
-            return requestId;
-        }
-
-        @Override
-        public boolean requestIdGiven() {
-            return given;
-        }
-
-        @Override
-        public boolean hasNext() {
-            if (next != null) {
-                return true;
-            }
-            if (finished) {
-                return false;
+        protected BatchRecord readNext() throws IOException {
+            if (broken) {
+                return null;
             }
             try {
-                next = advance();
+                return advance();
             } catch (JsonProcessingException e) {
-                next = new BatchRecord(seq++, "line " + e.getLocation().getLineNr(), null, null,
+                broken = true; // nothing after a syntax error can be trusted
+                return new BatchRecord(seq++, "line " + e.getLocation().getLineNr(), null, null,
                         "malformed JSON document: " + e.getOriginalMessage());
-                finish();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
-            return next != null;
         }
 
         private BatchRecord advance() throws IOException {
             if (!inActions && !seekActions()) {
-                finish();
+                broken = true;
                 return sawActions ? null : new BatchRecord(seq++, "document", null, null,
                         "actions: missing; a batch document needs an \"actions\" array");
             }
@@ -250,8 +252,7 @@ public class BatchReader {
             if (parser.currentToken() == null && parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new JsonParseHelper(parser, "the document must be a JSON object").exception();
             }
-            JsonToken t;
-            while ((t = parser.nextToken()) == JsonToken.FIELD_NAME) {
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if ("actions".equals(field) && !sawActions) {
@@ -265,25 +266,6 @@ public class BatchReader {
                 parser.skipChildren();
             }
             return false;
-        }
-
-        private void finish() {
-            finished = true;
-            try {
-                close();
-            } catch (IOException ignored) {
-                // reading is over either way
-            }
-        }
-
-        @Override
-        public BatchRecord next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            BatchRecord r = next;
-            next = null;
-            return r;
         }
 
         @Override

@@ -1,5 +1,6 @@
 package org.devicebridge.access;
 
+import org.devicebridge.intake.InvalidActionException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -139,7 +140,7 @@ class CredentialsPayloadValidatorTest {
 
     @Test
     void rejectsMissingCredentials() {
-        InvalidPayloadException e = rejection(json("{'schedules':[]}"));
+        InvalidActionException e = rejection(json("{'schedules':[]}"));
 
         assertThat(e.field()).isEqualTo("payload.credentials");
         assertThat(e.reason()).isEqualTo("is required");
@@ -169,7 +170,7 @@ class CredentialsPayloadValidatorTest {
 
     @Test
     void rejectsNumericCredentialId() {
-        InvalidPayloadException e = rejection(payload("{'id':1234}", ""));
+        InvalidActionException e = rejection(payload("{'id':1234}", ""));
 
         assertThat(e.field()).isEqualTo("payload.credentials[0].id");
         assertThat(e.reason()).isEqualTo("must be a string");
@@ -182,7 +183,7 @@ class CredentialsPayloadValidatorTest {
 
     @Test
     void rejectsCredentialIdLongerThan32Hex() {
-        InvalidPayloadException e = rejection(payload("{'id':'ab'},{'id':'cd'},{'id':'" + "c".repeat(33) + "'}", ""));
+        InvalidActionException e = rejection(payload("{'id':'ab'},{'id':'cd'},{'id':'" + "c".repeat(33) + "'}", ""));
 
         assertThat(e.field()).isEqualTo("payload.credentials[2].id");
         assertThat(e.reason()).contains("longer than 32");
@@ -190,7 +191,7 @@ class CredentialsPayloadValidatorTest {
 
     @Test
     void rejectsNonHexCredentialId() {
-        InvalidPayloadException e = rejection(payload("{'id':'12345xyz'}", ""));
+        InvalidActionException e = rejection(payload("{'id':'12345xyz'}", ""));
 
         assertThat(e.field()).isEqualTo("payload.credentials[0].id");
         assertThat(e.reason()).contains("\"12345xyz\"").contains("not hexadecimal");
@@ -198,7 +199,7 @@ class CredentialsPayloadValidatorTest {
 
     @Test
     void rejectsDuplicateCredentialIdAfterNormalisation() {
-        InvalidPayloadException e = rejection(payload("{'id':'ab'},{'id':'ABFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF'}", ""));
+        InvalidActionException e = rejection(payload("{'id':'ab'},{'id':'ABFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF'}", ""));
 
         assertThat(e.field()).isEqualTo("payload.credentials[1].id");
         assertThat(e.reason()).contains("payload.credentials[0].id");
@@ -206,7 +207,7 @@ class CredentialsPayloadValidatorTest {
 
     @Test
     void rejectsCredentialReferencingUnknownSchedule() {
-        InvalidPayloadException e = rejection(payload("{'id':'ab','schedule_ids':['office-hours','night-shift']}", OFFICE_HOURS));
+        InvalidActionException e = rejection(payload("{'id':'ab','schedule_ids':['office-hours','night-shift']}", OFFICE_HOURS));
 
         assertThat(e.field()).isEqualTo("payload.credentials[0].schedule_ids[1]");
         assertThat(e.reason()).contains("\"night-shift\"");
@@ -244,7 +245,7 @@ class CredentialsPayloadValidatorTest {
 
     @Test
     void rejectsValidFromNotBeforeValidUntil() {
-        InvalidPayloadException e = rejection(payload(
+        InvalidActionException e = rejection(payload(
                 "{'id':'ab','valid_from':'2026-01-01T01:00:00+01:00','valid_until':'2026-01-01T00:00:00Z'}", ""));
 
         assertThat(e.field()).isEqualTo("payload.credentials[0].valid_until");
@@ -271,7 +272,7 @@ class CredentialsPayloadValidatorTest {
 
     @Test
     void rejectsDuplicateScheduleId() {
-        InvalidPayloadException e = rejection(payload("", OFFICE_HOURS + "," + OFFICE_HOURS));
+        InvalidActionException e = rejection(payload("", OFFICE_HOURS + "," + OFFICE_HOURS));
 
         assertThat(e.field()).isEqualTo("payload.schedules[1].id");
         assertThat(e.reason()).contains("payload.schedules[0].id");
@@ -279,7 +280,7 @@ class CredentialsPayloadValidatorTest {
 
     @Test
     void rejectsUnknownTimeZone() {
-        InvalidPayloadException e = rejection(payload("", "{'id':'s','timezone':'Europe/Atlantis','intervals':[]}"));
+        InvalidActionException e = rejection(payload("", "{'id':'s','timezone':'Europe/Atlantis','intervals':[]}"));
 
         assertThat(e.field()).isEqualTo("payload.schedules[0].timezone");
         assertThat(e.reason()).contains("\"Europe/Atlantis\"");
@@ -309,7 +310,7 @@ class CredentialsPayloadValidatorTest {
 
     @Test
     void rejectsUnknownDayNamingTheInterval() {
-        InvalidPayloadException e = rejection(payload("", interval("['MON','TUE','MONDAY']", "08:00", "18:00")));
+        InvalidActionException e = rejection(payload("", interval("['MON','TUE','MONDAY']", "08:00", "18:00")));
 
         assertThat(e.field()).isEqualTo("payload.schedules[0].intervals[1].days[2]");
         assertThat(e.reason()).contains("\"MONDAY\"");
@@ -318,7 +319,7 @@ class CredentialsPayloadValidatorTest {
     @ParameterizedTest
     @ValueSource(strings = {"8:00", "08:0", "24:00", "12:60", "0800", "08:00:00", " 08:00", "08.00", "ab:cd"})
     void rejectsMalformedTime(String start) {
-        InvalidPayloadException e = rejection(payload("", interval("['MON']", start, "18:00")));
+        InvalidActionException e = rejection(payload("", interval("['MON']", start, "18:00")));
 
         assertThat(e.field()).isEqualTo("payload.schedules[0].intervals[1].start");
     }
@@ -332,7 +333,7 @@ class CredentialsPayloadValidatorTest {
 
     @Test
     void rejectsStartNotBeforeEnd() {
-        InvalidPayloadException e = rejection(payload("", interval("['MON']", "22:00", "06:00")));
+        InvalidActionException e = rejection(payload("", interval("['MON']", "22:00", "06:00")));
 
         assertThat(e.field()).isEqualTo("payload.schedules[0].intervals[1].end");
         assertThat(e.reason()).contains("after start (22:00)");
@@ -364,7 +365,7 @@ class CredentialsPayloadValidatorTest {
 
     @Test
     void messageIsFieldColonReason() {
-        InvalidPayloadException e = rejection(payload("", "{'id':'s','timezone':'UTC'}"));
+        InvalidActionException e = rejection(payload("", "{'id':'s','timezone':'UTC'}"));
 
         assertThat(e).hasMessage(e.field() + ": " + e.reason());
     }
@@ -390,9 +391,9 @@ class CredentialsPayloadValidatorTest {
         }
     }
 
-    private InvalidPayloadException rejection(JsonNode payload) {
-        InvalidPayloadException e = catchThrowableOfType(
-                InvalidPayloadException.class, () -> validator.validateAndNormalize(payload));
+    private InvalidActionException rejection(JsonNode payload) {
+        InvalidActionException e = catchThrowableOfType(
+                InvalidActionException.class, () -> validator.validateAndNormalize(payload));
         assertThat(e).as("expected the payload to be rejected").isNotNull();
         return e;
     }
