@@ -13,6 +13,7 @@ import org.devicebridge.access.CredentialsActionPlanner;
 import org.devicebridge.access.CredentialsPayloadValidator;
 import org.devicebridge.cloud.BackoffSchedule;
 import org.devicebridge.cloud.CloudCall;
+import org.devicebridge.cloud.CommandOutcomes;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.BatchReader;
@@ -68,6 +69,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.duration("bridge.poll.initial-interval", Duration.ofSeconds(1)),
                 settings.duration("bridge.poll.max-interval", Duration.ofSeconds(30)));
         CloudCall call = new CloudCall(redactor);
+        CommandOutcomes outcomes = new CommandOutcomes(ledger, transitions, backoff, redactor, mapper);
 
         registry.bind("ledgerDataSource", dataSource);
         registry.bind("ledger", ledger);
@@ -76,7 +78,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("deadlines", new DeadlineWatch(ledger, transitions));
         registry.bind("accessCloud", new AccessCloudAdapter(access.baseUrl(), access.apiKey(),
                 settings.integer("bridge.access.max-recreates", 3), settings.integer("bridge.access.batch-size", 100),
-                settings.duration("bridge.access.lease", Duration.ofMinutes(1)), ledger, transitions, call, backoff, redactor, mapper));
+                settings.duration("bridge.access.lease", Duration.ofMinutes(1)), ledger, transitions, call, backoff, outcomes, redactor, mapper));
         registry.bind("accessWebhookSignature", new WebhookSignature(access.webhookSecret()));
         JdbcMessageIdRepository webhookEvents = new JdbcMessageIdRepository(dataSource, "access-webhook-events");
         webhookEvents.setCreateTableIfNotExists(false);

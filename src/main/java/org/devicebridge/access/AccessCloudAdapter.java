@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.devicebridge.cloud.BackoffSchedule;
 import org.devicebridge.cloud.CloudCall;
+import org.devicebridge.cloud.CommandOutcomes;
 import org.devicebridge.cloud.CloudResponse;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.ledger.CommandRecord;
@@ -61,11 +62,13 @@ public class AccessCloudAdapter {
     private final LedgerTransitions transitions;
     private final CloudCall call;
     private final BackoffSchedule backoff;
+    private final CommandOutcomes outcomes;
     private final Redactor redactor;
     private final ObjectMapper mapper;
 
     public AccessCloudAdapter(String baseUrl, String apiKey, int maxRecreates, int batchSize, Duration lease, Ledger ledger, LedgerTransitions transitions,
-                              CloudCall call, BackoffSchedule backoff, Redactor redactor, ObjectMapper mapper) {
+                              CloudCall call, BackoffSchedule backoff, CommandOutcomes outcomes, Redactor redactor,
+                              ObjectMapper mapper) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.apiKey = apiKey;
         this.maxRecreates = maxRecreates;
@@ -75,6 +78,7 @@ public class AccessCloudAdapter {
         this.transitions = transitions;
         this.call = call;
         this.backoff = backoff;
+        this.outcomes = outcomes;
         this.redactor = redactor;
         this.mapper = mapper;
     }
@@ -260,50 +264,17 @@ public class AccessCloudAdapter {
     // ------------------------------------------------------------- failures
 
     private void failOrRetry(CommandRecord c, CloudResponse r, String phase, String doing) {
-        if (r.transientFailure()) {
-            int attempts = c.attempts() + 1;
-            if (attempts >= backoff.maxAttempts()) { // max-attempts counts calls: N failed calls, no more
-                fail(c, "gave up " + doing + " after " + attempts + " attempts; last: " + r.describe() + errorDetail(r), null,
-                        r.requestId());
-                return;
-            }
-            Duration delay = backoff.retryDelay(attempts, r.retryAfter());
-            LOG.info("command {} ({}): {} while {}; retry {} of {} in {} ms", c.id(), c.device(), r.describe(), doing, attempts,
-                    backoff.maxAttempts(), delay.toMillis());
-            ledger.saveProgress(c.id(), Progress.next(phase, ledger.now().plus(delay)).attempts(attempts));
-            return;
-        }
-        String what = r.status() == 404 && CREATE.equals(phase) ? "unknown device '" + c.device() + "'" : doing + " was refused";
-        fail(c, what + ": " + r.describe() + errorDetail(r), null, r.requestId());
+        String refusal = r.status() != null && r.status() == 404 && CREATE.equals(phase)
+                ? "unknown device '" + c.device() + "'" : doing + " was refused";
+        outcomes.failOrRetry(c, r, phase, doing, refusal);
     }
 
     private void fail(CommandRecord c, String reason, String vendorStatus, String requestId) {
-        String why = redactor.text(reason) + (requestId == null ? "" : " (request id " + requestId + ")");
-        LOG.warn("command {} ({}): failed: {}", c.id(), c.device(), why);
-        transitions.move(c.id(), StateChange.failure(why, vendorStatus, requestId));
-    }
-
-    /** The cloud's own words from a seed-001 error body: message plus the fields it names. */
-    private String errorDetail(CloudResponse r) {
-        if (r.status() == null || r.body() == null || r.body().isBlank()) {
-            return "";
-        }
-        JsonNode body = json(r.body());
-        StringBuilder out = new StringBuilder();
-        if (body.hasNonNull("type")) {
-            out.append(' ').append(body.get("type").asText());
-        }
-        if (body.hasNonNull("message")) {
-            out.append(": ").append(body.get("message").asText());
-        }
-        for (JsonNode f : body.path("fields")) {
-            out.append(" [").append(f.path("name").asText()).append(": ").append(f.path("message").asText()).append(']');
-        }
-        return redactor.text(out.toString());
+        outcomes.fail(c, reason, vendorStatus, requestId);
     }
 
     private String errorOf(CloudResponse r) {
-        return r.ok() ? null : redactor.text(r.describe() + errorDetail(r));
+        return outcomes.errorOf(r);
     }
 
     // ------------------------------------------------------------- helpers
