@@ -25,12 +25,7 @@ public final class BridgeApp {
      */
     public static Main create(String extraConfig, Map<String, String> overrides) {
         Main main = new Main();
-        StringBuilder locations = new StringBuilder("classpath:config/application.properties;optional=true,"
-                + "file:config/application.properties;optional=true");
-        if (extraConfig != null) {
-            locations.append(",file:").append(extraConfig);
-        }
-        main.setPropertyPlaceholderLocations(locations.toString());
+        main.setPropertyPlaceholderLocations(propertyLocations(extraConfig));
         Properties props = new Properties();
         props.putAll(overrides);
         main.setOverrideProperties(props);
@@ -39,5 +34,11 @@ public final class BridgeApp {
                 ? "file:routes/*.yaml" : "classpath:routes/*.yaml");
         main.configure().addConfiguration(BridgeConfiguration.class);
         return main;
+    }
+
+    /** Where the configuration comes from, lowest precedence first. */
+    static String propertyLocations(String extraConfig) {
+        String locations = "classpath:config/application.properties;optional=true,file:config/application.properties;optional=true";
+        return extraConfig == null ? locations : locations + ",file:" + extraConfig;
     }
 }

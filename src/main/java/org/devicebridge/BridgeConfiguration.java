@@ -15,23 +15,27 @@ import org.devicebridge.cloud.BackoffSchedule;
 import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.CommandOutcomes;
 import org.devicebridge.cloud.Redactor;
+import org.devicebridge.home.CapabilityActionPlanner;
+import org.devicebridge.home.HomeCloudAdapter;
 import org.devicebridge.intake.ActionIntake;
+import org.devicebridge.intake.ActionPlanner;
 import org.devicebridge.intake.BatchReader;
 import org.devicebridge.ledger.DeadlineWatch;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerDatabase;
 import org.devicebridge.ledger.LedgerTransitions;
+import org.devicebridge.ledger.RateLimiter;
+import org.devicebridge.network.BulkActionPlanner;
+import org.devicebridge.network.NetworkCloudAdapter;
 import org.devicebridge.results.CommandView;
 import org.devicebridge.results.RequestReporter;
 import org.devicebridge.results.StateChangeLog;
 import org.devicebridge.webhook.WebhookSignature;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,8 +43,6 @@ import java.util.List;
  * configuration. The routes in {@code routes/} refer to these beans by name.
  */
 public class BridgeConfiguration implements CamelConfiguration {
-
-    private static final Logger LOG = LoggerFactory.getLogger(BridgeConfiguration.class);
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -50,7 +52,16 @@ public class BridgeConfiguration implements CamelConfiguration {
         ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         Redactor redactor = new Redactor();
 
-        AccessEndpoint access = accessEndpoint(context, settings, redactor);
+        BuiltInSimulator simulator = null;
+        if (settings.bool("bridge.simulator.enabled", true)) {
+            simulator = BuiltInSimulator.start(settings);
+            closeOnStop(context, "simulator", simulator);
+        }
+        CloudEndpoints clouds = CloudEndpoints.resolve(settings, simulator);
+        redactor.addSecret(clouds.access().secret());
+        redactor.addSecret(clouds.accessWebhookSecret());
+        redactor.addSecret(clouds.network().secret());
+        redactor.addSecret(clouds.home().secret());
 
         HikariDataSource dataSource = LedgerDatabase.open(
                 settings.get("bridge.db.url", "jdbc:h2:file:./data/ledger"),
@@ -76,55 +87,32 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("transitions", transitions);
         registry.bind("redactor", redactor);
         registry.bind("deadlines", new DeadlineWatch(ledger, transitions));
-        registry.bind("accessCloud", new AccessCloudAdapter(access.baseUrl(), access.apiKey(),
+        Duration lease = settings.duration("bridge.access.lease", Duration.ofMinutes(1));
+        registry.bind("accessCloud", new AccessCloudAdapter(clouds.access().baseUrl(), clouds.access().secret(),
                 settings.integer("bridge.access.max-recreates", 3), settings.integer("bridge.access.batch-size", 100),
-                settings.duration("bridge.access.lease", Duration.ofMinutes(1)), ledger, transitions, call, backoff, outcomes, redactor, mapper));
-        registry.bind("accessWebhookSignature", new WebhookSignature(access.webhookSecret()));
+                lease, ledger, transitions, call, backoff, outcomes, redactor, mapper));
+        registry.bind("accessWebhookSignature", new WebhookSignature(clouds.accessWebhookSecret()));
+        registry.bind("networkCloud", new NetworkCloudAdapter(clouds.network().baseUrl(), clouds.network().secret(),
+                settings.integer("bridge.network.chunk-size", 100), settings.integer("bridge.network.rate-limit", 10),
+                settings.duration("bridge.network.rate-window", Duration.ofMinutes(1))
+                        .plus(settings.duration("bridge.network.rate-margin", Duration.ofSeconds(1))),
+                lease, ledger, transitions, new RateLimiter(ledger), call, outcomes, mapper));
+        registry.bind("homeCloud", new HomeCloudAdapter(clouds.home().baseUrl(), clouds.home().secret(),
+                settings.integer("bridge.home.batch-size", 20), lease, ledger, transitions, call, outcomes, mapper));
         JdbcMessageIdRepository webhookEvents = new JdbcMessageIdRepository(dataSource, "access-webhook-events");
         webhookEvents.setCreateTableIfNotExists(false);
         registry.bind("accessWebhookEvents", webhookEvents);
 
         registry.bind("intake", new ActionIntake(ledger, new BatchReader(mapper),
-                List.of(new CredentialsActionPlanner(new CredentialsPayloadValidator())),
+                planners(clouds),
                 settings.duration("bridge.action.deadline", Duration.ofMinutes(15)),
                 settings.integer("bridge.progress.every-records", 1000), mapper));
         CommandView view = new CommandView(ledger, mapper);
         RequestReporter reporter = new RequestReporter(ledger, view, mapper, Path.of(settings.get("bridge.outbox.dir", "data/outbox")));
         registry.bind("reporter", reporter);
         registry.bind("onceMode", new OnceMode(settings.bool("bridge.once", false), ledger, reporter, Path.of(settings.get("bridge.inbox.dir", "data/inbox")),
-                settings.get("bridge.inbox.include", ".*\\.(json|jsonl)"), settings.duration("bridge.once.max-wait", Duration.ofHours(1))));
+                settings.get("bridge.inbox.include", ".*\\.(json|jsonl|csv)"), settings.duration("bridge.once.max-wait", Duration.ofHours(1))));
         InboxExamples.seedIfNew(settings);
-    }
-
-    /** Where the access cloud is and how to authenticate; starts the built-in simulator when enabled. */
-    private static AccessEndpoint accessEndpoint(CamelContext context, Settings settings, Redactor redactor) {
-        boolean simulator = settings.bool("bridge.simulator.enabled", true);
-        String apiKey = settings.secret("bridge.access.api-key").orElse(null);
-        String webhookSecret = settings.secret("bridge.access.webhook-secret").orElse(null);
-        String baseUrl = settings.optional("bridge.access.base-url").orElse(null);
-        if (simulator) {
-            BuiltInSimulator sim = BuiltInSimulator.start(settings, apiKey, webhookSecret);
-            closeOnStop(context, "simulator", sim);
-            apiKey = sim.apiKey();
-            webhookSecret = sim.webhookSecret();
-            if (baseUrl == null) {
-                baseUrl = sim.accessBaseUrl();
-            }
-        }
-        if (baseUrl == null) {
-            throw new BadConfigurationException("bridge.access.base-url", "is required when bridge.simulator.enabled=false");
-        }
-        if (apiKey == null) {
-            throw new BadConfigurationException("bridge.access.api-key",
-                    "is required (set BRIDGE_ACCESS_API_KEY, or bridge.access.api-key-file to a file holding it)");
-        }
-        checkTransport("bridge.access.base-url", baseUrl);
-        redactor.addSecret(apiKey);
-        redactor.addSecret(webhookSecret);
-        if (webhookSecret == null) {
-            LOG.warn("bridge.access.webhook-secret is not set: access-cloud webhooks are refused (401); polling alone tracks actions");
-        }
-        return new AccessEndpoint(baseUrl, apiKey, webhookSecret);
     }
 
     /**
@@ -137,20 +125,19 @@ public class BridgeConfiguration implements CamelConfiguration {
         }
     }
 
-    /** HTTPS for real clouds; plain http only on loopback (simulator, tests). */
-    static void checkTransport(String key, String url) {
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw new BadConfigurationException(key, "is not a URL: " + e.getMessage());
+    /** One planner per kind of action whose cloud is configured; other kinds are refused at intake. */
+    private static List<ActionPlanner> planners(CloudEndpoints clouds) {
+        List<ActionPlanner> planners = new ArrayList<>();
+        if (clouds.access().configured()) {
+            planners.add(new CredentialsActionPlanner(new CredentialsPayloadValidator()));
         }
-        String host = uri.getHost() == null ? "" : uri.getHost();
-        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
-        if ("https".equalsIgnoreCase(uri.getScheme()) || ("http".equalsIgnoreCase(uri.getScheme()) && loopback)) {
-            return;
+        if (clouds.network().configured()) {
+            planners.add(new BulkActionPlanner());
         }
-        throw new BadConfigurationException(key, "must be an https:// URL (plain http:// only for loopback addresses), not " + url);
+        if (clouds.home().configured()) {
+            planners.add(new CapabilityActionPlanner());
+        }
+        return planners;
     }
 
     /** Stops a resource with the Camel context. */
@@ -172,6 +159,4 @@ public class BridgeConfiguration implements CamelConfiguration {
         }
     }
 
-    private record AccessEndpoint(String baseUrl, String apiKey, String webhookSecret) {
-    }
 }

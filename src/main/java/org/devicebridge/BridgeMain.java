@@ -1,16 +1,33 @@
 package org.devicebridge;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.devicebridge.access.CredentialsActionPlanner;
+import org.devicebridge.access.CredentialsPayloadValidator;
+import org.devicebridge.home.CapabilityActionPlanner;
+import org.devicebridge.intake.BatchReader;
+import org.devicebridge.network.BulkActionPlanner;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Command line of the bridge.
  * <pre>
  *   java [-Dbridge.key=value ...] -jar target/device-action-bridge.jar [--once] [--config FILE] [-Dbridge.key=value ...]
+ *   java -jar target/device-action-bridge.jar --dry-run [FILE ...]
  * </pre>
  * Without {@code --once} it runs until stopped (Ctrl-C, SIGTERM). With {@code --once} it takes what
  * is in the inbox, waits until every action is final, prints the summary and exits 0 (all
@@ -27,10 +44,12 @@ public final class BridgeMain {
 
     static int run(String[] args) {
         Map<String, String> overrides = new HashMap<>();
+        List<Path> files = new ArrayList<>();
         String config = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--once" -> overrides.put("bridge.once", "true");
+                case "--dry-run" -> overrides.put("bridge.dry-run", "true");
                 case "--config" -> {
                     if (i + 1 >= args.length) {
                         return usage("--config needs a file");
@@ -42,6 +61,10 @@ public final class BridgeMain {
                     return 0;
                 }
                 default -> {
+                    if (!args[i].startsWith("-")) {
+                        files.add(Path.of(args[i]));
+                        continue;
+                    }
                     int eq = args[i].indexOf('=');
                     if (!args[i].startsWith("-D") || eq < 3) {
                         return usage("unknown argument " + args[i]);
@@ -49,6 +72,13 @@ public final class BridgeMain {
                     overrides.put(args[i].substring(2, eq), args[i].substring(eq + 1));
                 }
             }
+        }
+        if ("true".equals(overrides.get("bridge.dry-run")) || Boolean.getBoolean("bridge.dry-run")
+                || "true".equalsIgnoreCase(System.getenv("BRIDGE_DRY_RUN"))) {
+            return dryRun(config, overrides, files);
+        }
+        if (!files.isEmpty()) {
+            return usage("batch files are named only with --dry-run; drop them into the inbox instead");
         }
         boolean once = "true".equals(overrides.get("bridge.once")) || Boolean.getBoolean("bridge.once")
                 || "true".equalsIgnoreCase(System.getenv("BRIDGE_ONCE"));
@@ -86,6 +116,45 @@ public final class BridgeMain {
         return exit[0];
     }
 
+    /** {@code --dry-run [FILE ...]}: the plan of the named batches, or of those waiting in the inbox. */
+    private static int dryRun(String config, Map<String, String> overrides, List<Path> files) {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.getPropertiesComponent().setLocation(BridgeApp.propertyLocations(config));
+            Properties props = new Properties();
+            props.putAll(overrides);
+            context.getPropertiesComponent().setOverrideProperties(props);
+            Settings settings = new Settings(context);
+            List<Path> batches = files.isEmpty() ? inboxBatches(settings) : files;
+            DryRun dryRun = new DryRun(List.of(new CredentialsActionPlanner(new CredentialsPayloadValidator()),
+                    new BulkActionPlanner(), new CapabilityActionPlanner()), new BatchReader(new ObjectMapper()),
+                    settings.integer("bridge.network.chunk-size", 100), settings.integer("bridge.network.rate-limit", 10),
+                    settings.duration("bridge.network.rate-window", Duration.ofMinutes(1))
+                            .plus(settings.duration("bridge.network.rate-margin", Duration.ofSeconds(1))),
+                    settings.integer("bridge.home.batch-size", 20));
+            System.out.println("batches: " + batches);
+            DryRun.Plan plan = dryRun.plan(batches);
+            dryRun.print(plan, System.out);
+            return plan.invalid().isEmpty() ? OnceMode.ALL_SUCCEEDED : OnceMode.SOME_FAILED;
+        } catch (BadConfigurationException e) {
+            System.err.println("bad configuration: " + e.getMessage());
+            return OnceMode.BAD_CONFIGURATION;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("dry run failed: " + e.getMessage());
+            return OnceMode.BAD_CONFIGURATION;
+        }
+    }
+
+    private static List<Path> inboxBatches(Settings settings) throws IOException {
+        Path inbox = Path.of(settings.get("bridge.inbox.dir", "data/inbox"));
+        Pattern include = Pattern.compile(settings.get("bridge.inbox.include", ".*\\.(json|jsonl|csv)"));
+        if (!Files.isDirectory(inbox)) {
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(inbox)) {
+            return list.filter(Files::isRegularFile).filter(p -> include.matcher(p.getFileName().toString()).matches()).sorted().toList();
+        }
+    }
+
     private static <T extends Throwable> T findCause(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (type.isInstance(t)) {
@@ -99,7 +168,7 @@ public final class BridgeMain {
         if (problem != null) {
             System.err.println(problem);
         }
-        System.err.println("usage: java -jar device-action-bridge.jar [--once] [--config FILE] [-Dkey=value ...] (see README.md)");
+        System.err.println("usage: java -jar device-action-bridge.jar [--once | --dry-run [FILE ...]] [--config FILE] [-Dkey=value ...] (see README.md)");
         return problem == null ? 0 : OnceMode.BAD_CONFIGURATION;
     }
 }

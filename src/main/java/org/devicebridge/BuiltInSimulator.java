@@ -2,6 +2,8 @@ package org.devicebridge;
 
 import org.devicebridge.simulator.SimulatorServer;
 import org.devicebridge.simulator.access.AccessCloudSettings;
+import org.devicebridge.simulator.home.HomeCloudSettings;
+import org.devicebridge.simulator.network.NetworkCloudSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,10 +12,10 @@ import java.time.Duration;
 import java.util.HexFormat;
 
 /**
- * Starts the built-in simulator of the device clouds ({@code bridge.simulator.*}) for runs on
- * embedded defaults. The simulator is a guest: the bridge reaches it only over HTTP on loopback,
- * like any other cloud. Without a configured API key or webhook secret, random ones are made for
- * this run, so no secret ever needs to be written into configuration.
+ * Starts the built-in simulator of the three device clouds ({@code bridge.simulator.*}) for runs
+ * on embedded defaults. The simulator is a guest: the bridge reaches it only over HTTP on
+ * loopback, like any other cloud. Secrets not configured are made up at random for this run, so
+ * no secret ever needs to be written into configuration.
  */
 final class BuiltInSimulator implements AutoCloseable {
 
@@ -23,30 +25,57 @@ final class BuiltInSimulator implements AutoCloseable {
     private final String accessBaseUrl;
     private final String apiKey;
     private final String webhookSecret;
+    private final String networkBaseUrl;
+    private final String networkToken;
+    private final String homeBaseUrl;
+    private final String homeToken;
 
-    private BuiltInSimulator(SimulatorServer server, String accessBaseUrl, String apiKey, String webhookSecret) {
+    private BuiltInSimulator(SimulatorServer server, String accessBaseUrl, String apiKey, String webhookSecret,
+                             String networkBaseUrl, String networkToken, String homeBaseUrl, String homeToken) {
         this.server = server;
         this.accessBaseUrl = accessBaseUrl;
         this.apiKey = apiKey;
         this.webhookSecret = webhookSecret;
+        this.networkBaseUrl = networkBaseUrl;
+        this.networkToken = networkToken;
+        this.homeBaseUrl = homeBaseUrl;
+        this.homeToken = homeToken;
     }
 
-    static BuiltInSimulator start(Settings settings, String apiKey, String webhookSecret) {
-        String key = apiKey != null ? apiKey : "sim_" + randomHex();
-        String secret = webhookSecret != null ? webhookSecret : randomHex();
+    static BuiltInSimulator start(Settings settings) {
+        String key = settings.secret("bridge.access.api-key").orElse("sim_" + randomHex());
+        String secret = settings.secret("bridge.access.webhook-secret").orElse(randomHex());
+        String networkToken = settings.secret("bridge.network.token").orElse("sim_" + randomHex());
+        String homeToken = settings.secret("bridge.home.token").orElse("sim_" + randomHex());
         SimulatorServer server = SimulatorServer.start(settings.integer("bridge.simulator.port", 0));
-        var access = AccessCloudSettings.builder(key)
-                .processingDelay(settings.duration("bridge.simulator.access.processing-delay", Duration.ofSeconds(3)))
-                .transient5xxShare(settings.decimal("bridge.simulator.access.transient-5xx-share", 0))
-                .tooManyRequestsShare(settings.decimal("bridge.simulator.access.too-many-requests-share", 0));
-        if (settings.bool("bridge.simulator.access.webhooks", true)) {
-            access.webhook("http://127.0.0.1:" + settings.integer("bridge.http.port", 8080) + "/webhooks/access", secret)
-                    .webhookDuplicateShare(settings.decimal("bridge.simulator.access.webhook-duplicate-share", 0))
-                    .webhookReorder(settings.bool("bridge.simulator.access.webhook-reorder", false));
+        try {
+            var access = AccessCloudSettings.builder(key)
+                    .processingDelay(settings.duration("bridge.simulator.access.processing-delay", Duration.ofSeconds(3)))
+                    .transient5xxShare(settings.decimal("bridge.simulator.access.transient-5xx-share", 0))
+                    .tooManyRequestsShare(settings.decimal("bridge.simulator.access.too-many-requests-share", 0));
+            if (settings.bool("bridge.simulator.access.webhooks", true)) {
+                access.webhook("http://127.0.0.1:" + settings.integer("bridge.http.port", 8080) + "/webhooks/access", secret)
+                        .webhookDuplicateShare(settings.decimal("bridge.simulator.access.webhook-duplicate-share", 0))
+                        .webhookReorder(settings.bool("bridge.simulator.access.webhook-reorder", false));
+            }
+            String accessUrl = server.addAccessCloud(access.build()).baseUrl();
+            String networkUrl = server.addNetworkCloud(NetworkCloudSettings.builder(networkToken)
+                    .rateLimit(settings.integer("bridge.simulator.network.rate-limit", 10),
+                            settings.duration("bridge.simulator.network.rate-window", Duration.ofMinutes(1)))
+                    .latency(settings.duration("bridge.simulator.network.latency", Duration.ofMillis(50)))
+                    .transient5xxShare(settings.decimal("bridge.simulator.network.transient-5xx-share", 0))
+                    .build()).baseUrl();
+            String homeUrl = server.addHomeCloud(HomeCloudSettings.builder(homeToken)
+                    .latency(settings.duration("bridge.simulator.home.latency", Duration.ofMillis(50)))
+                    .transient5xxShare(settings.decimal("bridge.simulator.home.transient-5xx-share", 0))
+                    .build()).baseUrl();
+            LOG.info("built-in simulator on {}: access cloud {}, network cloud {}, home cloud {}", server.baseUrl(), accessUrl,
+                    networkUrl, homeUrl);
+            return new BuiltInSimulator(server, accessUrl, key, secret, networkUrl, networkToken, homeUrl, homeToken);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
         }
-        String base = server.addAccessCloud(access.build()).baseUrl();
-        LOG.info("built-in simulator: access cloud at {}", base);
-        return new BuiltInSimulator(server, base, key, secret);
     }
 
     String accessBaseUrl() {
@@ -59,6 +88,22 @@ final class BuiltInSimulator implements AutoCloseable {
 
     String webhookSecret() {
         return webhookSecret;
+    }
+
+    String networkBaseUrl() {
+        return networkBaseUrl;
+    }
+
+    String networkToken() {
+        return networkToken;
+    }
+
+    String homeBaseUrl() {
+        return homeBaseUrl;
+    }
+
+    String homeToken() {
+        return homeToken;
     }
 
     @Override

@@ -110,12 +110,14 @@ public class ActionIntake {
         try {
             Instant deadline = deadline(action, now);
             List<ActionPlanner.PlannedCommand> planned = planner.plan(action);
+            List<NewCommand> commands = new java.util.ArrayList<>(planned.size());
             for (int i = 0; i < planned.size(); i++) {
                 var p = planned.get(i);
-                ledger.recordCommand(new NewCommand(commandId(requestId, record.seq(), i), requestId, record.seq(), i,
+                commands.add(new NewCommand(commandId(requestId, record.seq(), i), requestId, record.seq(), i,
                         record.ref(), actionId, kind, p.device(), CommandState.QUEUED, p.payload(), p.firstPhase(), now,
                         deadline, null));
             }
+            ledger.recordCommands(commands);
         } catch (InvalidActionException e) {
             String reason = record.ref() + ": " + e.getMessage();
             String device = text(action, "device");

@@ -18,32 +18,42 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 
 /**
  * Opens batch files of BATCH-FORMAT.md: a JSON document ({@code *.json}, with {@code request_id}
- * and an {@code actions} array) or JSON Lines ({@code *.jsonl}, one action per line). Both are
- * streamed with Jackson's parser; nothing reads a whole file into memory.
+ * and an {@code actions} array), JSON Lines ({@code *.jsonl}, one action per line) or CSV
+ * ({@code *.csv}, a header row and one action per line, see {@link CsvRowMapper}). All are
+ * streamed; nothing reads a whole file into memory.
  * <p>
- * A record that cannot be read (broken JSON line, an action that is not an object) becomes a
- * {@link BatchRecord} with an error, and reading goes on with the next one. A JSON document that
- * is broken beyond the record level (no {@code actions} array, truncated) ends with one error record.
+ * A record that cannot be read (broken JSON line, an action that is not an object, a CSV row with
+ * the wrong number of cells) becomes a {@link BatchRecord} with an error, and reading goes on with
+ * the next one. A JSON document that is broken beyond the record level (no {@code actions} array,
+ * truncated) or a CSV file whose header is wrong ends with one error record.
  */
 public class BatchReader {
 
     private final ObjectMapper mapper;
     private final JsonFactory factory;
+    private final CsvRowMapper csv;
 
     public BatchReader(ObjectMapper mapper) {
         this.mapper = mapper;
         this.factory = mapper.getFactory();
+        this.csv = new CsvRowMapper(mapper);
     }
 
     public BatchSource open(Path file) throws IOException {
         String name = file.getFileName().toString();
         String derived = "file:" + name + ":" + sha256(file).substring(0, 16);
-        if (name.toLowerCase().endsWith(".jsonl")) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".jsonl")) {
             return new JsonLinesSource(Files.newBufferedReader(file, StandardCharsets.UTF_8), derived);
+        }
+        if (lower.endsWith(".csv")) {
+            return new CsvSource(Files.newBufferedReader(file, StandardCharsets.UTF_8), derived);
         }
         String given = findRequestId(file);
         return new JsonDocumentSource(factory.createParser(file.toFile()), given != null ? given : derived, given != null);
@@ -192,6 +202,69 @@ public class BatchReader {
             } catch (JsonProcessingException e) {
                 return new BatchRecord(seq++, ref, null, line, "malformed JSON: " + e.getOriginalMessage());
             }
+        }
+
+        @Override
+        public void close() throws IOException {
+            reader.close();
+        }
+    }
+
+    /**
+     * CSV: a header row (the first non-blank line), then one action per non-blank line. A row that
+     * cannot be read is an error record and the next line goes on; a wrong header is one error
+     * record and the end of the file (no row can be read without it).
+     */
+    private final class CsvSource extends RecordSource {
+        private final BufferedReader reader;
+        private int lineNo;
+        private List<String> columns;
+        private boolean broken;
+
+        CsvSource(BufferedReader reader, String requestId) {
+            super(requestId, false);
+            this.reader = reader;
+        }
+
+        @Override
+        protected BatchRecord readNext() throws IOException {
+            if (broken) {
+                return null;
+            }
+            String line;
+            while ((line = reader.readLine()) != null) {
+                lineNo++;
+                if (lineNo == 1 && line.startsWith("\uFEFF")) {
+                    line = line.substring(1); // a spreadsheet's byte order mark
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                String ref = "line " + lineNo;
+                try {
+                    List<String> cells = csv.split(line);
+                    if (columns == null) {
+                        columns = csv.header(cells);
+                        continue;
+                    }
+                    if (CsvRowMapper.blank(cells)) {
+                        continue;
+                    }
+                    JsonNode action = csv.action(columns, cells);
+                    return new BatchRecord(seq++, ref, action, line, null);
+                } catch (CsvRowMapper.UnreadableRow e) {
+                    if (columns == null) {
+                        broken = true;
+                    }
+                    return new BatchRecord(seq++, ref, null, line, e.getMessage());
+                }
+            }
+            if (columns == null) {
+                broken = true;
+                return new BatchRecord(seq++, "line 1", null, null,
+                        "header: missing; a CSV batch starts with a header row such as kind,device,type,ids,params");
+            }
+            return null;
         }
 
         @Override

@@ -2,7 +2,10 @@ package org.devicebridge.ledger;
 
 import java.time.Instant;
 
-/** One row of {@code bridge_command}: a single device action as the ledger knows it. */
+/**
+ * One row of {@code bridge_command}: a single device action as the ledger knows it.
+ * {@code resultDetail} is what its adapter wants shown with the result (JSON), or null.
+ */
 public record CommandRecord(
         String id,
         String requestId,
@@ -26,5 +29,6 @@ public record CommandRecord(
         Instant deadlineAt,
         Instant createdAt,
         Instant updatedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        String resultDetail) {
 }

@@ -33,7 +33,7 @@ public class Ledger {
 
     private static final String COMMAND_COLUMNS = "id, request_id, seq, record_ref, action_id, kind, device, state, invalid, "
             + "internal, payload, phase, vendor_ref, vendor_status, vendor_data, reason, attempts, polls, next_attempt_at, "
-            + "deadline_at, created_at, updated_at, finished_at";
+            + "deadline_at, created_at, updated_at, finished_at, result_detail";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -44,6 +44,11 @@ public class Ledger {
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.clock = clock;
+    }
+
+    /** Runs several ledger writes as one transaction (one commit for a chunk of a hundred devices). */
+    public void inTransaction(Runnable writes) {
+        tx.executeWithoutResult(status -> writes.run());
     }
 
     JdbcTemplate jdbc() {
@@ -130,22 +135,38 @@ public class Ledger {
      * @return false when a command with that id exists already (the batch was read before)
      */
     public boolean recordCommand(NewCommand c) {
+        return recordCommands(List.of(c)) == 1;
+    }
+
+    /**
+     * Writes the commands of one batch record (a bulk action's devices) and their first
+     * transitions in one transaction, so a poller never sees half an action. Commands whose id
+     * exists already (the record was read before) are skipped.
+     *
+     * @return how many were new
+     */
+    public int recordCommands(List<NewCommand> commands) {
         Instant now = now();
-        try {
-            return Boolean.TRUE.equals(tx.execute(status -> {
-                jdbc.update("INSERT INTO bridge_command (id, request_id, seq, position, record_ref, action_id, kind, device, state, invalid, "
-                                + "payload, phase, reason, next_attempt_at, deadline_at, created_at, updated_at, finished_at) "
-                                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        c.id(), c.requestId(), c.seq(), c.position(), c.recordRef(), c.actionId(), c.kind(), c.device(), c.state().label(),
-                        c.invalid(), c.payload(), c.phase(), c.reason(), ts(c.nextAttemptAt()), ts(c.deadlineAt()),
-                        ts(now), ts(now), c.state().isFinal() ? ts(now) : null);
-                jdbc.update("INSERT INTO bridge_transition (command_id, at, from_state, to_state, reason) VALUES (?, ?, NULL, ?, ?)",
-                        c.id(), ts(now), c.state().label(), c.reason());
-                return true;
-            }));
-        } catch (DuplicateKeyException e) {
-            return false;
-        }
+        Integer added = tx.execute(status -> {
+            java.util.Set<String> existing = new java.util.HashSet<>();
+            for (int from = 0; from < commands.size(); from += 500) {
+                List<NewCommand> part = commands.subList(from, Math.min(commands.size(), from + 500));
+                String marks = String.join(",", java.util.Collections.nCopies(part.size(), "?"));
+                existing.addAll(jdbc.queryForList("SELECT id FROM bridge_command WHERE id IN (" + marks + ")", String.class,
+                        part.stream().map(NewCommand::id).toArray()));
+            }
+            List<NewCommand> fresh = commands.stream().filter(c -> !existing.contains(c.id())).toList();
+            jdbc.batchUpdate("INSERT INTO bridge_command (id, request_id, seq, position, record_ref, action_id, kind, device, state, "
+                            + "invalid, payload, phase, reason, next_attempt_at, deadline_at, created_at, updated_at, finished_at) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    fresh.stream().map(c -> new Object[] {c.id(), c.requestId(), c.seq(), c.position(), c.recordRef(), c.actionId(),
+                            c.kind(), c.device(), c.state().label(), c.invalid(), c.payload(), c.phase(), c.reason(),
+                            ts(c.nextAttemptAt()), ts(c.deadlineAt()), ts(now), ts(now), c.state().isFinal() ? ts(now) : null}).toList());
+            jdbc.batchUpdate("INSERT INTO bridge_transition (command_id, at, from_state, to_state, reason) VALUES (?, ?, NULL, ?, ?)",
+                    fresh.stream().map(c -> new Object[] {c.id(), ts(now), c.state().label(), c.reason()}).toList());
+            return fresh.size();
+        });
+        return added == null ? 0 : added;
     }
 
     /** Records a batch record that could not be read at all. @return false if already recorded. */
@@ -185,13 +206,65 @@ public class Ledger {
             if (claimed.size() >= limit) {
                 break;
             }
-            int won = jdbc.update("UPDATE bridge_command SET lease_owner = ?, lease_until = ? WHERE id = ? AND finished_at IS NULL "
-                    + "AND (lease_until IS NULL OR lease_until < ?)", instanceId, ts(now.plus(lease)), id, ts(now));
-            if (won == 1) {
+            if (lease(id, now, lease)) {
                 command(id).ifPresent(claimed::add);
             }
         }
         return claimed;
+    }
+
+    /**
+     * Claims one chunk of due commands of a kind for a single cloud call: from one request only
+     * (the one served longest ago, so requests take turns and a huge batch cannot starve a small
+     * one), all with the same payload (so they fit one call), at most {@code limit}, in batch order.
+     */
+    public List<CommandRecord> claimChunk(String kind, int limit, Duration lease) {
+        Instant now = now();
+        List<String> requests = jdbc.queryForList("SELECT c.request_id FROM bridge_command c JOIN bridge_request r ON r.id = c.request_id "
+                        + "WHERE c.kind = ? AND c.finished_at IS NULL AND c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?) "
+                        + "GROUP BY c.request_id, r.last_served_at, r.created_at ORDER BY r.last_served_at NULLS FIRST, r.created_at",
+                String.class, kind, ts(now), ts(now));
+        for (String requestId : requests) {
+            List<String> payloads = jdbc.queryForList("SELECT payload FROM bridge_command WHERE request_id = ? AND kind = ? "
+                            + "AND finished_at IS NULL AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
+                            + "ORDER BY seq, position FETCH FIRST 1 ROWS ONLY",
+                    String.class, requestId, kind, ts(now), ts(now));
+            if (payloads.isEmpty()) {
+                continue;
+            }
+            List<String> ids = jdbc.queryForList("SELECT id FROM bridge_command WHERE request_id = ? AND kind = ? AND payload = ? "
+                            + "AND finished_at IS NULL AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
+                            + "ORDER BY seq, position FETCH FIRST " + limit + " ROWS ONLY",
+                    String.class, requestId, kind, payloads.get(0), ts(now), ts(now));
+            List<CommandRecord> claimed = new ArrayList<>();
+            for (String id : ids) {
+                if (lease(id, now, lease)) {
+                    command(id).ifPresent(claimed::add);
+                }
+            }
+            if (!claimed.isEmpty()) {
+                jdbc.update("UPDATE bridge_request SET last_served_at = ? WHERE id = ?", ts(now), requestId);
+                return claimed;
+            }
+        }
+        return List.of();
+    }
+
+    /** Is any command of the kind due now (and not leased)? */
+    public boolean anyDue(String kind) {
+        Instant now = now();
+        return !jdbc.queryForList("SELECT id FROM bridge_command WHERE kind = ? AND finished_at IS NULL AND next_attempt_at <= ? "
+                + "AND (lease_until IS NULL OR lease_until < ?) FETCH FIRST 1 ROWS ONLY", String.class, kind, ts(now), ts(now)).isEmpty();
+    }
+
+    /** Stores what an adapter wants shown with the command's result (JSON). */
+    public void saveResultDetail(String commandId, String json) {
+        jdbc.update("UPDATE bridge_command SET result_detail = ? WHERE id = ?", json, commandId);
+    }
+
+    private boolean lease(String id, Instant now, Duration lease) {
+        return jdbc.update("UPDATE bridge_command SET lease_owner = ?, lease_until = ? WHERE id = ? AND finished_at IS NULL "
+                + "AND (lease_until IS NULL OR lease_until < ?)", instanceId, ts(now.plus(lease)), id, ts(now)) == 1;
     }
 
     /** Ends a lease early, so the next step (if due now) is taken on the next tick. */
@@ -315,7 +388,7 @@ public class Ledger {
                 rs.getBoolean("invalid"), rs.getBoolean("internal"), rs.getString("payload"), rs.getString("phase"),
                 rs.getString("vendor_ref"), rs.getString("vendor_status"), rs.getString("vendor_data"), rs.getString("reason"),
                 rs.getInt("attempts"), rs.getInt("polls"), instant(rs, "next_attempt_at"), instant(rs, "deadline_at"),
-                instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "finished_at"));
+                instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "finished_at"), rs.getString("result_detail"));
     }
 
     static final RowMapper<CommandRecord> COMMAND_MAPPER = Ledger::mapCommand;

@@ -33,6 +33,13 @@ public class CommandView {
         n.put("reason", c.reason());
         var ids = n.putArray("vendor_request_ids");
         ledger.vendorRequestIds(c.id()).forEach(ids::add);
+        if (c.resultDetail() != null) {
+            try {
+                n.setAll((ObjectNode) mapper.readTree(c.resultDetail())); // e.g. "capabilities": each one's outcome
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | ClassCastException e) {
+                n.put("detail", c.resultDetail());
+            }
+        }
         n.put("created_at", text(c.createdAt()));
         n.put("finished_at", text(c.finishedAt()));
         return n;

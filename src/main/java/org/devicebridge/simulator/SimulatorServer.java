@@ -5,6 +5,10 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import org.devicebridge.simulator.access.AccessCloudSettings;
 import org.devicebridge.simulator.access.AccessCloudSimulator;
+import org.devicebridge.simulator.home.HomeCloudSettings;
+import org.devicebridge.simulator.home.HomeCloudSimulator;
+import org.devicebridge.simulator.network.NetworkCloudSettings;
+import org.devicebridge.simulator.network.NetworkCloudSimulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * try (SimulatorServer server = SimulatorServer.start(0)) {
  *     AccessCloudSimulator access = server.addAccessCloud(AccessCloudSettings.builder("key").build());
  *     String accessBaseUrl = access.baseUrl();   // http://127.0.0.1:PORT/access
+ *     NetworkCloudSimulator network = server.addNetworkCloud(NetworkCloudSettings.builder("token").build());
+ *     HomeCloudSimulator home = server.addHomeCloud(HomeCloudSettings.builder("oauth").build());
  * }
  * }</pre>
  */
@@ -88,6 +94,28 @@ public final class SimulatorServer implements AutoCloseable {
      */
     public AccessCloudSimulator addAccessCloud(AccessCloudSettings settings) {
         return add(new AccessCloudSimulator(settings, baseUrl()));
+    }
+
+    /**
+     * Mounts the network cloud at {@code /network}.
+     *
+     * @param settings the cloud's settings
+     * @return the running network cloud
+     * @throws IllegalStateException when a network cloud is already mounted
+     */
+    public NetworkCloudSimulator addNetworkCloud(NetworkCloudSettings settings) {
+        return add(new NetworkCloudSimulator(settings, baseUrl()));
+    }
+
+    /**
+     * Mounts the home cloud at {@code /home}.
+     *
+     * @param settings the cloud's settings
+     * @return the running home cloud
+     * @throws IllegalStateException when a home cloud is already mounted
+     */
+    public HomeCloudSimulator addHomeCloud(HomeCloudSettings settings) {
+        return add(new HomeCloudSimulator(settings, baseUrl()));
     }
 
     /**

@@ -69,12 +69,39 @@ abstract class LedgerContractTest {
             dataSource = openDatabase(); // here, not in @BeforeAll: a skip then shows on every test, with its reason
         }
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        for (String table : List.of("bridge_call", "bridge_transition", "bridge_intake_error", "bridge_command", "bridge_request")) {
+        for (String table : List.of("bridge_call", "bridge_transition", "bridge_intake_error", "bridge_command", "bridge_request",
+                "bridge_rate_slot", "bridge_rate_limit")) {
             jdbc.update("DELETE FROM " + table);
         }
         clock = new MutableClock(T0);
         ledger = new Ledger(dataSource, clock);
         transitions = new LedgerTransitions(ledger);
+    }
+
+    // ---------------------------------------------------------------- rate limits
+
+    @Test
+    void rateLimitGrantsAtMostLimitCallsInAnyWindow() {
+        RateLimiter limiter = new RateLimiter(ledger);
+        List<Integer> granted = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int call = i;
+            granted.addAll(limiter.claimWithSlot("cloud:x", 3, Duration.ofSeconds(10), () -> List.of(call)));
+        }
+        assertThat(granted).containsExactly(0, 1, 2);
+
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(limiter.claimWithSlot("cloud:x", 3, Duration.ofSeconds(10), () -> List.of(9))).containsExactly(9);
+    }
+
+    @Test
+    void rateLimitTakesNoSlotWhenThereIsNoWork() {
+        RateLimiter limiter = new RateLimiter(ledger);
+        for (int i = 0; i < 5; i++) {
+            limiter.claimWithSlot("cloud:y", 1, Duration.ofSeconds(10), List::<Integer>of);
+        }
+        assertThat(limiter.used("cloud:y", Duration.ofSeconds(10))).isZero();
+        assertThat(limiter.claimWithSlot("cloud:y", 1, Duration.ofSeconds(10), () -> List.of(1))).containsExactly(1);
     }
 
     // ---------------------------------------------------------------- intake

@@ -2,6 +2,10 @@ package org.devicebridge.simulator;
 
 import org.devicebridge.simulator.access.AccessCloudSettings;
 import org.devicebridge.simulator.access.AccessCloudSimulator;
+import org.devicebridge.simulator.home.HomeCloudSettings;
+import org.devicebridge.simulator.home.HomeCloudSimulator;
+import org.devicebridge.simulator.network.NetworkCloudSettings;
+import org.devicebridge.simulator.network.NetworkCloudSimulator;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -25,6 +29,32 @@ class SimulatorServerTest {
             assertThat(server.baseUrl()).matches("http://127\\.0\\.0\\.1:\\d+").endsWith(":" + server.port());
             assertThat(server.port()).isPositive();
             assertThat(access.baseUrl()).isEqualTo(server.baseUrl() + "/access");
+        }
+    }
+
+    @Test
+    void mountsTheThreeCloudsSideBySideUnderTheirOwnPrefixes() {
+        try (SimulatorServer server = SimulatorServer.start(0)) {
+            AccessCloudSimulator access = server.addAccessCloud(AccessCloudSettings.builder("ak_server").build());
+            NetworkCloudSimulator network = server.addNetworkCloud(NetworkCloudSettings.builder("nt_server").build());
+            HomeCloudSimulator home = server.addHomeCloud(HomeCloudSettings.builder("oauth_server").build());
+
+            assertThat(access.baseUrl()).isEqualTo(server.baseUrl() + "/access");
+            assertThat(network.baseUrl()).isEqualTo(server.baseUrl() + "/network");
+            assertThat(home.baseUrl()).isEqualTo(server.baseUrl() + "/home");
+        }
+    }
+
+    @Test
+    void refusesASecondNetworkOrHomeCloud() {
+        try (SimulatorServer server = SimulatorServer.start(0)) {
+            server.addNetworkCloud(NetworkCloudSettings.builder("nt_server").build());
+            server.addHomeCloud(HomeCloudSettings.builder("oauth_server").build());
+
+            assertThatThrownBy(() -> server.addNetworkCloud(NetworkCloudSettings.builder("nt_other").build()))
+                    .isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> server.addHomeCloud(HomeCloudSettings.builder("oauth_other").build()))
+                    .isInstanceOf(IllegalStateException.class);
         }
     }
 

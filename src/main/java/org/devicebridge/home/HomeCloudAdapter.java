@@ -1,0 +1,160 @@
+package org.devicebridge.home;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.devicebridge.cloud.CloudCall;
+import org.devicebridge.cloud.CloudResponse;
+import org.devicebridge.cloud.CommandOutcomes;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerTransitions;
+import org.devicebridge.ledger.StateChange;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Adapter of the home cloud's capability actions (DEVICE-CLOUD.md section 4): several devices'
+ * actions go in one call; the answer says, per device and capability, DONE or ERROR. A device
+ * succeeds only when every one of its capabilities did; its result lists each capability.
+ */
+public class HomeCloudAdapter {
+
+    public static final String KIND = "capability";
+    public static final String SEND = "SEND";
+
+    /** The cloud's action_result status and the state it means: the one table of it. */
+    private static final Map<String, CommandState> RESULTS = Map.of(
+            "DONE", CommandState.SUCCESS,
+            "ERROR", CommandState.FAILURE);
+
+    private static final String CHUNK = "chunk";
+
+    private final String baseUrl;
+    private final String token;
+    private final int batchSize;
+    private final Duration lease;
+    private final Ledger ledger;
+    private final LedgerTransitions transitions;
+    private final CloudCall call;
+    private final CommandOutcomes outcomes;
+    private final ObjectMapper mapper;
+
+    public HomeCloudAdapter(String baseUrl, String token, int batchSize, Duration lease, Ledger ledger,
+                            LedgerTransitions transitions, CloudCall call, CommandOutcomes outcomes, ObjectMapper mapper) {
+        this.baseUrl = baseUrl == null ? null : baseUrl.replaceAll("/+$", "");
+        this.token = token;
+        this.batchSize = batchSize;
+        this.lease = lease;
+        this.ledger = ledger;
+        this.transitions = transitions;
+        this.call = call;
+        this.outcomes = outcomes;
+        this.mapper = mapper;
+    }
+
+    /** Due capability commands for one call: at most one per device (a second waits for the next tick). */
+    public List<CommandRecord> claimDue() {
+        if (baseUrl == null) {
+            return List.of();
+        }
+        List<CommandRecord> chunk = new ArrayList<>();
+        Set<String> devices = new HashSet<>();
+        for (CommandRecord c : ledger.claimDue(KIND, batchSize, lease)) {
+            if (devices.add(c.device())) {
+                chunk.add(c);
+            } else {
+                ledger.release(c.id());
+            }
+        }
+        return chunk;
+    }
+
+    public void prepareSend(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<CommandRecord> chunk = exchange.getIn().getBody(List.class);
+        exchange.setProperty(CHUNK, chunk);
+        ObjectNode body = mapper.createObjectNode();
+        ArrayNode devices = body.putArray("devices");
+        chunk.forEach(c -> devices.addObject().put("id", c.device()).set("actions", json(c.payload()).path("actions")));
+        // written before the call is made, in one commit
+        ledger.inTransaction(() -> chunk.forEach(c -> transitions.move(c.id(), StateChange.to(CommandState.INITIATED))));
+        call.prepare(exchange, "POST", baseUrl + "/v1.0/devices/actions", token, body.toString());
+    }
+
+    public void recordSend(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<CommandRecord> chunk = exchange.getProperty(CHUNK, List.class);
+        CloudResponse r = call.read(exchange);
+        ledger.inTransaction(() -> record(chunk, r));
+    }
+
+    private void record(List<CommandRecord> chunk, CloudResponse r) {
+        JsonNode answer = json(r.body());
+        String requestId = answer.path("request_id").isTextual() ? answer.get("request_id").asText() : r.requestId();
+        for (CommandRecord c : chunk) {
+            ledger.recordCall(c.id(), "capability-action", r.status(), requestId, r.durationMs(), outcomes.errorOf(r));
+        }
+        if (r.status() != null && r.status() == 404) {
+            chunk.forEach(c -> outcomes.fail(c, "devices not found: " + r.describe() + outcomes.detail(r), null, requestId));
+            return;
+        }
+        if (!r.ok()) {
+            chunk.forEach(c -> outcomes.failOrRetry(c, r, SEND, "sending the capability actions", "the capability actions were refused"));
+            return;
+        }
+        Map<String, JsonNode> byDevice = new HashMap<>();
+        answer.path("devices").forEach(d -> byDevice.put(d.path("id").asText(), d));
+        for (CommandRecord c : chunk) {
+            JsonNode device = byDevice.get(c.device());
+            if (device == null) {
+                outcomes.fail(c, "the device is missing from the home cloud's answer", null, requestId);
+            } else {
+                apply(c, device.path("capabilities"), requestId);
+            }
+        }
+    }
+
+    /** One device's capability results: its result lists each; it succeeds only if all did. */
+    private void apply(CommandRecord c, JsonNode capabilities, String requestId) {
+        ArrayNode detail = mapper.createArrayNode();
+        List<String> errors = new ArrayList<>();
+        for (JsonNode cap : capabilities) {
+            JsonNode result = cap.path("state").path("action_result");
+            String status = result.path("status").asText("");
+            ObjectNode line = detail.addObject().put("type", cap.path("type").asText())
+                    .put("instance", cap.path("state").path("instance").asText()).put("status", status);
+            if (RESULTS.get(status) != CommandState.SUCCESS) {
+                line.put("error_code", result.path("error_code").asText(null)).put("error_message", result.path("error_message").asText(null));
+                errors.add(line.get("type").asText() + "/" + line.get("instance").asText() + ": " + status + " "
+                        + result.path("error_code").asText("") + " " + result.path("error_message").asText(""));
+            }
+        }
+        ledger.saveResultDetail(c.id(), mapper.createObjectNode().set("capabilities", detail).toString());
+        if (detail.isEmpty()) {
+            outcomes.fail(c, "the home cloud reported no capability results for the device", null, requestId);
+        } else if (errors.isEmpty()) {
+            transitions.move(c.id(), new StateChange(CommandState.SUCCESS, "DONE", requestId, null));
+        } else {
+            transitions.move(c.id(), new StateChange(CommandState.FAILURE, "ERROR", requestId, String.join("; ", errors).trim()));
+        }
+    }
+
+    private JsonNode json(String text) {
+        try {
+            return text == null || text.isBlank() ? mapper.createObjectNode() : mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            return mapper.createObjectNode();
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package org.devicebridge.network;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.devicebridge.cloud.CloudCall;
+import org.devicebridge.cloud.CloudResponse;
+import org.devicebridge.cloud.CommandOutcomes;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerTransitions;
+import org.devicebridge.ledger.RateLimiter;
+import org.devicebridge.ledger.StateChange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Adapter of the network cloud's bulk device action v3.0 (DEVICE-CLOUD.md section 3): one call
+ * applies one action type to up to 100 devices; the answer maps each device to 1 / 0 / -1.
+ * <p>
+ * The cloud allows 10 calls a minute per token. The budget lives in the ledger
+ * ({@link RateLimiter}), so every trigger and every bridge instance shares it; a chunk is claimed
+ * only once a slot is taken, and work without a slot simply stays due in the ledger. Chunks are
+ * taken from the requests in turn ({@link Ledger#claimChunk}), so one huge batch cannot starve a
+ * small one. The token travels in the URL, as the API demands: the URL is never logged or stored.
+ */
+public class NetworkCloudAdapter {
+
+    public static final String KIND = "bulk";
+    public static final String SEND = "SEND";
+
+    /** The cloud's per-device answer and the state it means: the one table of it. */
+    private static final Map<Integer, Outcome> RESULTS = Map.of(
+            1, new Outcome(CommandState.SUCCESS, null),
+            0, new Outcome(CommandState.FAILURE, "failed"),
+            -1, new Outcome(CommandState.FAILURE, "not supported"));
+
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkCloudAdapter.class);
+    private static final String CHUNK = "chunk";
+
+    private final String baseUrl;
+    private final String token;
+    private final int chunkSize;
+    private final int rateLimit;
+    private final Duration rateWindow;
+    private final Duration lease;
+    private final String budget;
+    private final Ledger ledger;
+    private final LedgerTransitions transitions;
+    private final RateLimiter rateLimiter;
+    private final CloudCall call;
+    private final CommandOutcomes outcomes;
+    private final ObjectMapper mapper;
+    private final AtomicLong rateLimitWaits = new AtomicLong();
+
+    /**
+     * @param rateWindow the cloud's window plus a safety margin for clock skew and time in flight
+     */
+    public NetworkCloudAdapter(String baseUrl, String token, int chunkSize, int rateLimit, Duration rateWindow, Duration lease,
+                               Ledger ledger, LedgerTransitions transitions, RateLimiter rateLimiter, CloudCall call,
+                               CommandOutcomes outcomes, ObjectMapper mapper) {
+        this.baseUrl = baseUrl == null ? null : baseUrl.replaceAll("/+$", "");
+        this.token = token;
+        this.chunkSize = chunkSize;
+        this.rateLimit = rateLimit;
+        this.rateWindow = rateWindow;
+        this.lease = lease;
+        this.budget = "network:" + fingerprint(token);
+        this.ledger = ledger;
+        this.transitions = transitions;
+        this.rateLimiter = rateLimiter;
+        this.call = call;
+        this.outcomes = outcomes;
+        this.mapper = mapper;
+    }
+
+    /**
+     * The next chunk of due devices (one request, one action type, at most {@code chunkSize}), when
+     * the rate limit has a slot for it; otherwise nothing, and the work waits in the ledger.
+     */
+    public List<CommandRecord> nextChunk() {
+        if (baseUrl == null || !ledger.anyDue(KIND)) {
+            return List.of();
+        }
+        List<CommandRecord> chunk = rateLimiter.claimWithSlot(budget, rateLimit, rateWindow,
+                () -> ledger.claimChunk(KIND, chunkSize, lease));
+        if (chunk.isEmpty()) {
+            rateLimitWaits.incrementAndGet();
+        }
+        return chunk;
+    }
+
+    /** How often due work found no free slot (a gauge of rate-limit pressure). */
+    public long rateLimitWaits() {
+        return rateLimitWaits.get();
+    }
+
+    public void prepareSend(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<CommandRecord> chunk = exchange.getIn().getBody(List.class);
+        exchange.setProperty(CHUNK, chunk);
+        JsonNode action = json(chunk.get(0).payload());
+        ObjectNode body = mapper.createObjectNode();
+        body.put("types", action.path("type").asText());
+        ArrayNode devices = body.putArray(action.path("id_kind").asText("ids"));
+        chunk.forEach(c -> devices.add(c.device()));
+        if (action.path("params").size() > 0) {
+            body.set("params", action.get("params"));
+        }
+        // written before the call is made, in one commit so the call follows its rate-limit slot closely
+        ledger.inTransaction(() -> chunk.forEach(c -> transitions.move(c.id(), StateChange.to(CommandState.INITIATED))));
+        call.prepare(exchange, "POST", baseUrl + "/v3/devices/action?access_token="
+                + URLEncoder.encode(token, StandardCharsets.UTF_8), null, body.toString());
+    }
+
+    public void recordSend(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<CommandRecord> chunk = exchange.getProperty(CHUNK, List.class);
+        CloudResponse r = call.read(exchange);
+        ledger.inTransaction(() -> record(chunk, r));
+    }
+
+    private void record(List<CommandRecord> chunk, CloudResponse r) {
+        for (CommandRecord c : chunk) {
+            ledger.recordCall(c.id(), "bulk-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r));
+        }
+        LOG.info("bulk {} on {} devices: {}", json(chunk.get(0).payload()).path("type").asText(), chunk.size(), r.describe());
+        if (!r.ok()) {
+            chunk.forEach(c -> outcomes.failOrRetry(c, r, SEND, "sending the bulk action", "the bulk action was refused"));
+            return;
+        }
+        JsonNode answer = json(r.body());
+        for (CommandRecord c : chunk) {
+            JsonNode value = answer.get(c.device());
+            Outcome outcome = value != null && value.canConvertToInt() ? RESULTS.get(value.asInt()) : null;
+            if (outcome == null) {
+                outcomes.fail(c, "the device is missing from the network cloud's answer", null, r.requestId());
+                continue;
+            }
+            transitions.move(c.id(), new StateChange(outcome.state(), value.asText(), r.requestId(), outcome.reason()));
+        }
+    }
+
+    private JsonNode json(String text) {
+        try {
+            return text == null || text.isBlank() ? mapper.createObjectNode() : mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            return mapper.createObjectNode();
+        }
+    }
+
+    /** A short, one-way name for a token's budget: the ledger never holds the token itself. */
+    static String fingerprint(String token) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(String.valueOf(token).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Outcome(CommandState state, String reason) {
+    }
+}

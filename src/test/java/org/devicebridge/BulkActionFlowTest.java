@@ -1,0 +1,104 @@
+package org.devicebridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.CommandState;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Bulk actions on the network cloud: per-device results, chunks of 100, MAC normalisation, pre-flight. */
+class BulkActionFlowTest extends AllCloudsTestSupport {
+
+    @Test
+    void recordsEachDevicesAnswerAsItsOwnCommand() {
+        TestBridge bridge = startBridge();
+        bridge.drop("bulk.json", Batches.document("bulk-1",
+                "{\"kind\":\"bulk\",\"id\":\"ex\",\"type\":\"exempt\",\"ids\":[\"HW-1\",\"legacy-2\",\"unknown-3\"],\"params\":{\"exempt_time\":24}}"));
+
+        Map<String, CommandRecord> byDevice = awaitFinal(bridge, "bulk-1", 3, Duration.ofSeconds(15)).stream()
+                .collect(Collectors.toMap(CommandRecord::device, c -> c));
+
+        assertThat(byDevice.get("HW-1").state()).isEqualTo(CommandState.SUCCESS);
+        assertThat(byDevice.get("legacy-2").state()).isEqualTo(CommandState.FAILURE);
+        assertThat(byDevice.get("legacy-2").reason()).isEqualTo("not supported");
+        assertThat(byDevice.get("unknown-3").state()).isEqualTo(CommandState.FAILURE);
+        assertThat(byDevice.get("unknown-3").reason()).isEqualTo("failed");
+        assertThat(network.requestCount()).isEqualTo(1);
+        assertThat(bridge.ledger().calls(byDevice.get("HW-1").id())).allSatisfy(c -> assertThat(c.vendorRequestId()).isNotBlank());
+    }
+
+    @Test
+    void writesOneResultLinePerDevice() throws Exception {
+        TestBridge bridge = startBridge();
+        bridge.drop("lines.json", Batches.document("lines-1",
+                "{\"kind\":\"bulk\",\"id\":\"renew\",\"type\":\"renew_ip\",\"ids\":[\"HW-1\",\"HW-2\"]}"));
+        awaitFinal(bridge, "lines-1", 2, Duration.ofSeconds(15));
+
+        await().until(() -> Files.exists(bridge.outbox().resolve("lines.summary.json")));
+        List<JsonNode> lines = bridge.jsonLines(bridge.outbox().resolve("lines.results.jsonl"));
+        assertThat(lines).extracting(l -> l.path("device").asText()).containsExactly("HW-1", "HW-2");
+        assertThat(lines).extracting(l -> l.path("action_id").asText()).containsOnly("renew");
+        assertThat(lines).extracting(l -> l.path("vendor_status").asText()).containsOnly("1");
+    }
+
+    @Test
+    void sendsAtMostOneHundredDevicesPerCall() {
+        TestBridge bridge = startBridge();
+        bridge.drop("big.json", Batches.document("big-1",
+                "{\"kind\":\"bulk\",\"type\":\"unexempt\",\"ids\":[" + ids("HW-", 0, 250) + "]}"));
+
+        List<CommandRecord> done = awaitFinal(bridge, "big-1", 250, Duration.ofSeconds(20));
+
+        assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
+        assertThat(network.requests()).hasSize(3);
+        assertThat(network.requests()).allSatisfy(r -> assertThat(r.path("ids").size()).isLessThanOrEqualTo(100));
+    }
+
+    @Test
+    void sendsMacAddressesNormalised() {
+        TestBridge bridge = startBridge();
+        bridge.drop("macs.json", Batches.document("macs-1",
+                "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"macs\":[\"AA-BB-CC-DD-EE-01\",\"aabb.ccdd.ee02\"]}"));
+
+        List<CommandRecord> done = awaitFinal(bridge, "macs-1", 2, Duration.ofSeconds(15));
+
+        assertThat(done).extracting(CommandRecord::device).containsExactly("aa:bb:cc:dd:ee:01", "aa:bb:cc:dd:ee:02");
+        assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
+        assertThat(network.requests().get(0).path("macs").toString()).isEqualTo("[\"aa:bb:cc:dd:ee:01\",\"aa:bb:cc:dd:ee:02\"]");
+    }
+
+    @Test
+    void neverSendsAnInvalidBulkAction() {
+        TestBridge bridge = startBridge();
+        bridge.drop("bad.json", Batches.document("bad-1",
+                "{\"kind\":\"bulk\",\"type\":\"exempt\",\"ids\":[\"HW-1\"],\"params\":{\"exempt_time\":65000}}",
+                "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"macs\":[\"not-a-mac\"]}"));
+
+        List<CommandRecord> done = awaitFinal(bridge, "bad-1", 2, Duration.ofSeconds(15));
+
+        assertThat(done).allSatisfy(c -> assertThat(c.invalid()).isTrue());
+        assertThat(done.get(0).reason()).contains("params.exempt_time");
+        assertThat(done.get(1).reason()).contains("macs[0]");
+        assertThat(network.requestCount()).isZero();
+    }
+
+    @Test
+    void retriesATransientFailureWithoutLosingTheChunk() {
+        TestBridge bridge = startBridge();
+        network.failNextCalls(1, 503);
+        bridge.drop("retry.json", Batches.document("retry-1", "{\"kind\":\"bulk\",\"type\":\"delete\",\"ids\":[\"HW-1\",\"HW-2\"]}"));
+
+        List<CommandRecord> done = awaitFinal(bridge, "retry-1", 2, Duration.ofSeconds(15));
+
+        assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
+        assertThat(bridge.ledger().calls(done.get(0).id())).extracting(c -> c.httpStatus()).containsExactly(503, 200);
+    }
+}

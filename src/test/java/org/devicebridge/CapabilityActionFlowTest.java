@@ -1,0 +1,103 @@
+package org.devicebridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.CommandState;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Capability actions on the home cloud: per capability outcomes, combined calls, 404, pre-flight, retries. */
+class CapabilityActionFlowTest extends AllCloudsTestSupport {
+
+    private static final String ON = "{\"type\":\"devices.capabilities.on_off\",\"state\":{\"instance\":\"on\",\"value\":true}}";
+    private static final String DIM = "{\"type\":\"devices.capabilities.range\",\"state\":{\"instance\":\"brightness\",\"value\":40}}";
+
+    private static String capability(String device, String... actions) {
+        return "{\"kind\":\"capability\",\"id\":\"" + device + "\",\"device\":\"" + device + "\",\"actions\":[" + String.join(",", actions) + "]}";
+    }
+
+    @Test
+    void succeedsWhenEveryCapabilityIsDoneAndListsEachInTheResult() throws Exception {
+        TestBridge bridge = startBridge();
+        bridge.drop("lamps.json", Batches.document("lamps-1", capability("lamp-1", ON, DIM)));
+
+        CommandRecord c = awaitFinal(bridge, "lamps-1", 1, Duration.ofSeconds(15)).get(0);
+
+        assertThat(c.state()).isEqualTo(CommandState.SUCCESS);
+        assertThat(c.vendorStatus()).isEqualTo("DONE");
+        await().until(() -> Files.exists(bridge.outbox().resolve("lamps.summary.json")));
+        JsonNode line = bridge.jsonLines(bridge.outbox().resolve("lamps.results.jsonl")).get(0);
+        assertThat(line.path("capabilities")).hasSize(2);
+        assertThat(line.path("capabilities").findValuesAsText("status")).containsOnly("DONE");
+        assertThat(line.path("vendor_request_ids")).isNotEmpty();
+    }
+
+    @Test
+    void failsADeviceWhoseCapabilityFailedWithTheCloudsCodeAndMessage() {
+        TestBridge bridge = startBridge();
+        bridge.drop("mixed.json", Batches.document("mixed-1", capability("lamp-2", ON), capability("offline-lamp", ON, DIM)));
+
+        Map<String, CommandRecord> byDevice = awaitFinal(bridge, "mixed-1", 2, Duration.ofSeconds(15)).stream()
+                .collect(Collectors.toMap(CommandRecord::device, c -> c));
+
+        assertThat(byDevice.get("lamp-2").state()).isEqualTo(CommandState.SUCCESS);
+        assertThat(byDevice.get("offline-lamp").state()).isEqualTo(CommandState.FAILURE);
+        assertThat(byDevice.get("offline-lamp").reason()).contains("DEVICE_UNREACHABLE");
+    }
+
+    @Test
+    void combinesSeveralDevicesIntoOneCall() {
+        TestBridge bridge = startBridge();
+        bridge.drop("five.json", Batches.document("five-1", capability("lamp-1", ON), capability("lamp-2", ON),
+                capability("lamp-3", ON), capability("lamp-4", ON), capability("lamp-5", ON)));
+
+        List<CommandRecord> done = awaitFinal(bridge, "five-1", 5, Duration.ofSeconds(15));
+
+        assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
+        assertThat(home.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void failsDevicesTheCloudDoesNotKnow() {
+        TestBridge bridge = startBridge();
+        bridge.drop("ghost.json", Batches.document("ghost-1", capability("unknown-lamp", ON)));
+
+        CommandRecord c = awaitFinal(bridge, "ghost-1", 1, Duration.ofSeconds(15)).get(0);
+
+        assertThat(c.state()).isEqualTo(CommandState.FAILURE);
+        assertThat(c.reason()).contains("devices not found").contains("404");
+    }
+
+    @Test
+    void neverSendsAnInvalidCapabilityValue() {
+        TestBridge bridge = startBridge();
+        bridge.drop("bright.json", Batches.document("bright-1",
+                capability("lamp-1", "{\"type\":\"devices.capabilities.range\",\"state\":{\"instance\":\"brightness\",\"value\":150}}")));
+
+        CommandRecord c = awaitFinal(bridge, "bright-1", 1, Duration.ofSeconds(15)).get(0);
+
+        assertThat(c.invalid()).isTrue();
+        assertThat(c.reason()).contains("actions[0].state.value");
+        assertThat(home.requestCount()).isZero();
+    }
+
+    @Test
+    void retriesATransientFailure() {
+        TestBridge bridge = startBridge();
+        home.failNextCalls(1, 503);
+        bridge.drop("retry.json", Batches.document("retry-1", capability("lamp-1", ON)));
+
+        CommandRecord c = awaitFinal(bridge, "retry-1", 1, Duration.ofSeconds(15)).get(0);
+
+        assertThat(c.state()).isEqualTo(CommandState.SUCCESS);
+        assertThat(bridge.ledger().calls(c.id())).extracting(call -> call.httpStatus()).containsExactly(503, 200);
+    }
+}
