@@ -1,20 +1,14 @@
 package org.devicebridge;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.JdbcTemplate;
 
-import javax.sql.DataSource;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,32 +36,9 @@ class SecretsNeverLeakTest extends AccessFlowTestSupport {
                 .until(() -> Files.exists(bridge.outbox().resolve("mixed.summary.json")));
 
         for (String secret : List.of(TestBridge.API_KEY, TestBridge.WEBHOOK_SECRET)) {
-            assertThat(ledgerText()).doesNotContain(secret);
-            assertThat(filesText(dir)).doesNotContain(secret);
-            assertThat(Files.readString(Path.of("target/test-logs/bridge-tests.log"))).doesNotContain(secret);
+            assertThat(LeakSearch.ledgerText(bridge, "unknown-door")).doesNotContain(secret);
+            assertThat(LeakSearch.filesText(dir)).doesNotContain(secret);
+            assertThat(LeakSearch.testLog()).doesNotContain(secret);
         }
-    }
-
-    /** Every value of every row of every ledger table, as text. */
-    private String ledgerText() {
-        JdbcTemplate jdbc = new JdbcTemplate(bridge.context().getRegistry().lookupByNameAndType("ledgerDataSource", DataSource.class));
-        StringBuilder all = new StringBuilder();
-        for (String table : List.of("bridge_request", "bridge_command", "bridge_transition", "bridge_call", "bridge_intake_error",
-                "CAMEL_MESSAGEPROCESSED")) {
-            jdbc.queryForList("SELECT * FROM " + table).forEach(row -> all.append(row.values()).append('\n'));
-        }
-        assertThat(all).contains("unknown-door"); // the dump really holds the run
-        return all.toString();
-    }
-
-    /** Every file the bridge wrote (outbox, dead letters, archive), except the ledger database itself. */
-    private static String filesText(Path root) throws IOException {
-        StringBuilder all = new StringBuilder();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith(".db")).toList()) {
-                all.append(Files.readString(f, StandardCharsets.ISO_8859_1));
-            }
-        }
-        return all.toString();
     }
 }

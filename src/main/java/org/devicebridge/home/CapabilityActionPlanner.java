@@ -54,16 +54,14 @@ import java.util.Set;
  * </ul>
  *
  * <h2>Plan</h2>
- * One {@link PlannedCommand} for the device, first phase {@value #SEND}, payload
+ * One {@link PlannedCommand} for the device, first phase {@code HomeCloudAdapter.SEND}, payload
  * {@code {"actions":[..]}}: the elements as given (they passed the checks, so nothing is dropped).
  *
  * <p>Stateless and thread-safe.
  */
 public class CapabilityActionPlanner implements ActionPlanner {
 
-    public static final String KIND = "capability";
-    /** The first (and only) phase of a capability command: send it in a cloud call. */
-    public static final String SEND = "SEND";
+    public static final String KIND = HomeCloudAdapter.KIND;
 
     public static final String PREFIX = "devices.capabilities.";
     public static final List<String> TYPES = List.of(PREFIX + "on_off", PREFIX + "range", PREFIX + "color_setting",
@@ -105,7 +103,7 @@ public class CapabilityActionPlanner implements ActionPlanner {
         }
         ObjectNode payload = nodes.objectNode();
         payload.set("actions", validated);
-        return List.of(new PlannedCommand(device.textValue().trim(), payload.toString(), SEND));
+        return List.of(new PlannedCommand(device.textValue().trim(), payload.toString(), HomeCloudAdapter.SEND));
     }
 
     private JsonNode element(JsonNode element, String at, Map<String, String> seen) {

@@ -236,12 +236,7 @@ public class Ledger {
                             + "AND finished_at IS NULL AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
                             + "ORDER BY seq, position FETCH FIRST " + limit + " ROWS ONLY",
                     String.class, requestId, kind, payloads.get(0), ts(now), ts(now));
-            List<CommandRecord> claimed = new ArrayList<>();
-            for (String id : ids) {
-                if (lease(id, now, lease)) {
-                    command(id).ifPresent(claimed::add);
-                }
-            }
+            List<CommandRecord> claimed = leaseAll(ids, now, lease);
             if (!claimed.isEmpty()) {
                 jdbc.update("UPDATE bridge_request SET last_served_at = ? WHERE id = ?", ts(now), requestId);
                 return claimed;
@@ -260,6 +255,23 @@ public class Ledger {
     /** Stores what an adapter wants shown with the command's result (JSON). */
     public void saveResultDetail(String commandId, String json) {
         jdbc.update("UPDATE bridge_command SET result_detail = ? WHERE id = ?", json, commandId);
+    }
+
+    /** Leases those of {@code ids} that are free, in two statements; returns them in the order given. */
+    private List<CommandRecord> leaseAll(List<String> ids, Instant now, Duration lease) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+        String token = UUID.randomUUID().toString(); // this claim's own mark, to read back exactly what it won
+        List<Object> args = new ArrayList<>(List.of(token, ts(now.plus(lease))));
+        args.addAll(ids);
+        args.add(ts(now));
+        jdbc.update("UPDATE bridge_command SET lease_owner = ?, lease_until = ? WHERE id IN (" + marks + ") AND finished_at IS NULL "
+                + "AND (lease_until IS NULL OR lease_until < ?)", args.toArray());
+        List<CommandRecord> won = jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command WHERE lease_owner = ? "
+                + "ORDER BY seq, position", Ledger::mapCommand, token);
+        return won;
     }
 
     private boolean lease(String id, Instant now, Duration lease) {

@@ -46,7 +46,7 @@ import java.util.Set;
  * </ul>
  *
  * <h2>Plan</h2>
- * One {@link PlannedCommand} per distinct device, in order, with first phase {@value #SEND}: the
+ * One {@link PlannedCommand} per distinct device, in order, with first phase {@code NetworkCloudAdapter.SEND}: the
  * device is the trimmed HWID or the normalised MAC, the payload the compact JSON
  * {@code {"type":"exempt","id_kind":"ids","params":{"exempt_time":24}}} ({@code params} is {@code {}}
  * when there are none). The payload is the same string for every device of the action, so the
@@ -56,9 +56,7 @@ import java.util.Set;
  */
 public class BulkActionPlanner implements ActionPlanner {
 
-    public static final String KIND = "bulk";
-    /** The first (and only) phase of a bulk device command: send it in a cloud call. */
-    public static final String SEND = "SEND";
+    public static final String KIND = NetworkCloudAdapter.KIND;
     public static final String DEFAULT_GROUP = "default";
     public static final List<String> TYPES = List.of("delete", "renew_ip", "exempt", "unexempt", "re_identify",
             "assign_to_group");
@@ -101,7 +99,7 @@ public class BulkActionPlanner implements ActionPlanner {
 
         List<PlannedCommand> commands = new ArrayList<>(devices.size());
         for (String device : devices) {
-            commands.add(new PlannedCommand(device, text, SEND));
+            commands.add(new PlannedCommand(device, text, NetworkCloudAdapter.SEND));
         }
         return commands;
     }

@@ -1,0 +1,81 @@
+package org.devicebridge;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code --dry-run}: the plan of a batch, every invalid record, and nothing sent or recorded. */
+class DryRunTest {
+
+    @TempDir
+    Path dir;
+
+    private String runDryRun(int expectedExit, String... files) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            List<String> args = new ArrayList<>(List.of("--dry-run", "-Dbridge.db.url=jdbc:h2:file:" + dir.resolve("ledger"),
+                    "-Dbridge.inbox.dir=" + dir.resolve("inbox")));
+            args.addAll(List.of(files));
+            assertThat(BridgeMain.run(args.toArray(String[]::new))).isEqualTo(expectedExit);
+        } finally {
+            System.setOut(original);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private Path batch(String name, String content) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, content);
+        return file;
+    }
+
+    @Test
+    void plansFiveThousandDevicesAsFiftyCallsUnderTheRateLimit() throws Exception {
+        Path file = batch("big.json", Batches.document("big", "{\"kind\":\"bulk\",\"type\":\"exempt\",\"ids\":["
+                + AllCloudsTestSupport.ids("HW-", 0, 5000) + "],\"params\":{\"exempt_time\":0}}"));
+
+        String plan = runDryRun(0, file.toString());
+
+        // 50 calls at 10 per 61 s (the minute plus the 1 s safety margin): the last goes 4 windows after the first
+        assertThat(plan).contains("5000 devices,     50 calls").contains("ETA 4 min 4 s").contains("(1230 devices/min)");
+        assertThat(plan).contains("invalid records: 0");
+    }
+
+    @Test
+    void listsEveryInvalidRecordWithItsReason() throws Exception {
+        Path file = batch("mixed.jsonl", Batches.jsonLines(List.of(
+                Batches.credentials("ok", "door-1"),
+                Batches.credentials("bad", "door-2", "xyz"),
+                "{\"kind\":\"capability\",\"device\":\"lamp\",\"actions\":[{\"type\":\"devices.capabilities.on_off\",\"state\":{\"instance\":\"on\",\"value\":1}}]}",
+                "{oops")));
+
+        String plan = runDryRun(1, file.toString());
+
+        assertThat(plan).contains("invalid records: 3")
+                .contains("mixed.jsonl line 2: payload.credentials[0].id")
+                .contains("mixed.jsonl line 3: actions[0].state.value")
+                .contains("mixed.jsonl line 4: malformed JSON");
+        assertThat(plan).contains("1 devices,      2 calls");
+    }
+
+    @Test
+    void touchesNoLedgerAndNoInbox() throws Exception {
+        Path file = batch("one.json", Batches.document("one", Batches.credentials("a", "door-1")));
+
+        runDryRun(0, file.toString());
+
+        assertThat(dir.resolve("ledger.mv.db")).doesNotExist();
+        assertThat(file).exists();
+    }
+}
