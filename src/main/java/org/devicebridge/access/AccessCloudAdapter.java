@@ -1,12 +1,12 @@
 package org.devicebridge.access;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.devicebridge.cloud.BackoffSchedule;
 import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.CommandOutcomes;
+import org.devicebridge.cloud.LenientJson;
 import org.devicebridge.cloud.CloudResponse;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.ledger.CommandRecord;
@@ -294,11 +294,7 @@ public class AccessCloudAdapter {
     }
 
     private JsonNode json(String text) {
-        try {
-            return text == null || text.isBlank() ? mapper.createObjectNode() : mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            return mapper.createObjectNode();
-        }
+        return LenientJson.read(mapper, text);
     }
 
     private static String encode(String segment) {

@@ -1,6 +1,5 @@
 package org.devicebridge.home;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,6 +8,7 @@ import org.apache.camel.Exchange;
 import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.CloudResponse;
 import org.devicebridge.cloud.CommandOutcomes;
+import org.devicebridge.cloud.LenientJson;
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.Ledger;
@@ -151,10 +151,6 @@ public class HomeCloudAdapter {
     }
 
     private JsonNode json(String text) {
-        try {
-            return text == null || text.isBlank() ? mapper.createObjectNode() : mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            return mapper.createObjectNode();
-        }
+        return LenientJson.read(mapper, text);
     }
 }
