@@ -15,7 +15,11 @@ import org.devicebridge.cloud.BackoffSchedule;
 import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.CommandOutcomes;
 import org.devicebridge.cloud.Redactor;
+import org.devicebridge.api.ApiGate;
+import org.devicebridge.api.StatusApi;
 import org.devicebridge.home.CapabilityActionPlanner;
+import org.devicebridge.inbox.CommandActionPlanner;
+import org.devicebridge.inbox.CommandInbox;
 import org.devicebridge.home.HomeCloudAdapter;
 import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.ActionPlanner;
@@ -32,6 +36,9 @@ import org.devicebridge.results.RequestReporter;
 import org.devicebridge.results.StateChangeLog;
 import org.devicebridge.webhook.WebhookSignature;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +50,8 @@ import java.util.List;
  * configuration. The routes in {@code routes/} refer to these beans by name.
  */
 public class BridgeConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeConfiguration.class);
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -103,11 +112,25 @@ public class BridgeConfiguration implements CamelConfiguration {
         webhookEvents.setCreateTableIfNotExists(false);
         registry.bind("accessWebhookEvents", webhookEvents);
 
-        registry.bind("intake", new ActionIntake(ledger, new BatchReader(mapper),
-                planners(clouds),
+        ActionIntake intake = new ActionIntake(ledger, new BatchReader(mapper),
+                planners(clouds, mapper),
                 settings.duration("bridge.action.deadline", Duration.ofMinutes(15)),
-                settings.integer("bridge.progress.every-records", 1000), mapper));
+                settings.integer("bridge.progress.every-records", 1000), mapper);
+        registry.bind("intake", intake);
         CommandView view = new CommandView(ledger, mapper);
+        CommandInbox commandInbox = new CommandInbox(ledger, transitions);
+        registry.bind("commandInbox", commandInbox);
+        String apiToken = settings.secret("bridge.api.token").orElse(null);
+        String deviceToken = settings.secret("bridge.api.device-token").orElse(null);
+        redactor.addSecret(apiToken);
+        redactor.addSecret(deviceToken);
+        if (apiToken == null) {
+            LOG.warn("bridge.api.token is not set: the status API answers 401 to every call");
+        }
+        ApiGate gate = new ApiGate(apiToken, deviceToken, mapper, redactor);
+        registry.bind("apiGate", gate);
+        registry.bind("statusApi", new StatusApi(ledger, transitions, commandInbox,
+                intake, view, gate, mapper));
         RequestReporter reporter = new RequestReporter(ledger, view, mapper, Path.of(settings.get("bridge.outbox.dir", "data/outbox")));
         registry.bind("reporter", reporter);
         registry.bind("onceMode", new OnceMode(settings.bool("bridge.once", false), ledger, reporter, Path.of(settings.get("bridge.inbox.dir", "data/inbox")),
@@ -126,7 +149,7 @@ public class BridgeConfiguration implements CamelConfiguration {
     }
 
     /** One planner per kind of action whose cloud is configured; other kinds are refused at intake. */
-    private static List<ActionPlanner> planners(CloudEndpoints clouds) {
+    private static List<ActionPlanner> planners(CloudEndpoints clouds, ObjectMapper mapper) {
         List<ActionPlanner> planners = new ArrayList<>();
         if (clouds.access().configured()) {
             planners.add(new CredentialsActionPlanner(new CredentialsPayloadValidator()));
@@ -137,6 +160,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         if (clouds.home().configured()) {
             planners.add(new CapabilityActionPlanner());
         }
+        planners.add(new CommandActionPlanner(mapper)); // the pull model needs no cloud
         return planners;
     }
 

@@ -190,6 +190,10 @@ public class AccessCloudAdapter {
             return;
         }
         LOG.info("command {} ({}): upload URL expired, creating a new action", c.id(), c.device());
+        // the abandoned action stays visible as the bridge's own housekeeping (hidden by exclude_internal_commands)
+        ledger.recordInternal(c, java.util.UUID.nameUUIDFromBytes((c.id() + "/abandoned/" + c.vendorRef())
+                        .getBytes(StandardCharsets.UTF_8)).toString(), c.vendorRef(), CommandState.CANCELLED,
+                "upload URL expired before the upload; abandoned, a new action is created for command " + c.id());
         String scratch = mapper.createObjectNode().put("recreates", done + 1).toString();
         ledger.saveProgress(c.id(), Progress.next(CREATE, ledger.now()).withVendor(null, null, scratch));
     }

@@ -88,13 +88,24 @@ public class ActionIntake {
      * body becomes one JSON line describing it, for the dead-letter file.
      */
     public void accept(BatchRecord record, @ExchangeProperty(REQUEST_ID) String requestId, Exchange exchange) {
+        String rejection = take(record, requestId);
+        if (rejection != null) {
+            reject(exchange, record, rejection);
+        }
+    }
+
+    /**
+     * Takes one record into the ledger: its commands, or the reason it was rejected.
+     *
+     * @return null when it became commands; otherwise why it was rejected (naming the field)
+     */
+    String take(BatchRecord record, String requestId) {
         if ((record.seq() + 1) % progressEvery == 0) {
             LOG.info("request {}: {} records read", requestId, record.seq() + 1);
         }
         if (!record.readable()) {
             ledger.recordIntakeError(requestId, record.seq(), record.ref(), record.error(), record.raw());
-            reject(exchange, record, record.error());
-            return;
+            return record.error();
         }
         JsonNode action = record.action();
         String kind = text(action, "kind");
@@ -102,8 +113,7 @@ public class ActionIntake {
         if (planner == null) {
             String reason = kind == null ? "kind: missing" : "kind: unknown kind '" + kind + "' (known: " + planners.keySet() + ")";
             ledger.recordIntakeError(requestId, record.seq(), record.ref(), reason, record.raw());
-            reject(exchange, record, reason);
-            return;
+            return reason;
         }
         Instant now = ledger.now();
         String actionId = text(action, "id");
@@ -113,11 +123,13 @@ public class ActionIntake {
             List<NewCommand> commands = new java.util.ArrayList<>(planned.size());
             for (int i = 0; i < planned.size(); i++) {
                 var p = planned.get(i);
+                boolean later = p.notBefore() != null && p.notBefore().isAfter(now);
                 commands.add(new NewCommand(commandId(requestId, record.seq(), i), requestId, record.seq(), i,
-                        record.ref(), actionId, kind, p.device(), CommandState.QUEUED, p.payload(), p.firstPhase(), now,
-                        deadline, null));
+                        record.ref(), actionId, kind, p.device(), later ? CommandState.SCHEDULED : CommandState.QUEUED,
+                        p.payload(), p.firstPhase(), later ? p.notBefore() : now, deadline, null));
             }
             ledger.recordCommands(commands);
+            return null;
         } catch (InvalidActionException e) {
             String reason = record.ref() + ": " + e.getMessage();
             String device = text(action, "device");
@@ -125,8 +137,43 @@ public class ActionIntake {
                     actionId, kind, device == null ? "" : device, CommandState.FAILURE, record.raw(), "DONE", null, null,
                     "invalid: " + reason));
             LOG.warn("request {}: rejected {}", requestId, reason);
-            reject(exchange, record, e.getMessage());
+            return e.getMessage();
         }
+    }
+
+    /**
+     * Takes in a whole batch document that arrived as a message or an HTTP body, idempotently: a
+     * request id seen before (given in the document, or {@code fallbackRequestId}, e.g. from an
+     * Idempotency-Key) creates nothing new and answers what the first submission created.
+     *
+     * @param source the trigger, e.g. {@code http}, {@code jms}, {@code schedule}
+     */
+    public Submission submit(byte[] document, String fallbackRequestId, String source) throws IOException {
+        try (BatchSource records = reader.openDocument(document, fallbackRequestId)) {
+            String requestId = records.requestId();
+            boolean fresh = ledger.openRequest(requestId, source, null);
+            if (fresh || !ledger.request(requestId).orElseThrow().intakeComplete()) {
+                while (records.hasNext()) {
+                    take(records.next(), requestId);
+                }
+                ledger.completeIntake(requestId);
+                LOG.info("request {} ({}): taken in", requestId, source);
+            }
+            List<String> commandIds = new java.util.ArrayList<>();
+            ledger.forEachCommand(requestId, c -> {
+                if (!c.invalid()) {
+                    commandIds.add(c.id());
+                }
+            });
+            List<org.devicebridge.ledger.RejectedRecord> rejected = new java.util.ArrayList<>();
+            ledger.forEachRejectedRecord(requestId, rejected::add);
+            return new Submission(requestId, !fresh, commandIds, rejected);
+        }
+    }
+
+    /** What a submission created: its request, its commands, its rejected records; {@code replayed} when seen before. */
+    public record Submission(String requestId, boolean replayed, List<String> commandIds,
+                             List<org.devicebridge.ledger.RejectedRecord> rejected) {
     }
 
     /** Ends intake of the request: from now on it is finished when every command is final. */

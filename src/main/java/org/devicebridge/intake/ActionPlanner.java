@@ -20,7 +20,14 @@ public interface ActionPlanner {
      */
     List<PlannedCommand> plan(JsonNode action);
 
-    /** One device command: the device, its normalised payload (JSON) and the adapter's first step. */
-    record PlannedCommand(String device, String payload, String firstPhase) {
+    /**
+     * One device command: the device, its normalised payload (JSON), the adapter's first step and,
+     * for commands that must wait, the time before which nothing happens ({@code Command Scheduled}).
+     */
+    record PlannedCommand(String device, String payload, String firstPhase, java.time.Instant notBefore) {
+
+        public PlannedCommand(String device, String payload, String firstPhase) {
+            this(device, payload, firstPhase, null);
+        }
     }
 }

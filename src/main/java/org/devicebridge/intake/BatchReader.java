@@ -55,8 +55,18 @@ public class BatchReader {
         if (lower.endsWith(".csv")) {
             return new CsvSource(Files.newBufferedReader(file, StandardCharsets.UTF_8), derived);
         }
-        String given = findRequestId(file);
+        String given = findRequestId(factory.createParser(file.toFile()));
         return new JsonDocumentSource(factory.createParser(file.toFile()), given != null ? given : derived, given != null);
+    }
+
+    /**
+     * Opens a batch document that arrived as a message or an HTTP body (BATCH-FORMAT.md's JSON form).
+     *
+     * @param fallbackRequestId the request id when the document gives none (e.g. from an Idempotency-Key)
+     */
+    public BatchSource openDocument(byte[] document, String fallbackRequestId) throws IOException {
+        String given = findRequestId(factory.createParser(document));
+        return new JsonDocumentSource(factory.createParser(document), given != null ? given : fallbackRequestId, given != null);
     }
 
     /** Derived request id for content that did not come from a file: a digest of the text. */
@@ -78,8 +88,8 @@ public class BatchReader {
     }
 
     /** First pass over a JSON document: the top-level {@code request_id}, wherever it stands. */
-    private String findRequestId(Path file) throws IOException {
-        try (JsonParser p = factory.createParser(file.toFile())) {
+    private String findRequestId(JsonParser parser) throws IOException {
+        try (JsonParser p = parser) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }

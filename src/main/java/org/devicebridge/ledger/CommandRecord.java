@@ -10,6 +10,7 @@ public record CommandRecord(
         String id,
         String requestId,
         int seq,
+        int position,
         String recordRef,
         String actionId,
         String kind,

@@ -2,7 +2,6 @@ package org.devicebridge.ledger;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -31,7 +30,7 @@ import java.util.function.Consumer;
  */
 public class Ledger {
 
-    private static final String COMMAND_COLUMNS = "id, request_id, seq, record_ref, action_id, kind, device, state, invalid, "
+    private static final String COMMAND_COLUMNS = "id, request_id, seq, position, record_ref, action_id, kind, device, state, invalid, "
             + "internal, payload, phase, vendor_ref, vendor_status, vendor_data, reason, attempts, polls, next_attempt_at, "
             + "deadline_at, created_at, updated_at, finished_at, result_detail";
 
@@ -361,6 +360,73 @@ public class Ledger {
                 (Integer) rs.getObject(3), rs.getString(4), rs.getLong(5), rs.getString(6)), commandId);
     }
 
+    /** A device's pull-model commands that are ready for it (queued) or delivered and not yet acknowledged, oldest first. */
+    public List<CommandRecord> inboxFor(String kind, String device) {
+        return jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command WHERE kind = ? AND device = ? AND state IN (?, ?) "
+                        + "ORDER BY created_at, seq, position", Ledger::mapCommand, kind, device,
+                CommandState.QUEUED.label(), CommandState.INITIATED.label());
+    }
+
+    /** Scheduled commands whose time has come. */
+    public List<String> dueScheduled(int limit) {
+        return jdbc.queryForList("SELECT id FROM bridge_command WHERE state = ? AND next_attempt_at <= ? ORDER BY next_attempt_at "
+                + "FETCH FIRST " + limit + " ROWS ONLY", String.class, CommandState.SCHEDULED.label(), ts(now()));
+    }
+
+    /**
+     * One page of commands, newest request first, filtered (each filter optional).
+     *
+     * @param requestIds any of these requests; {@code devices} likewise; {@code state} exactly this state
+     */
+    public Page<CommandRecord> findCommands(List<String> requestIds, List<String> devices, CommandState state,
+                                            boolean excludeInternal, int limit, int offset) {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (!requestIds.isEmpty()) {
+            where.append(" AND request_id IN (").append(String.join(",", java.util.Collections.nCopies(requestIds.size(), "?"))).append(')');
+            args.addAll(requestIds);
+        }
+        if (!devices.isEmpty()) {
+            where.append(" AND device IN (").append(String.join(",", java.util.Collections.nCopies(devices.size(), "?"))).append(')');
+            args.addAll(devices);
+        }
+        if (state != null) {
+            where.append(" AND state = ?");
+            args.add(state.label());
+        }
+        if (excludeInternal) {
+            where.append(" AND internal = FALSE");
+        }
+        Integer total = jdbc.queryForObject("SELECT COUNT(*) FROM bridge_command" + where, Integer.class, args.toArray());
+        List<Object> pageArgs = new ArrayList<>(args);
+        pageArgs.add(offset);
+        pageArgs.add(limit);
+        List<CommandRecord> items = jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command" + where
+                + " ORDER BY created_at, seq, position, id OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", Ledger::mapCommand, pageArgs.toArray());
+        return new Page<>(total == null ? 0 : total, items);
+    }
+
+    /** A page of a longer list, with the list's full size. */
+    public record Page<T>(int total, List<T> items) {
+    }
+
+    /**
+     * Records a housekeeping command of the bridge's own (e.g. an action the bridge abandoned and
+     * replaced), final at once, marked internal so status listings can hide it.
+     */
+    public void recordInternal(CommandRecord about, String id, String vendorRef, CommandState state, String reason) {
+        Instant now = now();
+        tx.executeWithoutResult(status -> {
+            jdbc.update("INSERT INTO bridge_command (id, request_id, seq, position, record_ref, action_id, kind, device, state, invalid, "
+                            + "internal, payload, phase, vendor_ref, reason, created_at, updated_at, finished_at) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, TRUE, NULL, 'DONE', ?, ?, ?, ?, ?)",
+                    id, about.requestId(), about.seq(), about.position(), about.recordRef(), about.actionId(), about.kind(), about.device(),
+                    state.label(), vendorRef, reason, ts(now), ts(now), ts(now));
+            jdbc.update("INSERT INTO bridge_transition (command_id, at, from_state, to_state, reason) VALUES (?, ?, NULL, ?, ?)",
+                    id, ts(now), state.label(), reason);
+        });
+    }
+
     /** Count of commands not final yet (all kinds). */
     public int unfinishedCommands() {
         Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM bridge_command WHERE finished_at IS NULL", Integer.class);
@@ -395,7 +461,8 @@ public class Ledger {
     }
 
     static CommandRecord mapCommand(ResultSet rs, int row) throws SQLException {
-        return new CommandRecord(rs.getString("id"), rs.getString("request_id"), rs.getInt("seq"), rs.getString("record_ref"),
+        return new CommandRecord(rs.getString("id"), rs.getString("request_id"), rs.getInt("seq"), rs.getInt("position"),
+                rs.getString("record_ref"),
                 rs.getString("action_id"), rs.getString("kind"), rs.getString("device"), CommandState.of(rs.getString("state")),
                 rs.getBoolean("invalid"), rs.getBoolean("internal"), rs.getString("payload"), rs.getString("phase"),
                 rs.getString("vendor_ref"), rs.getString("vendor_status"), rs.getString("vendor_data"), rs.getString("reason"),
@@ -403,7 +470,6 @@ public class Ledger {
                 instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "finished_at"), rs.getString("result_detail"));
     }
 
-    static final RowMapper<CommandRecord> COMMAND_MAPPER = Ledger::mapCommand;
 
     static final ZoneOffset UTC = ZoneOffset.UTC;
 }

@@ -6,17 +6,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.sun.net.httpserver.HttpExchange;
+import org.slf4j.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Small HTTP and JSON helpers shared by the simulated clouds.
@@ -36,6 +42,7 @@ public final class SimulatorHttp {
 
     private static final String REQUEST_ID_ATTRIBUTE = "org.devicebridge.simulator.request-id";
     private static final String JSON_CONTENT_TYPE = "application/json";
+    private static final String BEARER_SCHEME = "Bearer ";
 
     private SimulatorHttp() {
     }
@@ -72,6 +79,26 @@ public final class SimulatorHttp {
     public static String pathBelow(HttpExchange exchange, String prefix) {
         String raw = exchange.getRequestURI().getRawPath();
         return raw.length() <= prefix.length() ? "" : raw.substring(prefix.length());
+    }
+
+    /**
+     * Throws {@code refusal(rawPath)} (the full raw path, never the query) unless the request path
+     * below {@code prefix} is exactly {@code path}.
+     */
+    public static <E extends Exception> void requirePath(HttpExchange exchange, String prefix, String path,
+                                                         Function<String, E> refusal) throws E {
+        if (!pathBelow(exchange, prefix).equals(path)) {
+            throw refusal.apply(exchange.getRequestURI().getRawPath());
+        }
+    }
+
+    /** Throws {@code refusal(method, allowed)} unless the request method is {@code allowed}. */
+    public static <E extends Exception> void requireMethod(HttpExchange exchange, String allowed,
+                                                           BiFunction<String, String, E> refusal) throws E {
+        String method = exchange.getRequestMethod();
+        if (!method.equals(allowed)) {
+            throw refusal.apply(method, allowed);
+        }
     }
 
     /** Percent-decodes one path segment ({@code +} stays a plus sign). */
@@ -154,6 +181,102 @@ public final class SimulatorHttp {
         fields.forEach((name, text) -> fieldArray.addObject().put("name", name).put("message", text));
         body.put("request_id", requestId);
         return body;
+    }
+
+    /** How an {@code Authorization: Bearer <token>} header compares with the expected token. */
+    public enum Bearer {
+        /** The header carries the expected token. */
+        VALID,
+        /** No {@code Authorization} header, or a blank one. */
+        MISSING,
+        /** Not {@code Bearer <something>} (the scheme is matched case-insensitively). */
+        MALFORMED,
+        /** A bearer token other than the expected one. */
+        WRONG
+    }
+
+    /**
+     * Checks the request's {@code Authorization: Bearer <token>} header in constant time; the
+     * answer never holds what the client sent.
+     */
+    public static Bearer checkBearer(HttpExchange exchange, String token) {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || header.isBlank()) {
+            return Bearer.MISSING;
+        }
+        if (header.length() <= BEARER_SCHEME.length()
+                || !header.regionMatches(true, 0, BEARER_SCHEME, 0, BEARER_SCHEME.length())) {
+            return Bearer.MALFORMED;
+        }
+        return sameSecret(header.substring(BEARER_SCHEME.length()).trim(), token) ? Bearer.VALID : Bearer.WRONG;
+    }
+
+    /** Compares a secret the client sent with the expected one in constant time (UTF-8 bytes). */
+    public static boolean sameSecret(String given, String expected) {
+        return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The body as JSON, or {@code null} when it is empty or not (strictly) JSON. */
+    public static JsonNode parseJsonOrNull(byte[] body) {
+        if (body.length == 0) {
+            return null;
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The body as a cloud records it: the parsed JSON, or a text node holding a body that is not JSON. */
+    public static JsonNode asRecorded(JsonNode parsed, byte[] body) {
+        return parsed == null ? TextNode.valueOf(new String(body, StandardCharsets.UTF_8)) : parsed;
+    }
+
+    /** Sleeps {@code latency} (returns at once for zero); an interrupt ends the sleep and stays set. */
+    public static void pause(Duration latency) {
+        if (latency.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(latency.toMillis(), latency.toNanosPart() % 1_000_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A cloud call that answers one JSON body with {@code 200}, or throws the cloud's error answer. */
+    @FunctionalInterface
+    public interface JsonCall {
+        /** Handles the request; must not send anything itself. */
+        JsonNode call() throws SimulatorApiException;
+    }
+
+    /**
+     * Runs {@code call}, logs method, path (never the query), status and request id at debug level,
+     * sleeps {@code latency}, then sends the answer: {@code 200} with the call's body, or the error's
+     * status, headers and body.
+     *
+     * @param log   the cloud's logger
+     * @param cloud the cloud's name in the log line, e.g. {@code "home cloud"}
+     */
+    public static void answerJson(HttpExchange exchange, Duration latency, Logger log, String cloud, JsonCall call)
+            throws IOException {
+        String requestId = requestId(exchange);
+        int status;
+        JsonNode answer;
+        try {
+            answer = call.call();
+            status = 200;
+        } catch (SimulatorApiException e) {
+            e.setHeaders(exchange);
+            status = e.status();
+            answer = e.body(requestId);
+        }
+        log.debug("{}: {} {} -> {} (request {})", cloud, exchange.getRequestMethod(),
+                exchange.getRequestURI().getRawPath(), status, requestId);
+        pause(latency);
+        sendJson(exchange, status, answer);
     }
 
     /** Serialises a JSON tree to UTF-8 bytes. */

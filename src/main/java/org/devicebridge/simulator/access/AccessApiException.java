@@ -1,25 +1,24 @@
 package org.devicebridge.simulator.access;
 
-import com.sun.net.httpserver.HttpExchange;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.devicebridge.simulator.SimulatorApiException;
 import org.devicebridge.simulator.SimulatorHttp;
 
-import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** An error answer of the access cloud, thrown by request handling and sent by the handler. */
-final class AccessApiException extends Exception {
+/**
+ * An error answer of the access cloud in the device-management error model (see
+ * {@link SimulatorHttp#errorBody}), thrown by request handling and sent by the handler.
+ */
+final class AccessApiException extends SimulatorApiException {
 
     private static final long serialVersionUID = 1L;
 
-    private final int status;
     private final String type;
     private final transient Map<String, String> fields;
-    private final transient Map<String, String> headers = new LinkedHashMap<>();
 
     AccessApiException(int status, String type, String message, Map<String, String> fields) {
-        super(message, null, false, false);
-        this.status = status;
+        super(status, message);
         this.type = type;
         this.fields = fields;
     }
@@ -39,28 +38,21 @@ final class AccessApiException extends Exception {
     static AccessApiException methodNotSupported(String method, String allowed) {
         AccessApiException e = new AccessApiException(405, "method_not_supported",
                 method + " is not supported here; use " + allowed, Map.of());
-        e.headers.put("Allow", allowed);
+        e.header("Allow", allowed);
         return e;
     }
 
     /** An injected failure; {@code 429} carries {@code Retry-After}. */
     static AccessApiException injected(int status, int retryAfterSeconds) {
         AccessApiException e = new AccessApiException(status, typeFor(status),
-                status == 429 ? "too many requests, retry after " + retryAfterSeconds + " s"
-                        : "simulated failure " + status, Map.of());
-        if (status == 429) {
-            e.headers.put("Retry-After", Integer.toString(retryAfterSeconds));
-        }
+                injectedMessage(status, retryAfterSeconds), Map.of());
+        e.retryAfterIfTooManyRequests(retryAfterSeconds);
         return e;
     }
 
-    int status() {
-        return status;
-    }
-
-    void send(HttpExchange exchange) throws IOException {
-        headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-        SimulatorHttp.sendError(exchange, status, type, getMessage(), fields);
+    @Override
+    public JsonNode body(String requestId) {
+        return SimulatorHttp.errorBody(status(), type, getMessage(), fields, requestId);
     }
 
     private static String typeFor(int status) {

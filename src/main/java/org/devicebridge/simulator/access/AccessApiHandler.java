@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import org.devicebridge.simulator.FaultInjector;
 import org.devicebridge.simulator.SimulatorHttp;
 
 import java.io.IOException;
@@ -46,7 +47,8 @@ final class AccessApiHandler implements HttpHandler {
         AccessCloudSettings current = settings.get();
         try {
             BearerAuth.check(exchange, current.apiKey());
-            faults.check(current, true);
+            faults.check(current.transient5xxShare(), current.tooManyRequestsShare(),
+                    status -> AccessApiException.injected(status, current.retryAfterSeconds()));
             route(exchange, body, current);
         } catch (AccessApiException e) {
             e.send(exchange);
@@ -57,31 +59,30 @@ final class AccessApiHandler implements HttpHandler {
             throws AccessApiException, IOException {
         String rawPath = SimulatorHttp.pathBelow(exchange, prefix);
         String[] segments = rawPath.startsWith("/") ? rawPath.substring(1).split("/", -1) : new String[0];
-        String method = exchange.getRequestMethod();
         if (segments.length == 4 && segments[0].equals("v1") && segments[1].equals("devices")
                 && !segments[2].isEmpty()) {
             String deviceId = SimulatorHttp.decodeSegment(segments[2]);
             if (segments[3].equals("actions")) {
-                requireMethod(method, "POST");
+                SimulatorHttp.requireMethod(exchange, "POST", AccessApiException::methodNotSupported);
                 create(exchange, deviceId, body, current);
                 return;
             }
             if (segments[3].equals("credentials-and-schedules")) {
-                requireMethod(method, "GET");
+                SimulatorHttp.requireMethod(exchange, "GET", AccessApiException::methodNotSupported);
                 requireKnownDevice(deviceId, current);
                 SimulatorHttp.sendJson(exchange, 200, json.applied(deviceId, store.applied(deviceId)));
                 return;
             }
         }
         if (segments.length == 2 && segments[0].equals("v1") && segments[1].equals("device-actions")) {
-            requireMethod(method, "GET");
+            SimulatorHttp.requireMethod(exchange, "GET", AccessApiException::methodNotSupported);
             ActionQuery query = ActionQuery.parse(SimulatorHttp.queryParameters(exchange));
             SimulatorHttp.sendJson(exchange, 200, query.run(store.all(), json));
             return;
         }
         if (segments.length == 3 && segments[0].equals("v1") && segments[1].equals("device-actions")
                 && !segments[2].isEmpty()) {
-            requireMethod(method, "GET");
+            SimulatorHttp.requireMethod(exchange, "GET", AccessApiException::methodNotSupported);
             String id = SimulatorHttp.decodeSegment(segments[2]);
             DeviceAction action = store.find(id)
                     .orElseThrow(() -> AccessApiException.notFound("device action " + id + " not found"));
@@ -117,12 +118,6 @@ final class AccessApiHandler implements HttpHandler {
     private static void requireKnownDevice(String deviceId, AccessCloudSettings current) throws AccessApiException {
         if (Pattern.matches(current.unknownDevicePattern(), deviceId)) {
             throw AccessApiException.notFound("device " + deviceId + " not found");
-        }
-    }
-
-    private static void requireMethod(String method, String allowed) throws AccessApiException {
-        if (!method.equals(allowed)) {
-            throw AccessApiException.methodNotSupported(method, allowed);
         }
     }
 }

@@ -2,8 +2,11 @@ package org.devicebridge.simulator.access;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.Objects;
-import java.util.regex.Pattern;
+
+import static org.devicebridge.simulator.SettingsChecks.requireNonNegative;
+import static org.devicebridge.simulator.SettingsChecks.requirePattern;
+import static org.devicebridge.simulator.SettingsChecks.requireSecret;
+import static org.devicebridge.simulator.SettingsChecks.requireShare;
 
 /**
  * Settings of the {@link AccessCloudSimulator}. Build them with {@link #builder(String)}.
@@ -48,17 +51,13 @@ public record AccessCloudSettings(
 
     /** Validates every setting. */
     public AccessCloudSettings {
-        if (apiKey == null || apiKey.isBlank()) {
-            throw new IllegalArgumentException("apiKey is required");
-        }
+        requireSecret("apiKey", apiKey);
         requireNonNegative("processingDelay", processingDelay);
         requireNonNegative("uploadUrlTtl", uploadUrlTtl);
         requireShare("transient5xxShare", transient5xxShare);
         requireShare("tooManyRequestsShare", tooManyRequestsShare);
         requireShare("webhookDuplicateShare", webhookDuplicateShare);
-        if (retryAfterSeconds < 0) {
-            throw new IllegalArgumentException("retryAfterSeconds must not be negative");
-        }
+        requireNonNegative("retryAfterSeconds", retryAfterSeconds);
         if (webhookUrl != null) {
             URI uri = URI.create(webhookUrl);
             if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
@@ -68,8 +67,7 @@ public record AccessCloudSettings(
                 throw new IllegalArgumentException("webhookSecret is required when webhookUrl is set");
             }
         }
-        Objects.requireNonNull(unknownDevicePattern, "unknownDevicePattern");
-        Pattern.compile(unknownDevicePattern);
+        requirePattern("unknownDevicePattern", unknownDevicePattern);
     }
 
     /**
@@ -111,18 +109,6 @@ public record AccessCloudSettings(
                 + ", webhookReorder=" + webhookReorder
                 + ", unknownDevicePattern=" + unknownDevicePattern
                 + ", randomSeed=" + randomSeed + "]";
-    }
-
-    private static void requireNonNegative(String name, Duration value) {
-        if (value == null || value.isNegative()) {
-            throw new IllegalArgumentException(name + " must be zero or positive");
-        }
-    }
-
-    private static void requireShare(String name, double value) {
-        if (!(value >= 0.0 && value <= 1.0)) {
-            throw new IllegalArgumentException(name + " must be between 0 and 1");
-        }
     }
 
     /** Fluent builder of {@link AccessCloudSettings}; {@link #build()} validates. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.sun.net.httpserver.HttpHandler;
 import org.devicebridge.simulator.CloudSimulator;
+import org.devicebridge.simulator.FaultInjector;
 import org.devicebridge.simulator.SimulatorServer;
 
 import java.time.Duration;

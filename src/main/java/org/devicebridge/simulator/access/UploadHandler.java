@@ -2,6 +2,7 @@ package org.devicebridge.simulator.access;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import org.devicebridge.simulator.FaultInjector;
 import org.devicebridge.simulator.SimulatorHttp;
 
 import java.io.IOException;
@@ -56,15 +57,14 @@ final class UploadHandler implements HttpHandler {
             throw AccessApiException.unrecognized(exchange.getRequestURI().getRawPath());
         }
         String token = SimulatorHttp.decodeSegment(rawPath.substring(1));
-        if (!exchange.getRequestMethod().equals("PUT")) {
-            throw AccessApiException.methodNotSupported(exchange.getRequestMethod(), "PUT");
-        }
+        SimulatorHttp.requireMethod(exchange, "PUT", AccessApiException::methodNotSupported);
         if (exchange.getRequestHeaders().containsKey("Authorization")) {
             withAuthorization.incrementAndGet();
             throw new AccessApiException(400, "bad_request", "the upload URL is pre-authorised: "
                     + "send no Authorization header (credentials must never go to the upload host)", Map.of());
         }
-        faults.check(settings.get(), false);
+        AccessCloudSettings current = settings.get();
+        faults.check(status -> AccessApiException.injected(status, current.retryAfterSeconds()));
         if (!SimulatorHttp.hasJsonContentType(exchange)) {
             throw AccessApiException.validation("Content-Type", "must be application/json");
         }

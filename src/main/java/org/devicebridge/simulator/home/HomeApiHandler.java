@@ -3,17 +3,14 @@ package org.devicebridge.simulator.home;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import org.devicebridge.simulator.FaultInjector;
 import org.devicebridge.simulator.SimulatorHttp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -29,7 +26,6 @@ final class HomeApiHandler implements HttpHandler {
     static final String ACTIONS_PATH = "/v1.0/devices/actions";
 
     private static final Logger LOG = LoggerFactory.getLogger(HomeApiHandler.class);
-    private static final String SCHEME = "Bearer ";
 
     private final String prefix;
     private final Supplier<HomeCloudSettings> settings;
@@ -48,35 +44,18 @@ final class HomeApiHandler implements HttpHandler {
         state.countRequest();
         byte[] body = SimulatorHttp.readBody(exchange);
         HomeCloudSettings current = settings.get();
-        String requestId = SimulatorHttp.requestId(exchange);
-        int status;
-        JsonNode answer;
-        try {
-            answer = process(exchange, body, current, requestId);
-            status = 200;
-        } catch (HomeApiException e) {
-            e.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-            status = e.status();
-            answer = e.body(requestId);
-        }
-        LOG.debug("home cloud: {} {} -> {} (request {})", exchange.getRequestMethod(),
-                exchange.getRequestURI().getRawPath(), status, requestId);
-        pause(current.latency());
-        SimulatorHttp.sendJson(exchange, status, answer);
+        SimulatorHttp.answerJson(exchange, current.latency(), LOG, "home cloud",
+                () -> process(exchange, body, current, SimulatorHttp.requestId(exchange)));
     }
 
     private JsonNode process(HttpExchange exchange, byte[] body, HomeCloudSettings current, String requestId)
             throws HomeApiException {
-        if (!SimulatorHttp.pathBelow(exchange, prefix).equals(ACTIONS_PATH)) {
-            throw new HomeApiException(404, "no resource at " + exchange.getRequestURI().getRawPath());
-        }
-        if (!exchange.getRequestMethod().equals("POST")) {
-            throw HomeApiException.methodNotAllowed(exchange.getRequestMethod());
-        }
+        SimulatorHttp.requirePath(exchange, prefix, ACTIONS_PATH, HomeApiException::notFound);
+        SimulatorHttp.requireMethod(exchange, "POST", HomeApiException::methodNotAllowed);
         checkBearer(exchange, current.token());
-        JsonNode parsed = parse(body);
-        state.recordRequest(parsed == null ? TextNode.valueOf(new String(body, StandardCharsets.UTF_8)) : parsed);
-        faults.check(current.transient5xxShare());
+        JsonNode parsed = SimulatorHttp.parseJsonOrNull(body);
+        state.recordRequest(SimulatorHttp.asRecorded(parsed, body));
+        faults.check(current.transient5xxShare(), HomeApiException::injected);
         if (!SimulatorHttp.hasJsonContentType(exchange)) {
             throw HomeApiException.badRequest("Content-Type must be application/json");
         }
@@ -142,38 +121,15 @@ final class HomeApiHandler implements HttpHandler {
     }
 
     private static void checkBearer(HttpExchange exchange, String token) throws HomeApiException {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || header.isBlank()) {
-            throw new HomeApiException(401, "missing Authorization header (expected: Bearer <oauth token>)");
-        }
-        if (header.length() <= SCHEME.length() || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
-            throw new HomeApiException(401, "malformed Authorization header (expected: Bearer <oauth token>)");
-        }
-        byte[] given = header.substring(SCHEME.length()).trim().getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8))) {
-            throw new HomeApiException(401, "the OAuth token is invalid");
-        }
-    }
-
-    private static JsonNode parse(byte[] body) {
-        if (body.length == 0) {
-            return null;
-        }
-        try {
-            return SimulatorHttp.JSON.readTree(body);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static void pause(Duration latency) {
-        if (latency.isZero()) {
-            return;
-        }
-        try {
-            Thread.sleep(latency.toMillis(), latency.toNanosPart() % 1_000_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        switch (SimulatorHttp.checkBearer(exchange, token)) {
+            case MISSING -> throw new HomeApiException(401,
+                    "missing Authorization header (expected: Bearer <oauth token>)");
+            case MALFORMED -> throw new HomeApiException(401,
+                    "malformed Authorization header (expected: Bearer <oauth token>)");
+            case WRONG -> throw new HomeApiException(401, "the OAuth token is invalid");
+            case VALID -> {
+                // authenticated
+            }
         }
     }
 }

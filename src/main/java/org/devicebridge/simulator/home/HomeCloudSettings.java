@@ -1,8 +1,11 @@
 package org.devicebridge.simulator.home;
 
 import java.time.Duration;
-import java.util.Objects;
-import java.util.regex.Pattern;
+
+import static org.devicebridge.simulator.SettingsChecks.requireNonNegative;
+import static org.devicebridge.simulator.SettingsChecks.requirePattern;
+import static org.devicebridge.simulator.SettingsChecks.requireSecret;
+import static org.devicebridge.simulator.SettingsChecks.requireShare;
 
 /**
  * Settings of the {@link HomeCloudSimulator}. Build them with {@link #builder(String)}.
@@ -46,20 +49,14 @@ public record HomeCloudSettings(
 
     /** Validates every setting. */
     public HomeCloudSettings {
-        if (token == null || token.isBlank()) {
-            throw new IllegalArgumentException("token is required");
-        }
-        if (latency == null || latency.isNegative()) {
-            throw new IllegalArgumentException("latency must be zero or positive");
-        }
-        if (!(transient5xxShare >= 0.0 && transient5xxShare <= 1.0)) {
-            throw new IllegalArgumentException("transient5xxShare must be between 0 and 1");
-        }
-        compile("unknownDevicePattern", unknownDevicePattern);
-        compile("unreachableDevicePattern", unreachableDevicePattern);
-        compile("busyDevicePattern", busyDevicePattern);
-        compile("modeLockedDevicePattern", modeLockedDevicePattern);
-        compile("brokenDevicePattern", brokenDevicePattern);
+        requireSecret("token", token);
+        requireNonNegative("latency", latency);
+        requireShare("transient5xxShare", transient5xxShare);
+        requirePattern("unknownDevicePattern", unknownDevicePattern);
+        requirePattern("unreachableDevicePattern", unreachableDevicePattern);
+        requirePattern("busyDevicePattern", busyDevicePattern);
+        requirePattern("modeLockedDevicePattern", modeLockedDevicePattern);
+        requirePattern("brokenDevicePattern", brokenDevicePattern);
     }
 
     /**
@@ -96,11 +93,6 @@ public record HomeCloudSettings(
                 + ", modeLockedDevicePattern=" + modeLockedDevicePattern
                 + ", brokenDevicePattern=" + brokenDevicePattern
                 + ", randomSeed=" + randomSeed + "]";
-    }
-
-    private static void compile(String name, String regex) {
-        Objects.requireNonNull(regex, name);
-        Pattern.compile(regex);
     }
 
     /** Fluent builder of {@link HomeCloudSettings}; {@link #build()} validates. */

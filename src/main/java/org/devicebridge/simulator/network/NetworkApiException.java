@@ -1,26 +1,21 @@
 package org.devicebridge.simulator.network;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.devicebridge.simulator.SimulatorApiException;
 import org.devicebridge.simulator.SimulatorHttp;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * An error answer of the network cloud: {@code {"error":"<code>","message":".."}}, thrown by
  * request handling and turned into a response by the handler. Messages never echo the token.
  */
-final class NetworkApiException extends Exception {
+final class NetworkApiException extends SimulatorApiException {
 
     private static final long serialVersionUID = 1L;
 
-    private final int status;
     private final String code;
-    private final transient Map<String, String> headers = new LinkedHashMap<>();
 
     NetworkApiException(int status, String code, String message) {
-        super(message, null, false, false);
-        this.status = status;
+        super(status, message);
         this.code = code;
     }
 
@@ -36,10 +31,10 @@ final class NetworkApiException extends Exception {
         return new NetworkApiException(404, "not_found", "no resource at " + path);
     }
 
-    static NetworkApiException methodNotAllowed(String method) {
+    static NetworkApiException methodNotAllowed(String method, String allowed) {
         NetworkApiException e = new NetworkApiException(405, "method_not_allowed",
-                method + " is not allowed here; use POST");
-        e.headers.put("Allow", "POST");
+                method + " is not allowed here; use " + allowed);
+        e.header("Allow", allowed);
         return e;
     }
 
@@ -47,33 +42,24 @@ final class NetworkApiException extends Exception {
         NetworkApiException e = new NetworkApiException(429, "rate_limit_exceeded",
                 "rate limit of " + limit + " requests per " + window + " exceeded; retry after "
                         + retryAfterSeconds + " s");
-        e.headers.put("Retry-After", Long.toString(retryAfterSeconds));
+        e.header("Retry-After", Long.toString(retryAfterSeconds));
         return e;
     }
 
     /** An injected failure; {@code 429} carries {@code Retry-After: 1}. */
     static NetworkApiException injected(int status) {
-        NetworkApiException e = new NetworkApiException(status, codeFor(status),
-                status == 429 ? "too many requests, retry after 1 s" : "simulated failure " + status);
-        if (status == 429) {
-            e.headers.put("Retry-After", "1");
-        }
+        NetworkApiException e = new NetworkApiException(status, codeFor(status), injectedMessage(status, 1));
+        e.retryAfterIfTooManyRequests(1);
         return e;
-    }
-
-    int status() {
-        return status;
     }
 
     String code() {
         return code;
     }
 
-    Map<String, String> headers() {
-        return headers;
-    }
-
-    ObjectNode body() {
+    /** The body; the network cloud's error format has no request id. */
+    @Override
+    public ObjectNode body(String requestId) {
         return SimulatorHttp.JSON.createObjectNode().put("error", code).put("message", getMessage());
     }
 

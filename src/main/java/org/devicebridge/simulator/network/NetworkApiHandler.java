@@ -2,17 +2,14 @@ package org.devicebridge.simulator.network;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import org.devicebridge.simulator.FaultInjector;
 import org.devicebridge.simulator.SimulatorHttp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -53,31 +50,14 @@ final class NetworkApiHandler implements HttpHandler {
         state.countRequest();
         byte[] body = SimulatorHttp.readBody(exchange);
         NetworkCloudSettings current = settings.get();
-        int status;
-        JsonNode answer;
-        try {
-            answer = process(exchange, body, current);
-            status = 200;
-        } catch (NetworkApiException e) {
-            e.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-            status = e.status();
-            answer = e.body();
-        }
-        LOG.debug("network cloud: {} {} -> {} (request {})", exchange.getRequestMethod(),
-                exchange.getRequestURI().getRawPath(), status, SimulatorHttp.requestId(exchange));
-        pause(current.latency());
-        SimulatorHttp.sendJson(exchange, status, answer);
+        SimulatorHttp.answerJson(exchange, current.latency(), LOG, "network cloud",
+                () -> process(exchange, body, current));
     }
 
     private JsonNode process(HttpExchange exchange, byte[] body, NetworkCloudSettings current)
             throws NetworkApiException {
-        String rawPath = SimulatorHttp.pathBelow(exchange, prefix);
-        if (!rawPath.equals(ACTION_PATH)) {
-            throw NetworkApiException.notFound(exchange.getRequestURI().getRawPath());
-        }
-        if (!exchange.getRequestMethod().equals("POST")) {
-            throw NetworkApiException.methodNotAllowed(exchange.getRequestMethod());
-        }
+        SimulatorHttp.requirePath(exchange, prefix, ACTION_PATH, NetworkApiException::notFound);
+        SimulatorHttp.requireMethod(exchange, "POST", NetworkApiException::methodNotAllowed);
         checkToken(exchange, current.token());
         OptionalLong retryAfter = window.tryAdmit(current.rateLimit(), current.rateWindow());
         if (retryAfter.isPresent()) {
@@ -85,9 +65,9 @@ final class NetworkApiHandler implements HttpHandler {
             throw NetworkApiException.rateLimited(retryAfter.getAsLong(), current.rateLimit(),
                     current.rateWindow().toString());
         }
-        JsonNode parsed = parse(body);
-        state.recordRequest(parsed == null ? TextNode.valueOf(new String(body, StandardCharsets.UTF_8)) : parsed);
-        faults.check(current.transient5xxShare());
+        JsonNode parsed = SimulatorHttp.parseJsonOrNull(body);
+        state.recordRequest(SimulatorHttp.asRecorded(parsed, body));
+        faults.check(current.transient5xxShare(), NetworkApiException::injected);
         if (!SimulatorHttp.hasJsonContentType(exchange)) {
             throw NetworkApiException.badRequest("invalid_content_type", "Content-Type must be application/json");
         }
@@ -132,31 +112,8 @@ final class NetworkApiHandler implements HttpHandler {
         if (given == null || given.isEmpty() || given.get(0).isEmpty()) {
             throw NetworkApiException.invalidToken("missing access_token query parameter");
         }
-        if (given.size() > 1 || !MessageDigest.isEqual(given.get(0).getBytes(StandardCharsets.UTF_8),
-                token.getBytes(StandardCharsets.UTF_8))) {
+        if (given.size() > 1 || !SimulatorHttp.sameSecret(given.get(0), token)) {
             throw NetworkApiException.invalidToken("the access token is invalid");
-        }
-    }
-
-    private static JsonNode parse(byte[] body) {
-        if (body.length == 0) {
-            return null;
-        }
-        try {
-            return SimulatorHttp.JSON.readTree(body);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static void pause(Duration latency) {
-        if (latency.isZero()) {
-            return;
-        }
-        try {
-            Thread.sleep(latency.toMillis(), latency.toNanosPart() % 1_000_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -5,7 +5,13 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
+
+import static org.devicebridge.simulator.SettingsChecks.requireAtLeast;
+import static org.devicebridge.simulator.SettingsChecks.requireNonNegative;
+import static org.devicebridge.simulator.SettingsChecks.requirePattern;
+import static org.devicebridge.simulator.SettingsChecks.requirePositive;
+import static org.devicebridge.simulator.SettingsChecks.requireSecret;
+import static org.devicebridge.simulator.SettingsChecks.requireShare;
 
 /**
  * Settings of the {@link NetworkCloudSimulator}. Build them with {@link #builder(String)}.
@@ -68,28 +74,16 @@ public record NetworkCloudSettings(
 
     /** Validates every setting. */
     public NetworkCloudSettings {
-        if (token == null || token.isBlank()) {
-            throw new IllegalArgumentException("token is required");
-        }
-        if (rateLimit < 1) {
-            throw new IllegalArgumentException("rateLimit must be at least 1");
-        }
-        if (rateWindow == null || rateWindow.isNegative() || rateWindow.isZero()) {
-            throw new IllegalArgumentException("rateWindow must be positive");
-        }
-        if (maxDevicesPerRequest < 1) {
-            throw new IllegalArgumentException("maxDevicesPerRequest must be at least 1");
-        }
-        if (latency == null || latency.isNegative()) {
-            throw new IllegalArgumentException("latency must be zero or positive");
-        }
-        if (!(transient5xxShare >= 0.0 && transient5xxShare <= 1.0)) {
-            throw new IllegalArgumentException("transient5xxShare must be between 0 and 1");
-        }
-        compile("unknownDevicePattern", unknownDevicePattern);
-        compile("unsupportedPattern", unsupportedPattern);
-        compile("unknownMacPattern", unknownMacPattern);
-        compile("unsupportedMacPattern", unsupportedMacPattern);
+        requireSecret("token", token);
+        requireAtLeast("rateLimit", rateLimit, 1);
+        requirePositive("rateWindow", rateWindow);
+        requireAtLeast("maxDevicesPerRequest", maxDevicesPerRequest, 1);
+        requireNonNegative("latency", latency);
+        requireShare("transient5xxShare", transient5xxShare);
+        requirePattern("unknownDevicePattern", unknownDevicePattern);
+        requirePattern("unsupportedPattern", unsupportedPattern);
+        requirePattern("unknownMacPattern", unknownMacPattern);
+        requirePattern("unsupportedMacPattern", unsupportedMacPattern);
         Objects.requireNonNull(knownGroups, "knownGroups");
         if (knownGroups.stream().anyMatch(g -> g == null || g.isEmpty())) {
             throw new IllegalArgumentException("knownGroups must not contain null or empty ids");
@@ -136,11 +130,6 @@ public record NetworkCloudSettings(
                 + ", unsupportedMacPattern=" + unsupportedMacPattern
                 + ", knownGroups=" + knownGroups
                 + ", randomSeed=" + randomSeed + "]";
-    }
-
-    private static void compile(String name, String regex) {
-        Objects.requireNonNull(regex, name);
-        Pattern.compile(regex);
     }
 
     /** Fluent builder of {@link NetworkCloudSettings}; {@link #build()} validates. */

@@ -3,6 +3,7 @@ package org.devicebridge.simulator.network;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpHandler;
 import org.devicebridge.simulator.CloudSimulator;
+import org.devicebridge.simulator.FaultInjector;
 import org.devicebridge.simulator.SimulatorServer;
 
 import java.time.Duration;

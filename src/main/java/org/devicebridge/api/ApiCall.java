@@ -1,0 +1,13 @@
+package org.devicebridge.api;
+
+import java.util.Map;
+
+/** One call to the bridge's API, as taken at the door: its request id, parameters and body. */
+public record ApiCall(String requestId, String method, String path, Map<String, String> parameters, String contentType,
+                      byte[] body) {
+
+    public String parameter(String name) {
+        String v = parameters.get(name);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+}

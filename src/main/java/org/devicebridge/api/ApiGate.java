@@ -1,0 +1,149 @@
+package org.devicebridge.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.devicebridge.cloud.Redactor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The door of the bridge's API (seed 001 conventions): gives every call an {@code X-Request-ID},
+ * checks its bearer token, takes its parameters and body, drops every request header (so none is
+ * echoed back), and writes every answer in seed 002's envelope {@code {"code","message","content"}},
+ * errors included, never with a stack trace. One log line per call names its request id.
+ */
+public class ApiGate {
+
+    public static final String CALL = "apiCall";
+    public static final String UNAUTHORIZED = "Authorization information is missing or invalid.";
+    private static final List<String> PARAMETERS = List.of("request", "device", "state", "exclude_internal_commands", "limit",
+            "offset", "device_id", "id", "force", "Idempotency-Key");
+    private static final Logger LOG = LoggerFactory.getLogger(ApiGate.class);
+
+    private final byte[] operatorToken;
+    private final byte[] deviceToken;
+    private final ObjectMapper mapper;
+    private final Redactor redactor;
+    private final SecureRandom random = new SecureRandom();
+
+    /** @param deviceToken the token devices may use on the inbox paths (null: only the operator token) */
+    public ApiGate(String operatorToken, String deviceToken, ObjectMapper mapper, Redactor redactor) {
+        this.operatorToken = bytes(operatorToken);
+        this.deviceToken = bytes(deviceToken);
+        this.mapper = mapper;
+        this.redactor = redactor;
+    }
+
+    /** For operator paths: only the API token. */
+    public void open(Exchange exchange) {
+        enter(exchange, false);
+    }
+
+    /** For the device paths (inbox, status reports): the API token or the device token. */
+    public void openForDevice(Exchange exchange) {
+        enter(exchange, true);
+    }
+
+    /** Answers without a token check (the OpenAPI document). */
+    public void openPublic(Exchange exchange) {
+        take(exchange);
+    }
+
+    private void enter(Exchange exchange, boolean deviceAllowed) {
+        String authorization = exchange.getIn().getHeader("Authorization", String.class);
+        ApiCall call = take(exchange);
+        byte[] given = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? bytes(authorization.substring(7).trim()) : null;
+        boolean ok = given != null && ((operatorToken != null && MessageDigest.isEqual(given, operatorToken))
+                || (deviceAllowed && deviceToken != null && MessageDigest.isEqual(given, deviceToken)));
+        if (!ok) {
+            throw new ApiException(401, UNAUTHORIZED);
+        }
+        exchange.setProperty(CALL, call);
+    }
+
+    private ApiCall take(Exchange exchange) {
+        Message in = exchange.getIn();
+        String requestId = HexFormat.of().formatHex(nextBytes());
+        Map<String, String> parameters = new HashMap<>();
+        for (String name : PARAMETERS) {
+            String value = in.getHeader(name, String.class);
+            if (value != null) {
+                parameters.put(name, value);
+            }
+        }
+        byte[] body = in.getBody(byte[].class);
+        ApiCall call = new ApiCall(requestId, in.getHeader(Exchange.HTTP_METHOD, String.class),
+                in.getHeader(Exchange.HTTP_PATH, in.getHeader(Exchange.HTTP_URI, String.class), String.class), parameters,
+                in.getHeader(Exchange.CONTENT_TYPE, String.class), body == null ? new byte[0] : body);
+        in.removeHeaders("*");
+        in.setHeader("X-Request-ID", requestId);
+        exchange.setProperty(CALL, call);
+        return call;
+    }
+
+    private byte[] nextBytes() {
+        byte[] b = new byte[16];
+        random.nextBytes(b);
+        return b;
+    }
+
+    /** Writes a successful answer: {@code {"code":0,"message":..,"content":..}}. */
+    public void respond(Exchange exchange, int status, String message, Object content) {
+        ObjectNode envelope = mapper.createObjectNode().put("code", 0).put("message", message);
+        envelope.set("content", mapper.valueToTree(content));
+        write(exchange, status, envelope);
+    }
+
+    /** Writes an answer that is not an envelope (the OpenAPI document). */
+    public void respondRaw(Exchange exchange, int status, String contentType, String body) {
+        write(exchange, status, contentType, body);
+    }
+
+    /** The route's error handler: an {@link ApiException} as its status; anything else as 500, logged, without details. */
+    public void failed(Exchange exchange) {
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (exchange.getProperty(CALL) == null) {
+            take(exchange);
+        }
+        ApiCall call = exchange.getProperty(CALL, ApiCall.class);
+        int status = e instanceof ApiException api ? api.status() : 500;
+        String message = e instanceof ApiException ? e.getMessage() : "Internal server error (request id " + call.requestId() + ")";
+        if (status == 500) {
+            LOG.error("api {} {}: request id {}: {}", call.method(), call.path(), call.requestId(), redactor.text(String.valueOf(e)));
+        }
+        ObjectNode envelope = mapper.createObjectNode().put("code", status).put("message", redactor.text(message));
+        envelope.putNull("content");
+        envelope.put("request_id", call.requestId());
+        write(exchange, status, envelope);
+    }
+
+    private void write(Exchange exchange, int status, ObjectNode envelope) {
+        write(exchange, status, "application/json", envelope.toString());
+    }
+
+    private void write(Exchange exchange, int status, String contentType, String body) {
+        ApiCall call = exchange.getProperty(CALL, ApiCall.class);
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader("X-Request-ID", call.requestId());
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, contentType);
+        out.setBody(body);
+        LOG.info("api {} {} -> {} (request id {})", call.method(), call.path(), status, call.requestId());
+    }
+
+    private static byte[] bytes(String s) {
+        return s == null || s.isBlank() ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+}

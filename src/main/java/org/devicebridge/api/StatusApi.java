@@ -1,0 +1,277 @@
+package org.devicebridge.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.devicebridge.cloud.LenientJson;
+import org.devicebridge.inbox.CommandActionPlanner;
+import org.devicebridge.inbox.CommandInbox;
+import org.devicebridge.intake.ActionIntake;
+import org.devicebridge.intake.BatchReader;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerTransitions;
+import org.devicebridge.ledger.StateChange;
+import org.devicebridge.ledger.Transition;
+import org.devicebridge.results.CommandView;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The bridge's status API over the ledger (seed 002, DEVICE-CLOUD.md section 5): list and follow
+ * every command of every kind, change a command's state (device reports, cancel), let devices pull
+ * their queued commands, and submit batches over HTTP. Each method is one endpoint; parameters and
+ * answers go through {@link ApiGate}.
+ */
+public class StatusApi {
+
+    /** The states a PUT may ask for (seed 002). */
+    static final Set<CommandState> PUT_STATES = EnumSet.of(CommandState.ACKNOWLEDGED, CommandState.IN_PROGRESS,
+            CommandState.TIMEOUT, CommandState.SUCCESS, CommandState.FAILURE, CommandState.SCHEDULED, CommandState.CANCELLED);
+    private static final Pattern COMMAND_ID = Pattern.compile("[0-9a-fA-F-]{36}");
+    private static final int MAX_LIMIT = 1000;
+
+    private final Ledger ledger;
+    private final LedgerTransitions transitions;
+    private final CommandInbox inbox;
+    private final ActionIntake intake;
+    private final CommandView view;
+    private final ApiGate gate;
+    private final ObjectMapper mapper;
+
+    public StatusApi(Ledger ledger, LedgerTransitions transitions, CommandInbox inbox, ActionIntake intake, CommandView view,
+                     ApiGate gate, ObjectMapper mapper) {
+        this.ledger = ledger;
+        this.transitions = transitions;
+        this.inbox = inbox;
+        this.intake = intake;
+        this.view = view;
+        this.gate = gate;
+        this.mapper = mapper;
+    }
+
+    /** {@code GET /commands/v0/status/?request=&device=&state=&exclude_internal_commands=&limit=&offset=} */
+    public void list(Exchange exchange) {
+        ApiCall call = call(exchange);
+        int limit = integer(call, "limit", 50, 1, MAX_LIMIT);
+        int offset = integer(call, "offset", 0, 0, Integer.MAX_VALUE);
+        CommandState state = call.parameter("state") == null ? null : state(call.parameter("state"), "state");
+        boolean excludeInternal = bool(call, "exclude_internal_commands");
+        var page = ledger.findCommands(csv(call.parameter("request")), csv(call.parameter("device")), state, excludeInternal,
+                limit, offset);
+        ObjectNode content = mapper.createObjectNode().put("total", page.total()).put("limit", limit).put("offset", offset);
+        ArrayNode items = content.putArray("items");
+        page.items().forEach(c -> items.add(status(c, false)));
+        gate.respond(exchange, 200, "OK", content);
+    }
+
+    /** {@code GET /commands/v0/status/{id}/}: the command with its history of transitions. */
+    public void get(Exchange exchange) {
+        CommandRecord c = existing(call(exchange));
+        gate.respond(exchange, 200, "OK", status(c, true));
+    }
+
+    /**
+     * {@code PUT /commands/v0/status/{id}/} with {@code {"state","reason","force"}}: a device's report
+     * (Acknowledged, In Progress, Success, Failure) on an inbox command, or a cancel. Only legal moves
+     * are made: a final state is never left, nothing moves backwards (409 otherwise).
+     */
+    public void update(Exchange exchange) {
+        ApiCall call = call(exchange);
+        CommandRecord c = existing(call);
+        JsonNode body = body(call);
+        JsonNode stateField = body.get("state");
+        if (stateField == null || !stateField.isTextual()) {
+            throw ApiException.badRequest("state", "required, one of " + labels(PUT_STATES));
+        }
+        CommandState target = state(stateField.asText(), "state");
+        if (!PUT_STATES.contains(target)) {
+            throw ApiException.badRequest("state", "'" + target + "' cannot be set; one of " + labels(PUT_STATES));
+        }
+        JsonNode reasonField = body.get("reason");
+        if (reasonField != null && !reasonField.isNull() && (!reasonField.isTextual() || reasonField.asText().length() > 2000)) {
+            throw ApiException.badRequest("reason", "must be a string of at most 2000 characters");
+        }
+        boolean force = body.path("force").asBoolean(false) || "true".equalsIgnoreCase(call.parameter("force"));
+        checkWhoMayMove(c, target, force);
+        if (!LedgerTransitions.isLegal(c.state(), target)) {
+            throw new ApiException(409, "cannot move command " + c.id() + " from '" + c.state() + "' to '" + target + "'"
+                    + (c.state().isFinal() ? ": it is final" : ": commands only move forward"));
+        }
+        String reason = reasonField == null || reasonField.isNull() ? null : reasonField.asText();
+        if (transitions.move(c.id(), new StateChange(target, null, null, reason)).isEmpty()) {
+            throw new ApiException(409, "command " + c.id() + " changed meanwhile; read it again");
+        }
+        gate.respond(exchange, 200, "Command status updated", status(ledger.command(c.id()).orElseThrow(), true));
+    }
+
+    /**
+     * Cloud commands take their progress from their cloud: only a cancel may be asked for them, and
+     * once sent to the cloud (which has no cancel) only with {@code force}.
+     */
+    private static void checkWhoMayMove(CommandRecord c, CommandState target, boolean force) {
+        if (CommandActionPlanner.KIND.equals(c.kind())) {
+            return;
+        }
+        if (target != CommandState.CANCELLED) {
+            throw new ApiException(409, "the state of a " + c.kind() + " command comes from its cloud; only 'Command Cancelled' may be set");
+        }
+        if (c.state().rank() >= CommandState.INITIATED.rank() && !c.state().isFinal() && !force) {
+            throw new ApiException(409, "command " + c.id() + " was already sent to its cloud, which cannot cancel it; "
+                    + "send \"force\": true to stop tracking it (the device may still apply it)");
+        }
+    }
+
+    /** {@code GET /v2/command-inbox/?device_id=}: the device's queued commands, now delivered (Command Initiated). */
+    public void inbox(Exchange exchange) {
+        ApiCall call = call(exchange);
+        String device = call.parameter("device_id");
+        if (device == null) {
+            throw ApiException.badRequest("device_id", "required");
+        }
+        ObjectNode content = mapper.createObjectNode().put("device_id", device);
+        ArrayNode commands = content.putArray("commands");
+        inbox.deliver(device).forEach(c -> commands.add(status(c, false)));
+        gate.respond(exchange, 200, "OK", content);
+    }
+
+    /**
+     * {@code POST /commands/v0/requests/}: a batch document (BATCH-FORMAT.md). Its {@code request_id},
+     * else the {@code Idempotency-Key} header, else a digest of the body, is the idempotency key: a
+     * retried POST answers what the first one created (200) and creates nothing new.
+     */
+    public void submit(Exchange exchange) throws IOException {
+        ApiCall call = call(exchange);
+        requireJson(call);
+        if (call.body().length == 0) {
+            throw ApiException.badRequest("body", "a batch document is required");
+        }
+        JsonNode document = LenientJson.read(mapper, new String(call.body(), java.nio.charset.StandardCharsets.UTF_8));
+        if (!document.isObject() || !document.path("actions").isArray()) {
+            throw ApiException.badRequest("actions", "the body must be a JSON object with an \"actions\" array");
+        }
+        String key = call.parameter("Idempotency-Key");
+        String fallback = key != null ? "api:" + key : "api:" + BatchReader.digest(new String(call.body(),
+                java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
+        ActionIntake.Submission s = intake.submit(call.body(), fallback, "http");
+        ObjectNode content = mapper.createObjectNode().put("request_id", s.requestId()).put("replayed", s.replayed());
+        ArrayNode ids = content.putArray("command_ids");
+        s.commandIds().forEach(ids::add);
+        ArrayNode rejected = content.putArray("rejected");
+        s.rejected().forEach(r -> rejected.addObject().put("record", r.recordRef()).put("reason", r.reason()));
+        gate.respond(exchange, s.replayed() ? 200 : 201, s.replayed() ? "Already submitted" : "Accepted", content);
+    }
+
+    /** {@code GET /openapi.yaml}: this API's OpenAPI document, as kept in the repository. */
+    public void document(Exchange exchange) throws IOException {
+        try (var in = StatusApi.class.getResourceAsStream("/openapi/bridge-api.yaml")) {
+            if (in == null) {
+                throw new ApiException(404, "Not Found: the OpenAPI document is not packaged");
+            }
+            gate.respondRaw(exchange, 200, "application/yaml", new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    // ---------------------------------------------------------------- the status object
+
+    private ObjectNode status(CommandRecord c, boolean withTransitions) {
+        ObjectNode n = view.of(c);
+        n.put("id", c.id());
+        n.put("internal", c.internal());
+        if (CommandActionPlanner.KIND.equals(c.kind())) {
+            JsonNode payload = LenientJson.read(mapper, c.payload());
+            n.put("command", payload.path("command").asText(null));
+            n.set("params", payload.path("params").isObject() ? payload.get("params") : mapper.createObjectNode());
+            n.put("not_before", payload.path("not_before").asText(null));
+        }
+        n.put("deadline_at", c.deadlineAt() == null ? null : c.deadlineAt().toString());
+        n.put("updated_at", c.updatedAt() == null ? null : c.updatedAt().toString());
+        if (withTransitions) {
+            ArrayNode history = n.putArray("transitions");
+            for (Transition t : ledger.transitions(c.id())) {
+                history.addObject().put("at", t.at().toString()).put("from", t.from() == null ? null : t.from().label())
+                        .put("to", t.to().label()).put("vendor_status", t.vendorStatus())
+                        .put("vendor_request_id", t.vendorRequestId()).put("reason", t.reason());
+            }
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- parameters
+
+    private static ApiCall call(Exchange exchange) {
+        return exchange.getProperty(ApiGate.CALL, ApiCall.class);
+    }
+
+    private CommandRecord existing(ApiCall call) {
+        String id = call.parameter("id");
+        if (id == null || !COMMAND_ID.matcher(id).matches()) {
+            throw ApiException.badRequest("id", "'" + id + "' is not a command id");
+        }
+        return ledger.command(id).orElseThrow(() -> new ApiException(404, "Not Found: no command " + id));
+    }
+
+    private JsonNode body(ApiCall call) {
+        requireJson(call);
+        JsonNode body = LenientJson.read(mapper, new String(call.body(), java.nio.charset.StandardCharsets.UTF_8));
+        if (!body.isObject() || body.isEmpty()) {
+            throw ApiException.badRequest("body", "a JSON object such as {\"state\":\"Command Acknowledged\"} is required");
+        }
+        return body;
+    }
+
+    private static void requireJson(ApiCall call) {
+        String type = call.contentType();
+        if (type != null && !type.toLowerCase().startsWith("application/json")) {
+            throw ApiException.badRequest("Content-Type", "send the body as application/json, not " + type);
+        }
+    }
+
+    private static CommandState state(String label, String field) {
+        return CommandState.fromLabel(label).orElseThrow(() -> ApiException.badRequest(field,
+                "unknown state '" + label + "'; one of " + labels(EnumSet.allOf(CommandState.class))));
+    }
+
+    private static int integer(ApiCall call, String name, int fallback, int min, int max) {
+        String v = call.parameter(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ApiException.badRequest(name, "must be a whole number from " + min + " to " + max + ", not '" + v + "'");
+    }
+
+    private static boolean bool(ApiCall call, String name) {
+        String v = call.parameter(name);
+        if (v == null || v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw ApiException.badRequest(name, "must be true or false, not '" + v + "'");
+    }
+
+    private static List<String> csv(String value) {
+        return value == null ? List.of() : Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static String labels(Set<CommandState> states) {
+        return states.stream().map(CommandState::label).toList().toString();
+    }
+}
