@@ -416,6 +416,9 @@ public class Ledger {
      */
     public void recordInternal(CommandRecord about, String id, String vendorRef, CommandState state, String reason) {
         Instant now = now();
+        if (command(id).isPresent()) {
+            return; // recorded before (the step is being repeated after a restart)
+        }
         tx.executeWithoutResult(status -> {
             jdbc.update("INSERT INTO bridge_command (id, request_id, seq, position, record_ref, action_id, kind, device, state, invalid, "
                             + "internal, payload, phase, vendor_ref, reason, created_at, updated_at, finished_at) "
