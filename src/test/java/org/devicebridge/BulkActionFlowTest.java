@@ -101,4 +101,18 @@ class BulkActionFlowTest extends AllCloudsTestSupport {
         assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
         assertThat(bridge.ledger().calls(done.get(0).id())).extracting(c -> c.httpStatus()).containsExactly(503, 200);
     }
+
+    @Test
+    void honoursRetryAfterOfA429WithoutLosingTheChunk() {
+        TestBridge bridge = startBridge();
+        network.failNextCalls(1, 429);
+        bridge.drop("busy.json", Batches.document("busy-1", "{\"kind\":\"bulk\",\"type\":\"delete\",\"ids\":[\"HW-1\",\"HW-2\"]}"));
+
+        List<CommandRecord> done = awaitFinal(bridge, "busy-1", 2, Duration.ofSeconds(15));
+
+        assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
+        var calls = bridge.ledger().calls(done.get(1).id());
+        assertThat(calls).extracting(c -> c.httpStatus()).containsExactly(429, 200);
+        assertThat(Duration.between(calls.get(0).at(), calls.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
 }
