@@ -10,7 +10,10 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Runs the simulator standalone until interrupted (Ctrl-C).
@@ -95,60 +98,55 @@ public final class SimulatorMain {
     }
 
     static AccessCloudSettings accessSettings(Options options, String apiKey) {
+        CloudOptions access = options.cloud("access");
         AccessCloudSettings.Builder builder = AccessCloudSettings.builder(apiKey)
-                .processingDelay(parseDuration(options.get("access.processing-delay", "2s")))
-                .uploadUrlTtl(parseDuration(options.get("access.upload-url-ttl", "10m")))
-                .transient5xxShare(Double.parseDouble(options.get("access.transient-5xx-share", "0")))
-                .tooManyRequestsShare(Double.parseDouble(options.get("access.too-many-requests-share", "0")))
-                .webhook(options.get("access.webhook-url", null), options.get("access.webhook-secret", null))
-                .webhookDuplicateShare(Double.parseDouble(options.get("access.webhook-duplicate-share", "0")))
-                .webhookReorder(Boolean.parseBoolean(options.get("access.webhook-reorder", "false")))
-                .unknownDevicePattern(options.get("access.unknown-device-pattern",
-                        AccessCloudSettings.DEFAULT_UNKNOWN_DEVICE_PATTERN))
-                .randomSeed(Long.parseLong(options.get("access.seed", "1")));
+                .webhook(access.get("webhook-url"), access.get("webhook-secret"));
+        access.given("processing-delay", SimulatorMain::parseDuration, builder::processingDelay);
+        access.given("upload-url-ttl", SimulatorMain::parseDuration, builder::uploadUrlTtl);
+        access.given("transient-5xx-share", Double::parseDouble, builder::transient5xxShare);
+        access.given("too-many-requests-share", Double::parseDouble, builder::tooManyRequestsShare);
+        access.given("webhook-duplicate-share", Double::parseDouble, builder::webhookDuplicateShare);
+        access.given("webhook-reorder", Boolean::parseBoolean, builder::webhookReorder);
+        access.given("unknown-device-pattern", builder::unknownDevicePattern);
+        access.given("seed", Long::parseLong, builder::randomSeed);
         return builder.build();
     }
 
     static NetworkCloudSettings networkSettings(Options options, String token) {
-        NetworkCloudSettings.Builder builder = NetworkCloudSettings.builder(token)
-                .rateLimit(Integer.parseInt(options.get("network.rate-limit",
-                                Integer.toString(NetworkCloudSettings.DEFAULT_RATE_LIMIT))),
-                        parseDuration(options.get("network.rate-window", "1m")))
-                .maxDevicesPerRequest(Integer.parseInt(options.get("network.max-devices-per-request",
-                        Integer.toString(NetworkCloudSettings.DEFAULT_MAX_DEVICES_PER_REQUEST))))
-                .latency(parseDuration(options.get("network.latency", "0ms")))
-                .transient5xxShare(Double.parseDouble(options.get("network.transient-5xx-share", "0")))
-                .unknownDevicePattern(options.get("network.unknown-device-pattern",
-                        NetworkCloudSettings.DEFAULT_UNKNOWN_DEVICE_PATTERN))
-                .unsupportedPattern(options.get("network.unsupported-pattern",
-                        NetworkCloudSettings.DEFAULT_UNSUPPORTED_PATTERN))
-                .unknownMacPattern(options.get("network.unknown-mac-pattern",
-                        NetworkCloudSettings.DEFAULT_UNKNOWN_MAC_PATTERN))
-                .unsupportedMacPattern(options.get("network.unsupported-mac-pattern",
-                        NetworkCloudSettings.DEFAULT_UNSUPPORTED_MAC_PATTERN))
-                .knownGroups(new LinkedHashSet<>(Arrays.stream(options.get("network.groups",
-                                NetworkCloudSettings.DEFAULT_GROUP).split(","))
-                        .map(String::trim).filter(g -> !g.isEmpty()).toList()))
-                .randomSeed(Long.parseLong(options.get("network.seed", "1")));
+        CloudOptions network = options.cloud("network");
+        NetworkCloudSettings.Builder builder = NetworkCloudSettings.builder(token);
+        network.given("rate-limit", Integer::parseInt, builder::rateLimit);
+        network.given("rate-window", SimulatorMain::parseDuration, builder::rateWindow);
+        network.given("max-devices-per-request", Integer::parseInt, builder::maxDevicesPerRequest);
+        network.given("latency", SimulatorMain::parseDuration, builder::latency);
+        network.given("transient-5xx-share", Double::parseDouble, builder::transient5xxShare);
+        network.given("unknown-device-pattern", builder::unknownDevicePattern);
+        network.given("unsupported-pattern", builder::unsupportedPattern);
+        network.given("unknown-mac-pattern", builder::unknownMacPattern);
+        network.given("unsupported-mac-pattern", builder::unsupportedMacPattern);
+        network.given("groups", SimulatorMain::parseGroups, builder::knownGroups);
+        network.given("seed", Long::parseLong, builder::randomSeed);
         return builder.build();
     }
 
     static HomeCloudSettings homeSettings(Options options, String token) {
-        HomeCloudSettings.Builder builder = HomeCloudSettings.builder(token)
-                .latency(parseDuration(options.get("home.latency", "0ms")))
-                .transient5xxShare(Double.parseDouble(options.get("home.transient-5xx-share", "0")))
-                .unknownDevicePattern(options.get("home.unknown-device-pattern",
-                        HomeCloudSettings.DEFAULT_UNKNOWN_DEVICE_PATTERN))
-                .unreachableDevicePattern(options.get("home.unreachable-device-pattern",
-                        HomeCloudSettings.DEFAULT_UNREACHABLE_DEVICE_PATTERN))
-                .busyDevicePattern(options.get("home.busy-device-pattern",
-                        HomeCloudSettings.DEFAULT_BUSY_DEVICE_PATTERN))
-                .modeLockedDevicePattern(options.get("home.mode-locked-device-pattern",
-                        HomeCloudSettings.DEFAULT_MODE_LOCKED_DEVICE_PATTERN))
-                .brokenDevicePattern(options.get("home.broken-device-pattern",
-                        HomeCloudSettings.DEFAULT_BROKEN_DEVICE_PATTERN))
-                .randomSeed(Long.parseLong(options.get("home.seed", "1")));
+        CloudOptions home = options.cloud("home");
+        HomeCloudSettings.Builder builder = HomeCloudSettings.builder(token);
+        home.given("latency", SimulatorMain::parseDuration, builder::latency);
+        home.given("transient-5xx-share", Double::parseDouble, builder::transient5xxShare);
+        home.given("unknown-device-pattern", builder::unknownDevicePattern);
+        home.given("unreachable-device-pattern", builder::unreachableDevicePattern);
+        home.given("busy-device-pattern", builder::busyDevicePattern);
+        home.given("mode-locked-device-pattern", builder::modeLockedDevicePattern);
+        home.given("broken-device-pattern", builder::brokenDevicePattern);
+        home.given("seed", Long::parseLong, builder::randomSeed);
         return builder.build();
+    }
+
+    /** Comma-separated group ids, trimmed, empty ones dropped, in their order. */
+    private static Set<String> parseGroups(String text) {
+        return new LinkedHashSet<>(Arrays.stream(text.split(","))
+                .map(String::trim).filter(g -> !g.isEmpty()).toList());
     }
 
     /**
@@ -189,6 +187,11 @@ public final class SimulatorMain {
             }
         }
 
+        /** The options of one cloud, named {@code <cloud>.<name>}. */
+        CloudOptions cloud(String cloud) {
+            return new CloudOptions(this, cloud);
+        }
+
         String get(String name, String fallback) {
             String value = arguments.get(name);
             if (value == null) {
@@ -198,6 +201,31 @@ public final class SimulatorMain {
                 value = System.getenv("SIMULATOR_" + name.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_'));
             }
             return value == null || value.isEmpty() ? fallback : value;
+        }
+    }
+
+    /**
+     * The options of one cloud, {@code <cloud>.<name>}. A setter is only called for an option that
+     * is given, so the settings builder's own default stands otherwise (the defaults listed above).
+     */
+    record CloudOptions(Options options, String cloud) {
+
+        /** The option's text, {@code null} when not given. */
+        String get(String name) {
+            return options.get(cloud + "." + name, null);
+        }
+
+        /** Passes the option's text to {@code setter} when given. */
+        void given(String name, Consumer<String> setter) {
+            given(name, Function.identity(), setter);
+        }
+
+        /** Parses the option and passes it to {@code setter} when given. */
+        <T> void given(String name, Function<String, T> parse, Consumer<T> setter) {
+            String value = get(name);
+            if (value != null) {
+                setter.accept(parse.apply(value));
+            }
         }
     }
 }

@@ -1,12 +1,9 @@
 package org.devicebridge.simulator.access;
 
+import org.devicebridge.simulator.SettingsChecks;
+
 import java.net.URI;
 import java.time.Duration;
-
-import static org.devicebridge.simulator.SettingsChecks.requireNonNegative;
-import static org.devicebridge.simulator.SettingsChecks.requirePattern;
-import static org.devicebridge.simulator.SettingsChecks.requireSecret;
-import static org.devicebridge.simulator.SettingsChecks.requireShare;
 
 /**
  * Settings of the {@link AccessCloudSimulator}. Build them with {@link #builder(String)}.
@@ -51,13 +48,13 @@ public record AccessCloudSettings(
 
     /** Validates every setting. */
     public AccessCloudSettings {
-        requireSecret("apiKey", apiKey);
-        requireNonNegative("processingDelay", processingDelay);
-        requireNonNegative("uploadUrlTtl", uploadUrlTtl);
-        requireShare("transient5xxShare", transient5xxShare);
-        requireShare("tooManyRequestsShare", tooManyRequestsShare);
-        requireShare("webhookDuplicateShare", webhookDuplicateShare);
-        requireNonNegative("retryAfterSeconds", retryAfterSeconds);
+        SettingsChecks.requireSecret("apiKey", apiKey);
+        SettingsChecks.requireNonNegative("processingDelay", processingDelay);
+        SettingsChecks.requireNonNegative("uploadUrlTtl", uploadUrlTtl);
+        SettingsChecks.requireShare("transient5xxShare", transient5xxShare);
+        SettingsChecks.requireShare("tooManyRequestsShare", tooManyRequestsShare);
+        SettingsChecks.requireShare("webhookDuplicateShare", webhookDuplicateShare);
+        SettingsChecks.requireNonNegative("retryAfterSeconds", retryAfterSeconds);
         if (webhookUrl != null) {
             URI uri = URI.create(webhookUrl);
             if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
@@ -67,7 +64,7 @@ public record AccessCloudSettings(
                 throw new IllegalArgumentException("webhookSecret is required when webhookUrl is set");
             }
         }
-        requirePattern("unknownDevicePattern", unknownDevicePattern);
+        SettingsChecks.requirePattern("unknownDevicePattern", unknownDevicePattern);
     }
 
     /**

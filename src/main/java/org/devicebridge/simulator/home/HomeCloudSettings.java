@@ -1,11 +1,8 @@
 package org.devicebridge.simulator.home;
 
-import java.time.Duration;
+import org.devicebridge.simulator.SettingsChecks;
 
-import static org.devicebridge.simulator.SettingsChecks.requireNonNegative;
-import static org.devicebridge.simulator.SettingsChecks.requirePattern;
-import static org.devicebridge.simulator.SettingsChecks.requireSecret;
-import static org.devicebridge.simulator.SettingsChecks.requireShare;
+import java.time.Duration;
 
 /**
  * Settings of the {@link HomeCloudSimulator}. Build them with {@link #builder(String)}.
@@ -49,14 +46,14 @@ public record HomeCloudSettings(
 
     /** Validates every setting. */
     public HomeCloudSettings {
-        requireSecret("token", token);
-        requireNonNegative("latency", latency);
-        requireShare("transient5xxShare", transient5xxShare);
-        requirePattern("unknownDevicePattern", unknownDevicePattern);
-        requirePattern("unreachableDevicePattern", unreachableDevicePattern);
-        requirePattern("busyDevicePattern", busyDevicePattern);
-        requirePattern("modeLockedDevicePattern", modeLockedDevicePattern);
-        requirePattern("brokenDevicePattern", brokenDevicePattern);
+        SettingsChecks.requireSecret("token", token);
+        SettingsChecks.requireNonNegative("latency", latency);
+        SettingsChecks.requireShare("transient5xxShare", transient5xxShare);
+        SettingsChecks.requirePattern("unknownDevicePattern", unknownDevicePattern);
+        SettingsChecks.requirePattern("unreachableDevicePattern", unreachableDevicePattern);
+        SettingsChecks.requirePattern("busyDevicePattern", busyDevicePattern);
+        SettingsChecks.requirePattern("modeLockedDevicePattern", modeLockedDevicePattern);
+        SettingsChecks.requirePattern("brokenDevicePattern", brokenDevicePattern);
     }
 
     /**

@@ -1,17 +1,12 @@
 package org.devicebridge.simulator.network;
 
+import org.devicebridge.simulator.SettingsChecks;
+
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
-
-import static org.devicebridge.simulator.SettingsChecks.requireAtLeast;
-import static org.devicebridge.simulator.SettingsChecks.requireNonNegative;
-import static org.devicebridge.simulator.SettingsChecks.requirePattern;
-import static org.devicebridge.simulator.SettingsChecks.requirePositive;
-import static org.devicebridge.simulator.SettingsChecks.requireSecret;
-import static org.devicebridge.simulator.SettingsChecks.requireShare;
 
 /**
  * Settings of the {@link NetworkCloudSimulator}. Build them with {@link #builder(String)}.
@@ -74,16 +69,16 @@ public record NetworkCloudSettings(
 
     /** Validates every setting. */
     public NetworkCloudSettings {
-        requireSecret("token", token);
-        requireAtLeast("rateLimit", rateLimit, 1);
-        requirePositive("rateWindow", rateWindow);
-        requireAtLeast("maxDevicesPerRequest", maxDevicesPerRequest, 1);
-        requireNonNegative("latency", latency);
-        requireShare("transient5xxShare", transient5xxShare);
-        requirePattern("unknownDevicePattern", unknownDevicePattern);
-        requirePattern("unsupportedPattern", unsupportedPattern);
-        requirePattern("unknownMacPattern", unknownMacPattern);
-        requirePattern("unsupportedMacPattern", unsupportedMacPattern);
+        SettingsChecks.requireSecret("token", token);
+        SettingsChecks.requireAtLeast("rateLimit", rateLimit, 1);
+        SettingsChecks.requirePositive("rateWindow", rateWindow);
+        SettingsChecks.requireAtLeast("maxDevicesPerRequest", maxDevicesPerRequest, 1);
+        SettingsChecks.requireNonNegative("latency", latency);
+        SettingsChecks.requireShare("transient5xxShare", transient5xxShare);
+        SettingsChecks.requirePattern("unknownDevicePattern", unknownDevicePattern);
+        SettingsChecks.requirePattern("unsupportedPattern", unsupportedPattern);
+        SettingsChecks.requirePattern("unknownMacPattern", unknownMacPattern);
+        SettingsChecks.requirePattern("unsupportedMacPattern", unsupportedMacPattern);
         Objects.requireNonNull(knownGroups, "knownGroups");
         if (knownGroups.stream().anyMatch(g -> g == null || g.isEmpty())) {
             throw new IllegalArgumentException("knownGroups must not contain null or empty ids");
