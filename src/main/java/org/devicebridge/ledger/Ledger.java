@@ -288,7 +288,7 @@ public class Ledger {
         jdbc.update("UPDATE bridge_command SET phase = COALESCE(?, phase), vendor_ref = COALESCE(?, vendor_ref), "
                         + "vendor_status = COALESCE(?, vendor_status), vendor_data = COALESCE(?, vendor_data), "
                         + "attempts = ?, polls = polls + ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
-                        + "WHERE id = ?",
+                        + "WHERE id = ? AND finished_at IS NULL", // a late answer never rewrites a final command
                 p.phase(), p.vendorRef(), p.vendorStatus(), p.vendorData(), p.attempts(), p.polled() ? 1 : 0,
                 ts(p.nextAttemptAt()), ts(now()), commandId);
     }
