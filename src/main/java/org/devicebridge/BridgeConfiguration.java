@@ -136,6 +136,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("onceMode", new OnceMode(settings.bool("bridge.once", false), ledger, reporter, Path.of(settings.get("bridge.inbox.dir", "data/inbox")),
                 settings.get("bridge.inbox.include", ".*\\.(json|jsonl|csv)"), settings.duration("bridge.once.max-wait", Duration.ofHours(1))));
         InboxExamples.seedIfNew(settings);
+        FanoutConfiguration.configure(context, settings, dataSource, ledger, view, call, backoff, redactor, mapper);
     }
 
     /**

@@ -12,7 +12,7 @@ import java.time.Instant;
 public record Summary(String requestId, String sourceName, int total, int succeeded, int failed, int timedOut, int cancelled,
                       int invalid, Instant startedAt, Instant finishedAt) {
 
-    static Summary of(RequestRecord r, RequestCounts c) {
+    public static Summary of(RequestRecord r, RequestCounts c) {
         return new Summary(r.id(), r.sourceName(), c.total(), c.of(CommandState.SUCCESS), c.of(CommandState.FAILURE),
                 c.of(CommandState.TIMEOUT), c.of(CommandState.CANCELLED), c.invalid(), r.createdAt(), r.finishedAt());
     }

@@ -1,0 +1,88 @@
+package org.devicebridge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelContext;
+import org.devicebridge.cloud.BackoffSchedule;
+import org.devicebridge.cloud.CloudCall;
+import org.devicebridge.cloud.Redactor;
+import org.devicebridge.fanout.Subscriber;
+import org.devicebridge.fanout.WebhookEvents;
+import org.devicebridge.fanout.WebhookFanout;
+import org.devicebridge.fanout.WebhookLedger;
+import org.devicebridge.fanout.WebhookSubscribers;
+import org.devicebridge.ledger.Ledger;
+import org.devicebridge.results.CommandView;
+import org.devicebridge.webhook.WebhookSignature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Wires webhooks out (routes/fanout.yaml) from {@code bridge.webhooks.*}: the subscribers, each
+ * with its URL and its own signing secret, and the {@code webhookFanout} bean. Called from
+ * {@link BridgeConfiguration}.
+ */
+public final class FanoutConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FanoutConfiguration.class);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+
+    private FanoutConfiguration() {
+    }
+
+    public static void configure(CamelContext context, Settings settings, DataSource dataSource, Ledger ledger, CommandView view,
+                                 CloudCall call, BackoffSchedule backoff, Redactor redactor, ObjectMapper mapper) {
+        WebhookSubscribers subscribers = new WebhookSubscribers(subscribers(settings, redactor));
+        WebhookLedger webhooks = new WebhookLedger(dataSource);
+        for (Subscriber s : subscribers.all()) {
+            webhooks.register(s.name(), redactor.url(s.url()), ledger.now());
+        }
+        if (!subscribers.isEmpty()) {
+            LOG.info("webhooks out: every state change is sent to {}", subscribers.names());
+        }
+        WebhookFanout fanout = new WebhookFanout(subscribers, webhooks, new WebhookEvents(ledger, view, mapper), ledger, call, backoff,
+                redactor, mapper, settings.integer("bridge.webhooks.batch-size", 100),
+                settings.duration("bridge.webhooks.lease", Duration.ofMinutes(1)));
+        context.getRegistry().bind("webhookSubscribers", subscribers);
+        context.getRegistry().bind("webhookFanout", fanout);
+    }
+
+    /**
+     * {@code bridge.webhooks.subscribers=a,b}, and for each name {@code bridge.webhooks.<name>.url}
+     * (https, or http on loopback) and the secret {@code bridge.webhooks.<name>.secret} (or
+     * {@code -file}), which is registered with the redactor at once.
+     */
+    static List<Subscriber> subscribers(Settings settings, Redactor redactor) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String name : settings.get("bridge.webhooks.subscribers", "").split(",")) {
+            String n = name.trim();
+            if (n.isEmpty()) {
+                continue;
+            }
+            if (!NAME.matcher(n).matches() || !names.add(n)) {
+                throw new BadConfigurationException("bridge.webhooks.subscribers",
+                        "must be distinct names of letters, digits, '-' and '_', not '" + n + "'");
+            }
+        }
+        List<Subscriber> subscribers = new ArrayList<>();
+        for (String name : names) {
+            String urlKey = "bridge.webhooks." + name + ".url";
+            String secretKey = "bridge.webhooks." + name + ".secret";
+            String url = settings.required(urlKey);
+            CloudEndpoints.checkTransport(urlKey, url);
+            String secret = settings.secret(secretKey).orElseThrow(() -> new BadConfigurationException(secretKey,
+                    "is required for subscriber " + name + " (set " + secretKey.toUpperCase().replace('.', '_').replace('-', '_')
+                            + ", or " + secretKey + "-file to a file holding it)"));
+            redactor.addSecret(secret);
+            subscribers.add(new Subscriber(name, url, new WebhookSignature(secret)));
+        }
+        return subscribers;
+    }
+}

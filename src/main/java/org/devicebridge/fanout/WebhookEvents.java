@@ -1,0 +1,78 @@
+package org.devicebridge.fanout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.RequestRecord;
+import org.devicebridge.results.CommandView;
+import org.devicebridge.results.Summary;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The bodies of the bridge's outgoing events:
+ * {@code {"event_id","event_type","occurred_at","data"}}, where {@code data} is the command's
+ * status object ({@link CommandView}) for {@code COMMAND_STATUS_UPDATED}, and the request's
+ * summary (as in {@code <name>.summary.json}) for {@code REQUEST_SUMMARY}.
+ */
+public class WebhookEvents {
+
+    private final Ledger ledger;
+    private final CommandView view;
+    private final ObjectMapper mapper;
+
+    public WebhookEvents(Ledger ledger, CommandView view, ObjectMapper mapper) {
+        this.ledger = ledger;
+        this.view = view;
+        this.mapper = mapper;
+    }
+
+    /** The event of a delivery, or empty when what it announces is gone from the ledger. */
+    Optional<ObjectNode> of(Delivery d, WebhookLedger webhooks) {
+        if (d.isSummary()) {
+            return ledger.request(d.requestId()).map(r -> requestSummary(d, r));
+        }
+        return webhooks.transition(d.transitionId()).flatMap(t -> commandStatusUpdated(d, t));
+    }
+
+    /**
+     * A state change: the command's status object as of that transition. {@code state},
+     * {@code previous_state}, {@code vendor_status}, {@code reason}, {@code updated_at} and
+     * {@code finished_at} are the transition's; the rest (ids, device, vendor request ids, result
+     * detail) is the command as the ledger knows it now.
+     */
+    private Optional<ObjectNode> commandStatusUpdated(Delivery d, WebhookLedger.TransitionRow t) {
+        Optional<CommandRecord> command = ledger.command(t.commandId());
+        if (command.isEmpty()) {
+            return Optional.empty();
+        }
+        ObjectNode data = view.of(command.get());
+        data.put("state", t.toState());
+        data.put("previous_state", t.fromState());
+        data.put("vendor_status", t.vendorStatus());
+        data.put("reason", t.reason());
+        data.put("updated_at", t.at().toString());
+        boolean isFinal = CommandState.fromLabel(t.toState()).map(CommandState::isFinal).orElse(false);
+        data.put("finished_at", isFinal ? t.at().toString() : null);
+        return Optional.of(event(d, t.at(), data));
+    }
+
+    /** A finished request: its summary. */
+    private ObjectNode requestSummary(Delivery d, RequestRecord request) {
+        Summary summary = Summary.of(request, ledger.counts(request.id()));
+        return event(d, request.finishedAt(), summary.toJson(mapper));
+    }
+
+    private ObjectNode event(Delivery d, Instant occurredAt, JsonNode data) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("event_id", d.eventId());
+        n.put("event_type", d.eventType());
+        n.put("occurred_at", occurredAt == null ? null : occurredAt.toString());
+        n.set("data", data);
+        return n;
+    }
+}

@@ -1,0 +1,247 @@
+package org.devicebridge.fanout;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import javax.sql.DataSource;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.IntFunction;
+
+/**
+ * The webhook fan-out's tables (V3): each subscriber's cursors over the transition log and over
+ * the log of finished requests, its lease, and the delivery log. Reads {@code bridge_transition},
+ * {@code bridge_command} and {@code bridge_request}; never writes them.
+ * <p>
+ * Transitions of internal commands (the bridge's own housekeeping) are not announced: they are
+ * skipped by every query here.
+ */
+public class WebhookLedger {
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+
+    public WebhookLedger(DataSource dataSource) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+    }
+
+    /** A subscriber's row as the planner needs it. */
+    record Cursor(String name, long lastTransitionId, long lastFinishedId) {
+    }
+
+    /** One row of {@code bridge_transition}, for its event. */
+    record TransitionRow(long id, String commandId, Instant at, String fromState, String toState, String vendorStatus,
+                         String reason) {
+    }
+
+    /** One row of {@code bridge_finished_request}. */
+    record FinishedRow(long id, String requestId, long lastTransitionId) {
+    }
+
+    // ---------------------------------------------------------------- subscribers
+
+    /**
+     * Adds a configured subscriber, or updates the URL of a known one. A new subscriber starts at
+     * the end of the logs: it is sent what happens from now on, not the whole history.
+     */
+    public void register(String name, String redactedUrl, Instant now) {
+        if (jdbc.update("UPDATE bridge_subscriber SET url = ? WHERE name = ?", redactedUrl, name) == 1) {
+            return;
+        }
+        noteFinishedRequests(now); // so that requests finished before it was added are behind its cursor
+        try {
+            jdbc.update("INSERT INTO bridge_subscriber (name, url, last_transition_id, last_finished_id, next_attempt_at, created_at) "
+                            + "VALUES (?, ?, (SELECT COALESCE(MAX(id), 0) FROM bridge_transition), "
+                            + "(SELECT COALESCE(MAX(id), 0) FROM bridge_finished_request), ?, ?)",
+                    name, redactedUrl, ts(now), ts(now));
+        } catch (DuplicateKeyException e) {
+            // another instance registered it meanwhile
+        }
+    }
+
+    /** Subscribers of {@code names} whose next attempt is due, not paused and not being served. */
+    List<Cursor> due(List<String> names, Instant now) {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        List<Object> args = new ArrayList<>(names);
+        args.add(ts(now));
+        args.add(ts(now));
+        args.add(ts(now));
+        return jdbc.query("SELECT name, last_transition_id, last_finished_id FROM bridge_subscriber WHERE name IN ("
+                        + marks(names.size()) + ") AND next_attempt_at <= ? AND (paused_until IS NULL OR paused_until <= ?) "
+                        + "AND (lease_until IS NULL OR lease_until < ?) ORDER BY name",
+                (rs, i) -> new Cursor(rs.getString(1), rs.getLong(2), rs.getLong(3)), args.toArray());
+    }
+
+    /** Leases a subscriber to one delivery round, if it is still free and its cursors have not moved. */
+    boolean lease(Cursor c, String token, Instant now, Instant until) {
+        return jdbc.update("UPDATE bridge_subscriber SET lease_owner = ?, lease_until = ? WHERE name = ? "
+                        + "AND (lease_until IS NULL OR lease_until < ?) AND last_transition_id = ? AND last_finished_id = ?",
+                token, ts(until), c.name(), ts(now), c.lastTransitionId(), c.lastFinishedId()) == 1;
+    }
+
+    /**
+     * Is this delivery still the subscriber's next one (lease held, cursors where they were planned,
+     * no failure since)? Extends the lease if so.
+     */
+    boolean stillNext(Delivery d, Instant now, Instant until) {
+        return jdbc.update("UPDATE bridge_subscriber SET lease_until = ? WHERE name = ? AND lease_owner = ? "
+                        + "AND last_transition_id = ? AND last_finished_id = ? AND next_attempt_at <= ?",
+                ts(until), d.subscriber(), d.leaseToken(), d.afterTransition(), d.afterFinished(), ts(now)) == 1;
+    }
+
+    void release(String name, String token) {
+        jdbc.update("UPDATE bridge_subscriber SET lease_owner = NULL, lease_until = NULL WHERE name = ? AND lease_owner = ?",
+                name, token);
+    }
+
+    /** The subscriber took the event: its cursor moves past it, and the log says delivered. */
+    void delivered(Delivery d, Integer httpStatus, Instant now) {
+        tx.executeWithoutResult(status -> {
+            logAttempt(d, httpStatus, null, now, true);
+            jdbc.update("UPDATE bridge_subscriber SET last_transition_id = ?, last_finished_id = ?, attempts = 0, last_status = ?, "
+                            + "last_error = NULL, last_delivered_at = ?, next_attempt_at = ? WHERE name = ? AND lease_owner = ? "
+                            + "AND last_transition_id = ? AND last_finished_id = ?",
+                    d.nextTransition(), d.nextFinished(), httpStatus, ts(now), ts(now), d.subscriber(), d.leaseToken(),
+                    d.afterTransition(), d.afterFinished());
+        });
+    }
+
+    /**
+     * The attempt failed: the cursor stays, the subscriber is next tried at {@code retryAt}.
+     *
+     * @return how many attempts this event has had so far
+     */
+    int failed(Delivery d, Integer httpStatus, String error, Instant now, IntFunction<Instant> retryAt) {
+        Integer attempts = tx.execute(status -> {
+            int n = logAttempt(d, httpStatus, error, now, false);
+            jdbc.update("UPDATE bridge_subscriber SET attempts = ?, last_status = ?, last_error = ?, next_attempt_at = ? "
+                            + "WHERE name = ? AND lease_owner = ? AND last_transition_id = ? AND last_finished_id = ?",
+                    n, httpStatus, error, ts(retryAt.apply(n)), d.subscriber(), d.leaseToken(), d.afterTransition(), d.afterFinished());
+            return n;
+        });
+        return attempts == null ? 0 : attempts;
+    }
+
+    /** Writes one attempt into the delivery log; returns the event's attempt count. */
+    private int logAttempt(Delivery d, Integer httpStatus, String error, Instant now, boolean delivered) {
+        int updated = jdbc.update("UPDATE bridge_webhook_delivery SET attempts = attempts + 1, http_status = ?, "
+                        + "last_error = COALESCE(?, last_error), last_attempt_at = ?, delivered_at = COALESCE(delivered_at, ?) "
+                        + "WHERE subscriber = ? AND event_id = ?",
+                httpStatus, error, ts(now), delivered ? ts(now) : null, d.subscriber(), d.eventId());
+        if (updated == 0) {
+            jdbc.update("INSERT INTO bridge_webhook_delivery (subscriber, event_id, event_type, transition_id, request_id, attempts, "
+                            + "http_status, last_error, first_attempt_at, last_attempt_at, delivered_at) "
+                            + "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+                    d.subscriber(), d.eventId(), d.eventType(), d.isSummary() ? null : d.transitionId(), d.requestId(),
+                    httpStatus, error, ts(now), ts(now), delivered ? ts(now) : null);
+            return 1;
+        }
+        Integer n = jdbc.queryForObject("SELECT attempts FROM bridge_webhook_delivery WHERE subscriber = ? AND event_id = ?",
+                Integer.class, d.subscriber(), d.eventId());
+        return n == null ? 1 : n;
+    }
+
+    /** Holds a subscriber back until {@code until} (null: resume now). */
+    public boolean pause(String name, Instant until) {
+        return jdbc.update("UPDATE bridge_subscriber SET paused_until = ? WHERE name = ?", ts(until), name) == 1;
+    }
+
+    // ---------------------------------------------------------------- the logs read
+
+    /** Transitions after {@code afterId}, in order, at most {@code limit}. */
+    List<Long> transitionsAfter(long afterId, int limit) {
+        return jdbc.queryForList("SELECT t.id FROM bridge_transition t JOIN bridge_command c ON c.id = t.command_id "
+                + "WHERE t.id > ? AND c.internal = FALSE ORDER BY t.id FETCH FIRST " + limit + " ROWS ONLY", Long.class, afterId);
+    }
+
+    List<FinishedRow> finishedAfter(long afterId, int limit) {
+        return jdbc.query("SELECT id, request_id, last_transition_id FROM bridge_finished_request WHERE id > ? ORDER BY id "
+                        + "FETCH FIRST " + limit + " ROWS ONLY",
+                (rs, i) -> new FinishedRow(rs.getLong(1), rs.getString(2), rs.getLong(3)), afterId);
+    }
+
+    Optional<TransitionRow> transition(long id) {
+        return jdbc.query("SELECT id, command_id, at, from_state, to_state, vendor_status, reason FROM bridge_transition WHERE id = ?",
+                (rs, i) -> new TransitionRow(rs.getLong(1), rs.getString(2), instant(rs, 3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getString(7)), id).stream().findFirst();
+    }
+
+    /**
+     * Appends the requests found finished since the last look to {@code bridge_finished_request},
+     * each with the last transition of its commands (its summary is announced after that one).
+     */
+    void noteFinishedRequests(Instant now) {
+        try {
+            jdbc.update("INSERT INTO bridge_finished_request (request_id, last_transition_id, found_at) "
+                    + "SELECT r.id, COALESCE((SELECT MAX(t.id) FROM bridge_transition t JOIN bridge_command c ON c.id = t.command_id "
+                    + "WHERE c.request_id = r.id AND c.internal = FALSE), 0), ? FROM bridge_request r "
+                    + "WHERE r.finished_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bridge_finished_request f WHERE f.request_id = r.id) "
+                    + "ORDER BY r.finished_at, r.id", ts(now));
+        } catch (DuplicateKeyException e) {
+            // another instance noted them at the same moment
+        }
+    }
+
+    // ---------------------------------------------------------------- what the API and operators see
+
+    /** The delivery log of one subscriber, newest first. */
+    public List<DeliveryRecord> deliveries(String subscriber, int limit) {
+        return jdbc.query("SELECT subscriber, event_id, event_type, transition_id, request_id, attempts, http_status, last_error, "
+                        + "first_attempt_at, last_attempt_at, delivered_at FROM bridge_webhook_delivery WHERE subscriber = ? "
+                        + "ORDER BY id DESC FETCH FIRST " + Math.max(0, limit) + " ROWS ONLY",
+                (rs, i) -> new DeliveryRecord(rs.getString(1), rs.getString(2), rs.getString(3), longOrNull(rs, 4),
+                        rs.getString(5), rs.getInt(6), intOrNull(rs, 7), rs.getString(8), instant(rs, 9),
+                        instant(rs, 10), instant(rs, 11)), subscriber);
+    }
+
+    public List<SubscriberStatus> subscribers(List<String> names) {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.query("SELECT s.name, s.url, s.last_transition_id, (SELECT COUNT(*) FROM bridge_transition t "
+                        + "JOIN bridge_command c ON c.id = t.command_id WHERE t.id > s.last_transition_id AND c.internal = FALSE), "
+                        + "s.attempts, s.last_status, s.last_error, s.next_attempt_at, s.last_delivered_at, s.paused_until "
+                        + "FROM bridge_subscriber s WHERE s.name IN (" + marks(names.size()) + ") ORDER BY s.name",
+                (rs, i) -> new SubscriberStatus(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getInt(5),
+                        intOrNull(rs, 6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10)),
+                names.toArray());
+    }
+
+    // ---------------------------------------------------------------- mapping
+
+    private static String marks(int n) {
+        return String.join(",", Collections.nCopies(n, "?"));
+    }
+
+    /** Instants are bound as UTC {@code OffsetDateTime}s, as the ledger does (H2 shifts Timestamps by the JVM zone). */
+    private static OffsetDateTime ts(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Long longOrNull(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Integer intOrNull(ResultSet rs, int column) throws SQLException {
+        int v = rs.getInt(column);
+        return rs.wasNull() ? null : v;
+    }
+}
