@@ -69,7 +69,8 @@ public class ApiGate {
         if (!ok) {
             throw new ApiException(401, UNAUTHORIZED);
         }
-        exchange.setProperty(CALL, call);
+        boolean operator = operatorToken != null && MessageDigest.isEqual(given, operatorToken);
+        exchange.setProperty(CALL, call.asDevice(!operator));
     }
 
     private ApiCall take(Exchange exchange) {
@@ -77,9 +78,11 @@ public class ApiGate {
         String requestId = HexFormat.of().formatHex(nextBytes());
         Map<String, String> parameters = new HashMap<>();
         for (String name : PARAMETERS) {
-            String value = in.getHeader(name, String.class);
-            if (value != null) {
-                parameters.put(name, value);
+            Object value = in.getHeader(name);
+            if (value instanceof java.util.Collection<?> repeated) { // ?device=a&device=b means a,b
+                parameters.put(name, String.join(",", repeated.stream().map(String::valueOf).toList()));
+            } else if (value != null) {
+                parameters.put(name, in.getHeader(name, String.class));
             }
         }
         byte[] body = in.getBody(byte[].class);

@@ -38,6 +38,7 @@ public class StatusApi {
             CommandState.TIMEOUT, CommandState.SUCCESS, CommandState.FAILURE, CommandState.SCHEDULED, CommandState.CANCELLED);
     private static final Pattern COMMAND_ID = Pattern.compile("[0-9a-fA-F-]{36}");
     private static final int MAX_LIMIT = 1000;
+    private static final int MAX_REQUEST_ID = 200;   // bridge_request.id VARCHAR(200)
 
     private final Ledger ledger;
     private final LedgerTransitions transitions;
@@ -100,6 +101,9 @@ public class StatusApi {
         if (reasonField != null && !reasonField.isNull() && (!reasonField.isTextual() || reasonField.asText().length() > 2000)) {
             throw ApiException.badRequest("reason", "must be a string of at most 2000 characters");
         }
+        if (call.byDevice() && !CommandActionPlanner.KIND.equals(c.kind())) {
+            throw new ApiException(403, "the device token may only report on inbox commands; use the API token");
+        }
         boolean force = body.path("force").asBoolean(false) || "true".equalsIgnoreCase(call.parameter("force"));
         checkWhoMayMove(c, target, force);
         if (!LedgerTransitions.isLegal(c.state(), target)) {
@@ -158,7 +162,15 @@ public class StatusApi {
         if (!document.isObject() || !document.path("actions").isArray()) {
             throw ApiException.badRequest("actions", "the body must be a JSON object with an \"actions\" array");
         }
+        // the ledger keeps request ids of up to 200 characters: a longer one is the caller's mistake (400), not a 500
+        JsonNode given = document.path("request_id");
+        if (given.isTextual() && given.asText().trim().length() > MAX_REQUEST_ID) {
+            throw ApiException.badRequest("request_id", "at most " + MAX_REQUEST_ID + " characters");
+        }
         String key = call.parameter("Idempotency-Key");
+        if (key != null && key.length() > MAX_REQUEST_ID - "api:".length()) {
+            throw ApiException.badRequest("Idempotency-Key", "at most " + (MAX_REQUEST_ID - "api:".length()) + " characters");
+        }
         String fallback = key != null ? "api:" + key : "api:" + BatchReader.digest(new String(call.body(),
                 java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
         ActionIntake.Submission s = intake.submit(call.body(), fallback, "http");

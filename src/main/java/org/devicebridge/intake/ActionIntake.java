@@ -40,6 +40,7 @@ public class ActionIntake {
     public static final String REJECTED = "rejected";
 
     private static final Logger LOG = LoggerFactory.getLogger(ActionIntake.class);
+    private static final int MAX_ID = 200;
 
     private final Ledger ledger;
     private final BatchReader reader;
@@ -118,8 +119,16 @@ public class ActionIntake {
         Instant now = ledger.now();
         String actionId = text(action, "id");
         try {
+            if (actionId != null && actionId.length() > MAX_ID) {
+                throw new InvalidActionException("id", "at most " + MAX_ID + " characters");
+            }
             Instant deadline = deadline(action, now);
             List<ActionPlanner.PlannedCommand> planned = planner.plan(action);
+            for (int i = 0; i < planned.size(); i++) {
+                if (planned.get(i).device().length() > MAX_ID) {
+                    throw new InvalidActionException("device", "device ids have at most " + MAX_ID + " characters");
+                }
+            }
             List<NewCommand> commands = new java.util.ArrayList<>(planned.size());
             for (int i = 0; i < planned.size(); i++) {
                 var p = planned.get(i);
@@ -134,8 +143,8 @@ public class ActionIntake {
             String reason = record.ref() + ": " + e.getMessage();
             String device = text(action, "device");
             ledger.recordCommand(new NewCommand(commandId(requestId, record.seq(), 0), requestId, record.seq(), 0, record.ref(),
-                    actionId, kind, device == null ? "" : device, CommandState.FAILURE, record.raw(), "DONE", null, null,
-                    "invalid: " + reason));
+                    clip(actionId), kind, clip(device == null ? "" : device), CommandState.FAILURE, record.raw(), "DONE", null, null,
+                    "invalid: " + clip(reason)));
             LOG.warn("request {}: rejected {}", requestId, reason);
             return e.getMessage();
         }
@@ -182,6 +191,11 @@ public class ActionIntake {
         var counts = ledger.counts(requestId);
         LOG.info("request {}: intake complete, {} commands, {} rejected", requestId, counts.total() - counts.invalid(),
                 counts.invalid());
+    }
+
+    /** The ledger's columns for ids hold 200 characters; a longer one is kept cut, marked with an ellipsis. */
+    private static String clip(String value) {
+        return value == null || value.length() <= MAX_ID ? value : value.substring(0, MAX_ID - 1) + "…";
     }
 
     /** Deterministic command id: the same request and position always give the same id. */

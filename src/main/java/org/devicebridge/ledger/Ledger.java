@@ -374,7 +374,7 @@ public class Ledger {
     }
 
     /**
-     * One page of commands, newest request first, filtered (each filter optional).
+     * One page of commands, oldest first, filtered (each filter optional).
      *
      * @param requestIds any of these requests; {@code devices} likewise; {@code state} exactly this state
      */
