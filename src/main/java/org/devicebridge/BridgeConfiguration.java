@@ -31,6 +31,11 @@ import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.RateLimiter;
 import org.devicebridge.network.BulkActionPlanner;
 import org.devicebridge.network.NetworkCloudAdapter;
+import org.devicebridge.observe.BridgeMetrics;
+import org.devicebridge.observe.CloudHealthCheck;
+import org.devicebridge.observe.LedgerHealthCheck;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.devicebridge.results.CommandView;
 import org.devicebridge.results.RequestReporter;
 import org.devicebridge.results.StateChangeLog;
@@ -44,6 +49,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Wires the bridge's beans into Camel's registry the Camel Main way, from {@code bridge.*}
@@ -101,11 +107,12 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.integer("bridge.access.max-recreates", 3), settings.integer("bridge.access.batch-size", 100),
                 lease, ledger, transitions, call, backoff, outcomes, redactor, mapper));
         registry.bind("accessWebhookSignature", new WebhookSignature(clouds.accessWebhookSecret()));
-        registry.bind("networkCloud", new NetworkCloudAdapter(clouds.network().baseUrl(), clouds.network().secret(),
+        NetworkCloudAdapter network = new NetworkCloudAdapter(clouds.network().baseUrl(), clouds.network().secret(),
                 settings.integer("bridge.network.chunk-size", 100), settings.integer("bridge.network.rate-limit", 10),
                 settings.duration("bridge.network.rate-window", Duration.ofMinutes(1))
                         .plus(settings.duration("bridge.network.rate-margin", Duration.ofSeconds(1))),
-                lease, ledger, transitions, new RateLimiter(ledger), call, outcomes, mapper));
+                lease, ledger, transitions, new RateLimiter(ledger), call, outcomes, mapper);
+        registry.bind("networkCloud", network);
         registry.bind("homeCloud", new HomeCloudAdapter(clouds.home().baseUrl(), clouds.home().secret(),
                 settings.integer("bridge.home.batch-size", 20), lease, ledger, transitions, call, outcomes, mapper));
         JdbcMessageIdRepository webhookEvents = new JdbcMessageIdRepository(dataSource, "access-webhook-events");
@@ -135,6 +142,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("reporter", reporter);
         registry.bind("onceMode", new OnceMode(settings.bool("bridge.once", false), ledger, reporter, Path.of(settings.get("bridge.inbox.dir", "data/inbox")),
                 settings.get("bridge.inbox.include", ".*\\.(json|jsonl|csv)"), settings.duration("bridge.once.max-wait", Duration.ofHours(1))));
+        observe(context, new BridgeMetrics(ledger, transitions, network), ledger, clouds);
         InboxExamples.seedIfNew(settings);
         FanoutConfiguration.configure(context, settings, dataSource, ledger, view, call, backoff, redactor, mapper);
     }
@@ -147,6 +155,28 @@ public class BridgeConfiguration implements CamelConfiguration {
         for (String key : List.of("bridge.inbox.dir", "bridge.archive.dir", "bridge.deadletter.dir", "bridge.outbox.dir")) {
             context.getPropertiesComponent().addOverrideProperty(key, Path.of(settings.required(key)).toAbsolutePath().normalize().toString());
         }
+    }
+
+    /**
+     * Once Camel Main has made its metrics registry and health-check registry: the bridge's own
+     * metrics ({@code /observe/metrics}) and readiness checks: the ledger, and each configured cloud's last call.
+     */
+    private static void observe(CamelContext context, BridgeMetrics metrics, Ledger ledger, CloudEndpoints clouds) throws Exception {
+        context.addStartupListener((ctx, alreadyStarted) -> {
+            MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
+            if (meters != null) {
+                metrics.bindTo(meters);
+            }
+            HealthCheckRegistry health = HealthCheckRegistry.get(ctx);
+            if (health != null) {
+                health.register(new LedgerHealthCheck(ledger));
+                Map.of("access", clouds.access(), "network", clouds.network(), "home", clouds.home()).forEach((name, endpoint) -> {
+                    if (endpoint.configured()) {
+                        health.register(new CloudHealthCheck(name, ledger));
+                    }
+                });
+            }
+        });
     }
 
     /** One planner per kind of action whose cloud is configured; other kinds are refused at intake. */

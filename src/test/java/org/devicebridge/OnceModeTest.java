@@ -23,6 +23,7 @@ class OnceModeTest {
         List<String> a = new ArrayList<>(List.of("--once",
                 "-Dbridge.http.host=127.0.0.1",
                 "-Dbridge.http.port=" + TestBridge.freePort(),
+                "-Dbridge.management.port=" + TestBridge.freePort(),
                 "-Dbridge.db.url=jdbc:h2:file:" + dir.resolve("ledger").toAbsolutePath(),
                 "-Dbridge.inbox.dir=" + dir.resolve("inbox"),
                 "-Dbridge.outbox.dir=" + dir.resolve("outbox"),

@@ -50,6 +50,7 @@ public final class TestBridge implements AutoCloseable {
         p.put("bridge.access.webhook-secret", WEBHOOK_SECRET);
         p.put("bridge.http.host", "127.0.0.1");
         p.put("bridge.http.port", String.valueOf(freePort()));
+        p.put("bridge.management.port", String.valueOf(freePort()));
         p.put("bridge.db.url", "jdbc:h2:file:" + dir.resolve("ledger").toAbsolutePath());
         p.put("bridge.inbox.dir", dir.resolve("inbox").toString());
         p.put("bridge.archive.dir", dir.resolve("archive").toString());

@@ -102,9 +102,8 @@ public class HomeCloudAdapter {
     private void record(List<CommandRecord> chunk, CloudResponse r) {
         JsonNode answer = json(r.body());
         String requestId = answer.path("request_id").isTextual() ? answer.get("request_id").asText() : r.requestId();
-        for (CommandRecord c : chunk) {
-            ledger.recordCall(c.id(), "capability-action", r.status(), requestId, r.durationMs(), outcomes.errorOf(r));
-        }
+        ledger.recordCalls(chunk.stream().map(CommandRecord::id).toList(), "capability-action", r.status(), requestId, r.durationMs(),
+                outcomes.errorOf(r));
         if (r.status() != null && r.status() == 404) {
             chunk.forEach(c -> outcomes.fail(c, "devices not found: " + r.describe() + outcomes.detail(r), null, requestId));
             return;

@@ -38,6 +38,16 @@ public class Ledger {
     private final TransactionTemplate tx;
     private final Clock clock;
     private final String instanceId = UUID.randomUUID().toString();
+    private final List<CallListener> callListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told of every call to a cloud as it is recorded (metrics). */
+    public interface CallListener {
+        void called(String operation, Integer httpStatus, long durationMs);
+    }
+
+    public void onCall(CallListener listener) {
+        callListeners.add(listener);
+    }
 
     public Ledger(DataSource dataSource, Clock clock) {
         this.jdbc = new JdbcTemplate(dataSource);
@@ -345,8 +355,19 @@ public class Ledger {
     /** Records one call to a cloud and its outcome. {@code error} must already be free of secrets. */
     public void recordCall(String commandId, String operation, Integer httpStatus, String vendorRequestId, long durationMs,
                            String error) {
+        callListeners.forEach(l -> l.called(operation, httpStatus, durationMs));
         jdbc.update("INSERT INTO bridge_call (command_id, at, operation, http_status, vendor_request_id, duration_ms, error) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?)", commandId, ts(now()), operation, httpStatus, vendorRequestId, durationMs, error);
+    }
+
+    /** Records one call made for several commands at once (a chunk): a row per command, one call for the listeners. */
+    public void recordCalls(List<String> commandIds, String operation, Integer httpStatus, String vendorRequestId, long durationMs,
+                            String error) {
+        callListeners.forEach(l -> l.called(operation, httpStatus, durationMs));
+        Instant now = now();
+        jdbc.batchUpdate("INSERT INTO bridge_call (command_id, at, operation, http_status, vendor_request_id, duration_ms, error) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                commandIds.stream().map(id -> new Object[] {id, ts(now), operation, httpStatus, vendorRequestId, durationMs, error}).toList());
     }
 
     public List<String> vendorRequestIds(String commandId) {
@@ -428,6 +449,33 @@ public class Ledger {
             jdbc.update("INSERT INTO bridge_transition (command_id, at, from_state, to_state, reason) VALUES (?, ?, NULL, ?, ?)",
                     id, ts(now), state.label(), reason);
         });
+    }
+
+    /** How many commands there are per kind and state: {@code [kind, state label, count]} rows. */
+    public List<Object[]> countsByKindAndState() {
+        return jdbc.query("SELECT kind, state, COUNT(*) FROM bridge_command WHERE internal = FALSE GROUP BY kind, state",
+                (rs, i) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)});
+    }
+
+    /** Commands of a kind that are due now (work waiting, e.g. for a rate-limit slot). */
+    public int dueCount(String kind) {
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM bridge_command WHERE kind = ? AND finished_at IS NULL "
+                + "AND next_attempt_at <= ?", Integer.class, kind, ts(now()));
+        return n == null ? 0 : n;
+    }
+
+    /** The newest call made by any of these operations: {@code http status (null: no answer), at}; empty if none. */
+    public Optional<CallRecord> lastCall(List<String> operations) {
+        String marks = String.join(",", java.util.Collections.nCopies(operations.size(), "?"));
+        return jdbc.query("SELECT at, operation, http_status, vendor_request_id, duration_ms, error FROM bridge_call WHERE operation IN ("
+                + marks + ") ORDER BY id DESC FETCH FIRST 1 ROWS ONLY", (rs, i) -> new CallRecord(instant(rs, 1), rs.getString(2),
+                (Integer) rs.getObject(3), rs.getString(4), rs.getLong(5), rs.getString(6)), operations.toArray()).stream().findFirst();
+    }
+
+    /** Is the database answering? */
+    public boolean ping() {
+        Integer one = jdbc.queryForObject("SELECT 1", Integer.class);
+        return one != null && one == 1;
     }
 
     /** Count of commands not final yet (all kinds). */

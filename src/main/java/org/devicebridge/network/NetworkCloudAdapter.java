@@ -135,9 +135,8 @@ public class NetworkCloudAdapter {
     }
 
     private void record(List<CommandRecord> chunk, CloudResponse r) {
-        for (CommandRecord c : chunk) {
-            ledger.recordCall(c.id(), "bulk-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r));
-        }
+        ledger.recordCalls(chunk.stream().map(CommandRecord::id).toList(), "bulk-action", r.status(), r.requestId(), r.durationMs(),
+                outcomes.errorOf(r));
         LOG.info("bulk {} on {} devices: {}", json(chunk.get(0).payload()).path("type").asText(), chunk.size(), r.describe());
         if (!r.ok()) {
             chunk.forEach(c -> outcomes.failOrRetry(c, r, SEND, "sending the bulk action", "the bulk action was refused"));
