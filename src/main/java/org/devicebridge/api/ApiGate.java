@@ -26,8 +26,7 @@ public class ApiGate {
 
     public static final String CALL = "apiCall";
     public static final String UNAUTHORIZED = "Authorization information is missing or invalid.";
-    private static final List<String> PARAMETERS = List.of("request", "device", "state", "exclude_internal_commands", "limit",
-            "offset", "device_id", "id", "force", "Idempotency-Key");
+    private static final List<String> HEADER_PARAMETERS = List.of("id", "Idempotency-Key");
     private static final Logger LOG = LoggerFactory.getLogger(ApiGate.class);
 
     private final byte[] operatorToken;
@@ -76,13 +75,11 @@ public class ApiGate {
     private ApiCall take(Exchange exchange) {
         Message in = exchange.getIn();
         String requestId = HexFormat.of().formatHex(nextBytes());
-        Map<String, String> parameters = new HashMap<>();
-        for (String name : PARAMETERS) {
-            Object value = in.getHeader(name);
-            if (value instanceof java.util.Collection<?> repeated) { // ?device=a&device=b means a,b
-                parameters.put(name, String.join(",", repeated.stream().map(String::valueOf).toList()));
-            } else if (value != null) {
-                parameters.put(name, in.getHeader(name, String.class));
+        Map<String, String> parameters = queryParameters(in.getHeader(Exchange.HTTP_QUERY, String.class));
+        for (String name : HEADER_PARAMETERS) { // the path's {id} and the Idempotency-Key header
+            String value = in.getHeader(name, String.class);
+            if (value != null) {
+                parameters.put(name, value);
             }
         }
         byte[] body = in.getBody(byte[].class);
@@ -93,6 +90,24 @@ public class ApiGate {
         in.setHeader("X-Request-ID", requestId);
         exchange.setProperty(CALL, call);
         return call;
+    }
+
+    /**
+     * The query string's parameters (only there: a request header of the same name is not a
+     * parameter); a repeated one ({@code ?device=a&device=b}) reads as {@code a,b}.
+     */
+    static Map<String, String> queryParameters(String query) {
+        Map<String, String> parameters = new HashMap<>();
+        if (query == null || query.isEmpty()) {
+            return parameters;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            parameters.merge(name, value, (a, b) -> a + "," + b);
+        }
+        return parameters;
     }
 
     private byte[] nextBytes() {

@@ -202,7 +202,7 @@ public class StatusApi {
             JsonNode payload = LenientJson.read(mapper, c.payload());
             n.put("command", payload.path("command").asText(null));
             n.set("params", payload.path("params").isObject() ? payload.get("params") : mapper.createObjectNode());
-            n.put("not_before", payload.path("not_before").asText(null));
+            n.put("not_before", c.invalid() ? null : payload.path("not_before").asText(null)); // a rejected record's is unchecked text
         }
         n.put("deadline_at", c.deadlineAt() == null ? null : c.deadlineAt().toString());
         n.put("updated_at", c.updatedAt() == null ? null : c.updatedAt().toString());

@@ -41,6 +41,7 @@ public class ActionIntake {
 
     private static final Logger LOG = LoggerFactory.getLogger(ActionIntake.class);
     private static final int MAX_ID = 200;
+    private static final int MAX_REASON = 2000;
 
     private final Ledger ledger;
     private final BatchReader reader;
@@ -105,7 +106,7 @@ public class ActionIntake {
             LOG.info("request {}: {} records read", requestId, record.seq() + 1);
         }
         if (!record.readable()) {
-            ledger.recordIntakeError(requestId, record.seq(), record.ref(), record.error(), record.raw());
+            ledger.recordIntakeError(requestId, record.seq(), record.ref(), clip(record.error(), MAX_REASON), record.raw());
             return record.error();
         }
         JsonNode action = record.action();
@@ -113,7 +114,7 @@ public class ActionIntake {
         ActionPlanner planner = kind == null ? null : planners.get(kind);
         if (planner == null) {
             String reason = kind == null ? "kind: missing" : "kind: unknown kind '" + kind + "' (known: " + planners.keySet() + ")";
-            ledger.recordIntakeError(requestId, record.seq(), record.ref(), reason, record.raw());
+            ledger.recordIntakeError(requestId, record.seq(), record.ref(), clip(reason, MAX_REASON), record.raw());
             return reason;
         }
         Instant now = ledger.now();
@@ -144,7 +145,7 @@ public class ActionIntake {
             String device = text(action, "device");
             ledger.recordCommand(new NewCommand(commandId(requestId, record.seq(), 0), requestId, record.seq(), 0, record.ref(),
                     clip(actionId), kind, clip(device == null ? "" : device), CommandState.FAILURE, record.raw(), "DONE", null, null,
-                    "invalid: " + clip(reason)));
+                    "invalid: " + clip(reason, MAX_REASON - 9)));
             LOG.warn("request {}: rejected {}", requestId, reason);
             return e.getMessage();
         }
@@ -193,9 +194,13 @@ public class ActionIntake {
                 counts.invalid());
     }
 
-    /** The ledger's columns for ids hold 200 characters; a longer one is kept cut, marked with an ellipsis. */
+    /** The ledger's columns hold 200 characters for ids, 2000 for reasons; a longer value is kept cut, marked with an ellipsis. */
     private static String clip(String value) {
-        return value == null || value.length() <= MAX_ID ? value : value.substring(0, MAX_ID - 1) + "…";
+        return clip(value, MAX_ID);
+    }
+
+    private static String clip(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max - 1) + "…";
     }
 
     /** Deterministic command id: the same request and position always give the same id. */

@@ -125,7 +125,8 @@ public class Ledger {
     /** Count of the request's commands per state label, plus {@code invalid} and {@code intake_errors}. */
     public RequestCounts counts(String requestId) {
         Map<String, Integer> byState = new java.util.TreeMap<>();
-        jdbc.query("SELECT state, invalid, COUNT(*) FROM bridge_command WHERE request_id = ? GROUP BY state, invalid",
+        jdbc.query("SELECT state, invalid, COUNT(*) FROM bridge_command WHERE request_id = ? AND internal = FALSE "
+                        + "GROUP BY state, invalid",
                 rs -> {
                     String key = rs.getBoolean(2) ? "invalid" : rs.getString(1);
                     byState.merge(key, rs.getInt(3), Integer::sum);
@@ -335,9 +336,10 @@ public class Ledger {
                 Ledger::mapCommand, kind, vendorRef).stream().findFirst();
     }
 
-    /** Streams the request's commands in batch order (the result file of a huge batch never sits in memory). */
+    /** Streams the request's commands (not the bridge's internal ones) in batch order (the result file of a huge batch never sits in memory). */
     public void forEachCommand(String requestId, Consumer<CommandRecord> consumer) {
-        jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command WHERE request_id = ? ORDER BY seq, position",
+        jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command WHERE request_id = ? AND internal = FALSE "
+                        + "ORDER BY seq, position",
                 rs -> {
                     consumer.accept(mapCommand(rs, 0));
                 }, requestId);
