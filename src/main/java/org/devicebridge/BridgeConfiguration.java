@@ -145,6 +145,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         observe(context, new BridgeMetrics(ledger, transitions, network), ledger, clouds);
         InboxExamples.seedIfNew(settings);
         FanoutConfiguration.configure(context, settings, dataSource, ledger, view, call, backoff, redactor, mapper);
+        JmsConfiguration.configure(context, settings, intake, dataSource, ledger, view, backoff, redactor, mapper);
     }
 
     /**

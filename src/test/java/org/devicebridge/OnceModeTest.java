@@ -29,6 +29,8 @@ class OnceModeTest {
                 "-Dbridge.outbox.dir=" + dir.resolve("outbox"),
                 "-Dbridge.archive.dir=" + dir.resolve("archive"),
                 "-Dbridge.deadletter.dir=" + dir.resolve("deadletter"),
+                "-Dbridge.jms.data-dir=" + dir.resolve("broker"),
+                "-Dbridge.jms.embedded-port=" + TestBridge.freePort(),
                 "-Dbridge.examples.seed=false",
                 "-Dbridge.simulator.access.processing-delay=200ms",
                 "-Dbridge.inbox.min-age=100",

@@ -66,6 +66,10 @@ public final class TestBridge implements AutoCloseable {
         p.put("bridge.retry.max-delay", "1s");
         p.put("bridge.poll.initial-interval", "200ms");
         p.put("bridge.poll.max-interval", "1s");
+        // the embedded broker: its own journal, reached in-VM only (no port to collide on)
+        p.put("bridge.jms.data-dir", dir.resolve("broker").toString());
+        p.put("bridge.jms.embedded-port", "");
+        p.put("bridge.jms.events-tick", "100");
         p.putAll(extra);
         return new TestBridge(dir, p);
     }

@@ -83,7 +83,7 @@ public class WebhookFanout {
         List<DeliveryRound> rounds = new ArrayList<>();
         for (WebhookLedger.Cursor cursor : webhooks.due(subscribers.names(), now)) {
             String token = UUID.randomUUID().toString();
-            List<Delivery> next = plan(cursor, token);
+            List<Delivery> next = plan(webhooks, cursor, token, batchSize);
             if (!next.isEmpty() && webhooks.lease(cursor, token, now, now.plus(lease))) {
                 rounds.add(new DeliveryRound(cursor.name(), token, next));
             }
@@ -93,9 +93,9 @@ public class WebhookFanout {
 
     /**
      * The subscriber's next events: the transitions after its cursor, each request's summary as
-     * soon as the last transition of that request is among those delivered.
+     * soon as the last transition of that request is among those delivered. (Also the events topic's, {@link TopicFanout}.)
      */
-    private List<Delivery> plan(WebhookLedger.Cursor cursor, String token) {
+    static List<Delivery> plan(WebhookLedger webhooks, WebhookLedger.Cursor cursor, String token, int batchSize) {
         List<Long> transitions = webhooks.transitionsAfter(cursor.lastTransitionId(), batchSize);
         List<WebhookLedger.FinishedRow> finished = webhooks.finishedAfter(cursor.lastFinishedId(), batchSize);
         long afterTransition = cursor.lastTransitionId();

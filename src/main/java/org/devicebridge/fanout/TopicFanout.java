@@ -1,0 +1,148 @@
+package org.devicebridge.fanout;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.devicebridge.cloud.BackoffSchedule;
+import org.devicebridge.cloud.Redactor;
+import org.devicebridge.ledger.Ledger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Events to a message topic (routes/events-topic.yaml): the same events as the webhooks, in the
+ * same order, from the same logs. The topic is one more reader of the transition log, with its
+ * own cursor in {@code bridge_subscriber} (a name of its own, which no webhook subscriber can
+ * have), so nothing is added to the path of a command, a broker that is down loses nothing and
+ * slows no batch, and the events go out at least once, in order, with stable event ids.
+ * <p>
+ * Each round takes the topic's next events (leased, so two instances on one ledger never both
+ * send them); each is sent and the cursor moves past it; a send that fails leaves the cursor on
+ * that event, skips the rest of the round and backs off ({@code bridge.retry.*}). Every event is in
+ * the delivery log ({@code bridge_webhook_delivery}) under the topic's name.
+ */
+public class TopicFanout {
+
+    /** Exchange property: the {@link Delivery} being sent. */
+    public static final String DELIVERY = "bridge.topicDelivery";
+    /** Exchange property: true when {@link #prepare} made the event ready to send. */
+    public static final String READY = "eventReady";
+    /** JMS properties of each event, for selectors: its type, id and request. */
+    public static final String EVENT_TYPE = "BridgeEventType";
+    public static final String EVENT_ID = "BridgeEventId";
+    public static final String REQUEST_ID = "BridgeRequestId";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicFanout.class);
+    private static final int MAX_ERROR = 2000;   // bridge_webhook_delivery.last_error
+
+    private final String name;
+    private final WebhookLedger webhooks;
+    private final WebhookEvents events;
+    private final Ledger ledger;
+    private final BackoffSchedule backoff;
+    private final Redactor redactor;
+    private final ObjectMapper mapper;
+    private final int batchSize;
+    private final Duration lease;
+
+    /**
+     * @param name      the topic's cursor in {@code bridge_subscriber}, e.g. {@code topic:bridge.events@1a2b3c4d}
+     * @param batchSize at most this many events per round
+     * @param lease     how long a round holds the cursor between two events (must exceed a send's timeout)
+     */
+    public TopicFanout(String name, WebhookLedger webhooks, WebhookEvents events, Ledger ledger, BackoffSchedule backoff,
+                       Redactor redactor, ObjectMapper mapper, int batchSize, Duration lease) {
+        this.name = name;
+        this.webhooks = webhooks;
+        this.events = events;
+        this.ledger = ledger;
+        this.backoff = backoff;
+        this.redactor = redactor;
+        this.mapper = mapper;
+        this.batchSize = batchSize;
+        this.lease = lease;
+    }
+
+    /** Adds the topic's cursor if new: it starts at the end of the logs (events from now on). */
+    public void register(String description) {
+        webhooks.register(name, description, ledger.now());
+    }
+
+    /** The topic's next events, in order, leased to this round; null when there is nothing to send now. */
+    public DeliveryRound due() {
+        Instant now = ledger.now();
+        webhooks.noteFinishedRequests(now);
+        for (WebhookLedger.Cursor cursor : webhooks.due(List.of(name), now)) {
+            String token = UUID.randomUUID().toString();
+            List<Delivery> next = WebhookFanout.plan(webhooks, cursor, token, batchSize);
+            if (!next.isEmpty() && webhooks.lease(cursor, token, now, now.plus(lease))) {
+                return new DeliveryRound(name, token, next);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The event as the message to send (JSON text, with {@value #EVENT_TYPE}, {@value #EVENT_ID}
+     * and {@value #REQUEST_ID}), if it is still the topic's next one; else (an earlier one of the
+     * round failed, or the lease was lost) {@link #READY} is false and nothing is sent.
+     */
+    public void prepare(Exchange exchange) throws JsonProcessingException {
+        Delivery d = exchange.getIn().getBody(Delivery.class);
+        exchange.setProperty(DELIVERY, d);
+        exchange.setProperty(READY, false);
+        Instant now = ledger.now();
+        if (!webhooks.stillNext(d, now, now.plus(lease))) {
+            return;
+        }
+        Optional<ObjectNode> event = events.of(d, webhooks);
+        if (event.isEmpty()) {
+            LOG.warn("event {}: what it announces is no longer in the ledger; skipped", d.eventId());
+            webhooks.delivered(d, null, now);
+            return;
+        }
+        Message in = exchange.getIn();
+        in.removeHeaders("*");
+        in.setHeader(EVENT_TYPE, d.eventType());
+        in.setHeader(EVENT_ID, d.eventId());
+        String requestId = event.get().path("data").path("request_id").asText(null);
+        if (requestId != null) {
+            in.setHeader(REQUEST_ID, requestId);
+        }
+        in.setBody(mapper.writeValueAsString(event.get()));
+        exchange.setProperty(READY, true);
+    }
+
+    /** The broker has the event: the cursor moves past it. */
+    public void sent(Exchange exchange) {
+        webhooks.delivered(exchange.getProperty(DELIVERY, Delivery.class), null, ledger.now());
+    }
+
+    /** The send failed: the cursor stays on the event, and the topic is tried again after a backoff. */
+    public void failed(Exchange exchange) {
+        Delivery d = exchange.getProperty(DELIVERY, Delivery.class);
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String error = redactor.text(e == null ? "send failed" : e.getClass().getSimpleName() + ": " + e.getMessage());
+        error = error.length() <= MAX_ERROR ? error : error.substring(0, MAX_ERROR - 1) + "…";
+        Instant now = ledger.now();
+        int attempts = webhooks.failed(d, null, error, now, n -> now.plus(backoff.retryDelay(n, null)));
+        if (attempts == 1) {
+            LOG.warn("events topic: event {} not sent ({}); retrying with backoff, later events wait for it", d.eventId(), error);
+        } else {
+            LOG.debug("events topic: event {} attempt {} failed ({})", d.eventId(), attempts, error);
+        }
+    }
+
+    /** Ends a round: the cursor is free for the next one. */
+    public void release(DeliveryRound round) {
+        webhooks.release(round.subscriber(), round.leaseToken());
+    }
+}

@@ -1,0 +1,200 @@
+package org.devicebridge;
+
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.TextMessage;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.builder.NotifyBuilder;
+import org.devicebridge.intake.ActionIntake;
+import org.devicebridge.intake.BatchReader;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.NewCommand;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import javax.sql.DataSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Queues on the embedded broker: the real bridge with its embedded Artemis broker, and a real JMS
+ * client (Artemis core protocol over the broker's loopback TCP port) as producer and subscriber.
+ */
+class JmsIntakeTest extends AccessFlowTestSupport {
+
+    private static final String INTAKE = "bridge.intake";
+    private static final String DEAD_LETTERS = "bridge.intake.DLQ";
+    private static final String EVENTS = "bridge.events";
+
+    private JmsTestClient client;
+
+    @AfterEach
+    void closeClient() throws JMSException {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    @Test
+    void takesABatchFromTheQueueAndRunsIt() throws Exception {
+        startBridgeWithBroker();
+
+        client.send(INTAKE, Batches.document("queued-1", Batches.credentials("a1", "door-1"), Batches.credentials("a2", "door-2")));
+
+        List<CommandRecord> commands = awaitFinal("queued-1", 2);
+        assertThat(commands).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
+        assertThat(bridge.ledger().request("queued-1").orElseThrow().source()).isEqualTo("jms");
+        assertThat(client.browse(INTAKE)).isEmpty();
+    }
+
+    @Test
+    void theSameBatchSentTwiceCreatesNothingNew() throws Exception {
+        startBridgeWithBroker();
+        String document = "{\"actions\":[" + Batches.credentials("a1", "door-1") + "]}"; // no request_id: derived from the content
+        NotifyBuilder bothTaken = new NotifyBuilder(bridge.context()).fromRoute("intake-queue").whenCompleted(2).create();
+
+        client.send(INTAKE, document);
+        client.send(INTAKE, document);
+
+        assertThat(bothTaken.matches(20, TimeUnit.SECONDS)).isTrue();
+        String requestId = "jms:" + BatchReader.digest(document).substring(0, 16);
+        assertThat(awaitFinal(requestId, 1)).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
+        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM bridge_request", Integer.class)).isEqualTo(1);
+        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM bridge_command", Integer.class)).isEqualTo(1);
+        assertThat(cloud.createCount("door-1")).isEqualTo(1);
+    }
+
+    @Test
+    void movesAMessageThatIsNoBatchToTheDeadLetterQueueWithTheReasonAndNoRetry() throws Exception {
+        startBridgeWithBroker();
+        NotifyBuilder bothDone = new NotifyBuilder(bridge.context()).fromRoute("intake-queue").whenDone(2).create();
+        NotifyBuilder anyFailed = new NotifyBuilder(bridge.context()).fromRoute("intake-queue").whenFailed(1).create();
+
+        client.send(INTAKE, "{\"request_id\":\"broken\",\"actions\":[");
+        Message dead = client.receive(DEAD_LETTERS, Duration.ofSeconds(20));
+
+        assertThat(dead).isNotNull();
+        assertThat(((TextMessage) dead).getText()).isEqualTo("{\"request_id\":\"broken\",\"actions\":[");
+        assertThat(dead.getStringProperty("BridgeRejectReason")).startsWith("malformed JSON");
+        client.send(INTAKE, "[1, 2, 3]");
+        dead = client.receive(DEAD_LETTERS, Duration.ofSeconds(20));
+        assertThat(dead.getStringProperty("BridgeRejectReason"))
+                .isEqualTo("not a batch document: the body must be a JSON object with an \"actions\" array");
+        // neither was rolled back (so neither comes again): both exchanges ended without error; nothing is left
+        assertThat(bothDone.matches(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(anyFailed.matches()).isFalse();
+        assertThat(client.browse(INTAKE)).isEmpty();
+        assertThat(client.browse(DEAD_LETTERS)).isEmpty();
+        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM bridge_request", Integer.class)).isZero();
+    }
+
+    @Test
+    void publishesEveryStateChangeAndTheSummaryToTheEventsTopic() throws Exception {
+        startBridgeWithBroker();
+        JmsTestClient.Subscription events = client.subscribe(EVENTS);
+
+        client.send(INTAKE, Batches.document("topic-1", Batches.credentials("a1", "door-1"), Batches.credentials("a2", "door-2")));
+        List<CommandRecord> commands = awaitFinal("topic-1", 2);
+        List<JmsTestClient.Event> received = events.until(e -> e.id().equals("summary-topic-1"), Duration.ofSeconds(20));
+
+        assertThat(received).extracting(JmsTestClient.Event::id).containsExactlyElementsOf(expectedEventIds("topic-1"));
+        assertThat(received).allSatisfy(e -> {
+            assertThat(e.json().path("event_id").asText()).isEqualTo(e.id());
+            assertThat(e.json().path("event_type").asText()).isEqualTo(e.type());
+            assertThat(e.requestId()).isEqualTo("topic-1");
+            assertThat(e.json().path("occurred_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        });
+        for (CommandRecord c : commands) {
+            assertThat(received).filteredOn(e -> e.json().path("data").path("command_id").asText().equals(c.id()))
+                    .allSatisfy(e -> assertThat(e.type()).isEqualTo("COMMAND_STATUS_UPDATED"))
+                    .extracting(e -> e.json().path("data").path("state").asText())
+                    .containsExactlyElementsOf(path(bridge, c.id()).stream().map(CommandState::label).toList());
+        }
+        JmsTestClient.Event summary = received.get(received.size() - 1);
+        assertThat(summary.type()).isEqualTo("REQUEST_SUMMARY");
+        assertThat(summary.json().path("data").path("total").asInt()).isEqualTo(2);
+        assertThat(summary.json().path("data").path("succeeded").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void keepsABatchWhoseIntakeFailedHalfwayAndTakesItInWhenItComesAgain() throws Exception {
+        startBridgeWithBroker();
+        // an earlier delivery got as far as opening the request; now the ledger refuses the second action
+        // (another transaction holds its row: the insert times out) until the test lets go
+        String requestId = "halfway-1";
+        bridge.ledger().openRequest(requestId, "jms", null);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        Thread holder = new Thread(() -> new TransactionTemplate(new DataSourceTransactionManager(dataSource())).executeWithoutResult(tx -> {
+            bridge.ledger().recordCommand(new NewCommand(ActionIntake.commandId(requestId, 1, 0), requestId, 1, 0, "holder", null,
+                    "credentials", "door-2", CommandState.QUEUED, "{}", "CREATE", Instant.now().plusSeconds(3600), null, null));
+            held.countDown();
+            try {
+                letGo.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            tx.setRollbackOnly();
+        }));
+        holder.start();
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        NotifyBuilder failed = new NotifyBuilder(bridge.context()).fromRoute("intake-queue").whenFailed(1).create();
+        NotifyBuilder taken = new NotifyBuilder(bridge.context()).fromRoute("intake-queue").whenCompleted(1).create();
+
+        client.send(INTAKE, Batches.document(requestId, Batches.credentials("a1", "door-1"), Batches.credentials("a2", "door-2"),
+                Batches.credentials("a3", "door-3")));
+
+        assertThat(failed.matches(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(bridge.commands(requestId)).extracting(CommandRecord::device).containsExactly("door-1"); // stopped halfway
+        assertThat(bridge.ledger().request(requestId).orElseThrow().intakeComplete()).isFalse();
+        letGo.countDown();
+        holder.join();
+
+        assertThat(taken.matches(30, TimeUnit.SECONDS)).isTrue(); // the broker delivered it again
+        List<CommandRecord> commands = awaitFinal(requestId, 3);
+        assertThat(commands).extracting(CommandRecord::device).containsExactly("door-1", "door-2", "door-3");
+        assertThat(commands).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
+        assertThat(List.of("door-1", "door-2", "door-3")).allSatisfy(door -> assertThat(cloud.createCount(door)).isEqualTo(1));
+        assertThat(client.browse(INTAKE)).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** The bridge on the access-cloud simulator, its embedded broker also on a loopback port; a client connected there. */
+    private void startBridgeWithBroker() throws JMSException {
+        int port = TestBridge.freePort();
+        Map<String, String> properties = new HashMap<>();
+        properties.put("bridge.jms.embedded-port", String.valueOf(port));
+        startBridge(s -> s, properties);
+        client = new JmsTestClient(new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port));
+    }
+
+    /** The request's state changes as the ledger holds them, as event ids, then its summary. */
+    private List<String> expectedEventIds(String requestId) {
+        List<String> ids = new ArrayList<>(jdbc().queryForList("SELECT t.id FROM bridge_transition t "
+                + "JOIN bridge_command c ON c.id = t.command_id WHERE c.request_id = ? AND c.internal = FALSE ORDER BY t.id",
+                Long.class, requestId).stream().map(id -> "transition-" + id).toList());
+        ids.add("summary-" + requestId);
+        return ids;
+    }
+
+    private DataSource dataSource() {
+        return bridge.context().getRegistry().lookupByNameAndType("ledgerDataSource", DataSource.class);
+    }
+
+    private JdbcTemplate jdbc() {
+        return new JdbcTemplate(dataSource());
+    }
+}
