@@ -1,16 +1,20 @@
 package org.devicebridge;
 
 import org.apache.camel.main.Main;
+import org.devicebridge.embed.DeviceBridge;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Builds the bridge's Camel Main: configuration from {@code config/application.properties}
  * (the packaged copy, then the working directory's, then {@code --config}), overridable by
- * system properties and environment variables; routes from {@code routes/*.yaml}; beans from
+ * system properties and environment variables; routes from {@code routes/} (with {@code engine/}
+ * and {@code templates/}); beans from
  * {@link BridgeConfiguration}. The command line ({@link BridgeMain}) and the tests use this same
  * assembly.
  */
@@ -29,9 +33,11 @@ public final class BridgeApp {
         Properties props = new Properties();
         props.putAll(overrides);
         main.setOverrideProperties(props);
-        // the routes are read from routes/ when it is there (a checkout), else from the packaged copy
-        main.configure().withRoutesIncludePattern(Files.isDirectory(Path.of("routes"))
-                ? "file:routes/*.yaml" : "classpath:routes/*.yaml");
+        // the routes are read from routes/ when it is there (a checkout), else from the packaged copy:
+        // the stand-alone bridge's triggers and edges, the engine, and the route templates
+        String from = Files.isDirectory(Path.of("routes")) ? "file:" : "classpath:";
+        main.configure().withRoutesIncludePattern(Stream.of("routes/*.yaml", DeviceBridge.ENGINE_ROUTES, DeviceBridge.TEMPLATES)
+                .map(pattern -> from + pattern).collect(Collectors.joining(",")));
         main.configure().addConfiguration(BridgeConfiguration.class);
         return main;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
@@ -24,6 +25,7 @@ import org.devicebridge.home.HomeCloudAdapter;
 import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.ActionPlanner;
 import org.devicebridge.intake.BatchReader;
+import org.devicebridge.intake.MessageIntake;
 import org.devicebridge.ledger.DeadlineWatch;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerDatabase;
@@ -44,6 +46,7 @@ import org.devicebridge.webhook.WebhookSignature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,10 +57,34 @@ import java.util.Map;
 /**
  * Wires the bridge's beans into Camel's registry the Camel Main way, from {@code bridge.*}
  * configuration. The routes in {@code routes/} refer to these beans by name.
+ * <p>
+ * Stand-alone (Camel Main, the no-argument constructor) the ledger is opened from
+ * {@code bridge.db.*} and the bridge runs its own queues ({@link JmsConfiguration}). Embedded in an
+ * application ({@link org.devicebridge.embed.DeviceBridge}) the ledger lives on the application's
+ * DataSource and the application feeds the route templates from its own endpoints.
  */
 public class BridgeConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeConfiguration.class);
+
+    /** The HTTP component of every call the bridge makes (routes/engine/cloud-http.yaml), its own also inside an application. */
+    static final String CLOUD_HTTP = "bridge-http";
+
+    private final DataSource applicationDataSource;
+
+    /** The stand-alone bridge: the ledger from {@code bridge.db.*}, the bridge's own queues. */
+    public BridgeConfiguration() {
+        this(null);
+    }
+
+    /**
+     * The bridge inside an application: the ledger's tables in the default schema of the
+     * application's DataSource (migrated here; the application keeps and closes its pool), and no
+     * broker or queue of the bridge's own.
+     */
+    public BridgeConfiguration(DataSource applicationDataSource) {
+        this.applicationDataSource = applicationDataSource;
+    }
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -78,13 +105,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         redactor.addSecret(clouds.network().secret());
         redactor.addSecret(clouds.home().secret());
 
-        HikariDataSource dataSource = LedgerDatabase.open(
-                settings.get("bridge.db.url", "jdbc:h2:file:./data/ledger"),
-                settings.get("bridge.db.user", "sa"),
-                settings.secret("bridge.db.password").orElse(""),
-                settings.get("bridge.db.schema", null),
-                settings.integer("bridge.db.pool-size", 10));
-        closeOnStop(context, "ledger-datasource", dataSource);
+        DataSource dataSource = ledgerDataSource(context, settings);
         Ledger ledger = new Ledger(dataSource, Clock.systemUTC());
         LedgerTransitions transitions = new LedgerTransitions(ledger);
         transitions.onStateChanged(new StateChangeLog());
@@ -95,6 +116,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.duration("bridge.poll.initial-interval", Duration.ofSeconds(1)),
                 settings.duration("bridge.poll.max-interval", Duration.ofSeconds(30)));
         CloudCall call = new CloudCall(redactor);
+        context.addComponent(CLOUD_HTTP, cloudHttpClient(settings));
         CommandOutcomes outcomes = new CommandOutcomes(ledger, transitions, backoff, redactor, mapper);
 
         registry.bind("ledgerDataSource", dataSource);
@@ -144,8 +166,45 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.get("bridge.inbox.include", ".*\\.(json|jsonl|csv)"), settings.duration("bridge.once.max-wait", Duration.ofHours(1))));
         observe(context, new BridgeMetrics(ledger, transitions, network), ledger, clouds);
         InboxExamples.seedIfNew(settings);
+        registry.bind("messageIntake", new MessageIntake(intake, mapper));
         FanoutConfiguration.configure(context, settings, dataSource, ledger, view, call, backoff, redactor, mapper);
-        JmsConfiguration.configure(context, settings, intake, dataSource, ledger, view, backoff, redactor, mapper);
+        if (applicationDataSource == null) {
+            JmsConfiguration.configure(context, settings, redactor);
+        }
+    }
+
+    /**
+     * The client of every cloud call and webhook out: bounded waits, no cookies shared between calls,
+     * and no silent re-execution of a call (of a 429 / 503, or of a POST that creates an action):
+     * retries belong to the ledger (backoff, {@code Retry-After}, one {@code bridge_call} row per call).
+     */
+    private static HttpComponent cloudHttpClient(Settings settings) {
+        HttpComponent http = new HttpComponent();
+        int connect = (int) settings.duration("bridge.cloud.connect-timeout", Duration.ofSeconds(10)).toMillis();
+        int response = (int) settings.duration("bridge.cloud.response-timeout", Duration.ofSeconds(30)).toMillis();
+        http.setConnectTimeout(connect);
+        http.setConnectionRequestTimeout(connect);
+        http.setSoTimeout(response);
+        http.setResponseTimeout(response);
+        http.setCookieManagementDisabled(true);
+        http.setAutomaticRetriesDisabled(true);
+        return http;
+    }
+
+    /** The application's DataSource, migrated; or else a pool opened (and closed with the bridge) from {@code bridge.db.*}. */
+    private DataSource ledgerDataSource(CamelContext context, Settings settings) {
+        if (applicationDataSource != null) {
+            LedgerDatabase.migrate(applicationDataSource, null);
+            return applicationDataSource;
+        }
+        HikariDataSource dataSource = LedgerDatabase.open(
+                settings.get("bridge.db.url", "jdbc:h2:file:./data/ledger"),
+                settings.get("bridge.db.user", "sa"),
+                settings.secret("bridge.db.password").orElse(""),
+                settings.get("bridge.db.schema", null),
+                settings.integer("bridge.db.pool-size", 10));
+        closeOnStop(context, "ledger-datasource", dataSource);
+        return dataSource;
     }
 
     /**

@@ -5,6 +5,7 @@ import org.apache.camel.CamelContext;
 import org.devicebridge.cloud.BackoffSchedule;
 import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.Redactor;
+import org.devicebridge.fanout.EventStreams;
 import org.devicebridge.fanout.Subscriber;
 import org.devicebridge.fanout.WebhookEvents;
 import org.devicebridge.fanout.WebhookFanout;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,14 +27,18 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Wires webhooks out (routes/fanout.yaml) from {@code bridge.webhooks.*}: the subscribers, each
- * with its URL and its own signing secret, and the {@code webhookFanout} bean. Called from
- * {@link BridgeConfiguration}.
+ * Wires the fan-out of state changes: webhooks out (routes/engine/fanout.yaml) from
+ * {@code bridge.webhooks.*}, the subscribers, each with its URL and its own signing secret, and the
+ * {@code webhookFanout} bean; and the {@code eventStreams} bean behind the events template
+ * (routes/templates/events-out.yaml). Called from {@link BridgeConfiguration}.
  */
 public final class FanoutConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(FanoutConfiguration.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+    /** Event streams: at most this many events per round, and a round's hold on its cursor between two sends. */
+    private static final int EVENTS_PER_ROUND = 100;
+    private static final Duration EVENTS_LEASE = Duration.ofMinutes(1);
 
     private FanoutConfiguration() {
     }
@@ -41,8 +47,9 @@ public final class FanoutConfiguration {
                                  CloudCall call, BackoffSchedule backoff, Redactor redactor, ObjectMapper mapper) {
         WebhookSubscribers subscribers = new WebhookSubscribers(subscribers(settings, redactor));
         WebhookLedger webhooks = new WebhookLedger(dataSource);
+        Instant now = ledger.now();
         for (Subscriber s : subscribers.all()) {
-            webhooks.register(s.name(), redactor.url(s.url()), ledger.now());
+            webhooks.register(s.name(), redactor.url(s.url()), now, now);
         }
         if (!subscribers.isEmpty()) {
             LOG.info("webhooks out: every state change is sent to {}", subscribers.names());
@@ -52,6 +59,8 @@ public final class FanoutConfiguration {
                 settings.duration("bridge.webhooks.lease", Duration.ofMinutes(1)));
         context.getRegistry().bind("webhookSubscribers", subscribers);
         context.getRegistry().bind("webhookFanout", fanout);
+        context.getRegistry().bind("eventStreams", new EventStreams(webhooks, new WebhookEvents(ledger, view, mapper), ledger, backoff,
+                redactor, mapper, EVENTS_PER_ROUND, EVENTS_LEASE, now));
     }
 
     /**

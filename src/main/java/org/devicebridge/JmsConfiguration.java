@@ -1,35 +1,26 @@
 package org.devicebridge;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.qpid.jms.JmsConnectionFactory;
-import org.devicebridge.cloud.BackoffSchedule;
 import org.devicebridge.cloud.Redactor;
-import org.devicebridge.fanout.TopicFanout;
-import org.devicebridge.fanout.WebhookEvents;
-import org.devicebridge.fanout.WebhookLedger;
-import org.devicebridge.intake.ActionIntake;
-import org.devicebridge.intake.BatchReader;
-import org.devicebridge.intake.QueueIntake;
-import org.devicebridge.ledger.Ledger;
-import org.devicebridge.results.CommandView;
+import org.devicebridge.observe.BrokerHealthCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jms.connection.CachingConnectionFactory;
 
-import javax.sql.DataSource;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Wires the queues (routes/intake-queue.yaml, routes/events-topic.yaml) from {@code bridge.jms.*}:
- * the broker connection behind Camel's {@code jms} component, the {@code queueIntake} bean and the
- * {@code eventsTopic} fan-out. Called from {@link BridgeConfiguration}.
+ * Wires the bridge's own queues (routes/intake-queue.yaml, routes/events-topic.yaml) from
+ * {@code bridge.jms.*}: the broker connection behind Camel's {@code jms} component. Called from
+ * {@link BridgeConfiguration} in the stand-alone bridge (an application that embeds the bridge
+ * brings its own endpoints instead).
  * <ul>
  *   <li>{@code bridge.jms.url} blank: the {@link EmbeddedBroker} (Artemis, journal under
  *       {@code bridge.jms.data-dir}), reached in-VM;</li>
@@ -47,18 +38,12 @@ import java.util.Locale;
 public final class JmsConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(JmsConfiguration.class);
-    private static final int EVENTS_PER_ROUND = 100;
-    private static final Duration EVENTS_LEASE = Duration.ofMinutes(1);
 
     private JmsConfiguration() {
     }
 
-    public static void configure(CamelContext context, Settings settings, ActionIntake intake, DataSource dataSource, Ledger ledger,
-                                 CommandView view, BackoffSchedule backoff, Redactor redactor, ObjectMapper mapper) throws Exception {
-        context.getRegistry().bind("queueIntake", new QueueIntake(intake, mapper));
+    public static void configure(CamelContext context, Settings settings, Redactor redactor) throws Exception {
         if (!settings.bool("bridge.jms.enabled", true)) {
-            // the routes stay stopped (autoStartup), but they name these beans
-            context.getRegistry().bind("eventsTopic", topicFanout("topic:off", dataSource, ledger, view, backoff, redactor, mapper));
             LOG.info("queues off (bridge.jms.enabled=false): no intake queue, no events topic");
             return;
         }
@@ -91,12 +76,12 @@ public final class JmsConfiguration {
         JmsComponent jms = context.getComponent("jms", JmsComponent.class);
         jms.setConnectionFactory(factory);
         jms.setLazyCreateTransactionManager(false); // transacted=true: the consumer session's own local transaction
-
-        // the topic's cursor is per topic and broker: instances sharing a broker send each event once
-        String cursor = "topic:" + clip(topic, 60) + "@" + BatchReader.digest(broker + " " + topic).substring(0, 12);
-        TopicFanout events = topicFanout(cursor, dataSource, ledger, view, backoff, redactor, mapper);
-        events.register("jms:topic:" + clip(topic, 200) + " on " + broker);
-        context.getRegistry().bind("eventsTopic", events);
+        context.addStartupListener((ctx, alreadyStarted) -> {
+            HealthCheckRegistry health = HealthCheckRegistry.get(ctx);
+            if (health != null) {
+                health.register(new BrokerHealthCheck(factory, broker));
+            }
+        });
         LOG.info("queues: batches from {}, poison messages to {}, events to topic {}, on {}", intakeQueue, deadLetterQueue, topic, broker);
     }
 
@@ -120,17 +105,6 @@ public final class JmsConfiguration {
 
     private static String option(String url, String name, String value) {
         return url.contains(name + "=") ? "" : "&" + name + "=" + value;
-    }
-
-    private static TopicFanout topicFanout(String cursor, DataSource dataSource, Ledger ledger, CommandView view, BackoffSchedule backoff,
-                                           Redactor redactor, ObjectMapper mapper) {
-        WebhookLedger log = new WebhookLedger(dataSource);
-        return new TopicFanout(cursor, log, new WebhookEvents(ledger, view, mapper), ledger, backoff, redactor, mapper,
-                EVENTS_PER_ROUND, EVENTS_LEASE);
-    }
-
-    private static String clip(String value, int max) {
-        return value.length() <= max ? value : value.substring(0, max);
     }
 
     /** With the Camel context (after the routes): the cached connection, then the embedded broker. */

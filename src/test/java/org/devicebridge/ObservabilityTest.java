@@ -50,8 +50,20 @@ class ObservabilityTest extends AllCloudsTestSupport {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             HttpResponse<String> health = scrape(bridge, "/observe/health");
             assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(health.body()).contains("\"status\":\"UP\"").contains("ledger").contains("cloud-access")
+            assertThat(health.body()).contains("\"status\":\"UP\"").contains("ledger").contains("broker").contains("cloud-access")
                     .contains("cloud-network").contains("cloud-home");
+        });
+    }
+
+    @Test
+    void reportsNotReadyWhenTheBrokerIsUnreachable() throws Exception {
+        startClouds(n -> n, h -> h);
+        TestBridge bridge = startBridge("bridge", Map.of("bridge.jms.url", "tcp://127.0.0.1:" + TestBridge.freePort()));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<String> health = scrape(bridge, "/observe/health");
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(health.body()).contains("\"name\":\"broker\"").contains("the message broker is unreachable");
         });
     }
 

@@ -93,7 +93,7 @@ public class WebhookFanout {
 
     /**
      * The subscriber's next events: the transitions after its cursor, each request's summary as
-     * soon as the last transition of that request is among those delivered. (Also the events topic's, {@link TopicFanout}.)
+     * soon as the last transition of that request is among those delivered. (Also each event stream's, {@link EventStreams}.)
      */
     static List<Delivery> plan(WebhookLedger webhooks, WebhookLedger.Cursor cursor, String token, int batchSize) {
         List<Long> transitions = webhooks.transitionsAfter(cursor.lastTransitionId(), batchSize);

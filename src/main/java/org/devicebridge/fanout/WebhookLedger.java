@@ -52,18 +52,18 @@ public class WebhookLedger {
 
     /**
      * Adds a configured subscriber, or updates the URL of a known one. A new subscriber starts at
-     * the end of the logs: it is sent what happens from now on, not the whole history.
+     * {@code since}: it is sent what happens from then on, not the whole history.
      */
-    public void register(String name, String redactedUrl, Instant now) {
+    public void register(String name, String redactedUrl, Instant since, Instant now) {
         if (jdbc.update("UPDATE bridge_subscriber SET url = ? WHERE name = ?", redactedUrl, name) == 1) {
             return;
         }
         noteFinishedRequests(now); // so that requests finished before it was added are behind its cursor
         try {
             jdbc.update("INSERT INTO bridge_subscriber (name, url, last_transition_id, last_finished_id, next_attempt_at, created_at) "
-                            + "VALUES (?, ?, (SELECT COALESCE(MAX(id), 0) FROM bridge_transition), "
-                            + "(SELECT COALESCE(MAX(id), 0) FROM bridge_finished_request), ?, ?)",
-                    name, redactedUrl, ts(now), ts(now));
+                            + "VALUES (?, ?, (SELECT COALESCE(MAX(id), 0) FROM bridge_transition WHERE at <= ?), "
+                            + "(SELECT COALESCE(MAX(id), 0) FROM bridge_finished_request WHERE found_at <= ?), ?, ?)",
+                    name, redactedUrl, ts(since), ts(since), ts(now), ts(now));
         } catch (DuplicateKeyException e) {
             // another instance registered it meanwhile
         }

@@ -11,8 +11,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Intake from a message queue (routes/intake-queue.yaml): one batch document (BATCH-FORMAT.md's
- * JSON form) per message, taken in whole by {@link ActionIntake#submit}.
+ * Intake from messages (routes/templates/batch-intake.yaml: the bridge's queue, or an embedding
+ * application's own endpoint): one batch document (BATCH-FORMAT.md's JSON form) per message, taken
+ * in whole by {@link ActionIntake#submit}.
  * <p>
  * A message that is not a batch document at all (not text or bytes, not JSON, not an object with
  * an {@code actions} array, an over-long {@code request_id}) is a poison message: retrying cannot
@@ -21,22 +22,23 @@ import java.nio.charset.StandardCharsets;
  * is taken in and its bad records are rejected one by one.
  * <p>
  * Idempotent: the request id is the document's {@code request_id}, or else derived from its
- * content ({@code jms:} and a digest, as the HTTP API does), so a redelivered message, and a
+ * content (the source, e.g. {@code jms:}, and a digest, as the HTTP API does), so a redelivered message, and a
  * message its producer sent again after a lost acknowledgement (a new message id, the same
  * content), create nothing new.
  */
-public class QueueIntake {
+public class MessageIntake {
 
     /** The header naming why a message went to the dead-letter queue. */
     public static final String REJECT_REASON = "BridgeRejectReason";
 
-    private static final Logger LOG = LoggerFactory.getLogger(QueueIntake.class);
+    private static final Logger LOG = LoggerFactory.getLogger(MessageIntake.class);
     private static final int MAX_REQUEST_ID = 200;   // bridge_request.id VARCHAR(200)
+    private static final int MAX_SOURCE = 20;        // bridge_request.source VARCHAR(20)
 
     private final ActionIntake intake;
     private final ObjectMapper mapper;
 
-    public QueueIntake(ActionIntake intake, ObjectMapper mapper) {
+    public MessageIntake(ActionIntake intake, ObjectMapper mapper) {
         this.intake = intake;
         this.mapper = mapper;
     }
@@ -50,15 +52,23 @@ public class QueueIntake {
         }
     }
 
-    /** Takes the batch into the ledger; returns once its commands are recorded (the message may then be acknowledged). */
-    public void submit(Message message) throws IOException {
+    /**
+     * Takes the batch into the ledger; returns once its commands are recorded (the message may then be acknowledged).
+     *
+     * @param source the requests' source in the ledger, e.g. {@code jms}
+     */
+    public void submit(Message message, String source) throws IOException {
+        if (source == null || source.isBlank() || source.length() > MAX_SOURCE) {
+            throw new IllegalArgumentException("source: 1 to " + MAX_SOURCE + " characters, not '" + source + "'");
+        }
         byte[] document = bytes(message.getBody());
-        String fallback = "jms:" + BatchReader.digest(new String(document, StandardCharsets.UTF_8)).substring(0, 16);
-        ActionIntake.Submission s = intake.submit(document, fallback, "jms");
+        String fallback = source + ":" + BatchReader.digest(new String(document, StandardCharsets.UTF_8)).substring(0, 16);
+        ActionIntake.Submission s = intake.submit(document, fallback, source);
         if (s.replayed()) {
-            LOG.info("request {} (jms): already taken in; nothing new is created", s.requestId());
+            LOG.info("request {} ({}): already taken in; nothing new is created", s.requestId(), source);
         } else {
-            LOG.info("request {} (jms): {} commands, {} rejected records", s.requestId(), s.commandIds().size(), s.rejected().size());
+            LOG.info("request {} ({}): {} commands, {} rejected records", s.requestId(), source, s.commandIds().size(),
+                    s.rejected().size());
         }
     }
 

@@ -15,24 +15,28 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
- * Events to a message topic (routes/events-topic.yaml): the same events as the webhooks, in the
- * same order, from the same logs. The topic is one more reader of the transition log, with its
- * own cursor in {@code bridge_subscriber} (a name of its own, which no webhook subscriber can
- * have), so nothing is added to the path of a command, a broker that is down loses nothing and
- * slows no batch, and the events go out at least once, in order, with stable event ids.
+ * The bridge's events to Camel endpoints (routes/templates/events-out.yaml): the same events as
+ * the webhooks, in the same order, from the same logs. Each stream (a topic, an application's own
+ * endpoint) is one more reader of the transition log, with its own cursor in
+ * {@code bridge_subscriber} ({@code stream:<name>}, a name no webhook subscriber can have), so
+ * nothing is added to the path of a command, an endpoint that is down loses nothing and slows no
+ * batch, and the events go out at least once, in order, with stable event ids.
  * <p>
- * Each round takes the topic's next events (leased, so two instances on one ledger never both
+ * Each round takes the stream's next events (leased, so two instances on one ledger never both
  * send them); each is sent and the cursor moves past it; a send that fails leaves the cursor on
  * that event, skips the rest of the round and backs off ({@code bridge.retry.*}). Every event is in
- * the delivery log ({@code bridge_webhook_delivery}) under the topic's name.
+ * the delivery log ({@code bridge_webhook_delivery}) under the stream's cursor.
  */
-public class TopicFanout {
+public class EventStreams {
 
     /** Exchange property: the {@link Delivery} being sent. */
-    public static final String DELIVERY = "bridge.topicDelivery";
+    public static final String DELIVERY = "bridge.eventDelivery";
     /** Exchange property: true when {@link #prepare} made the event ready to send. */
     public static final String READY = "eventReady";
     /** JMS properties of each event, for selectors: its type, id and request. */
@@ -40,10 +44,10 @@ public class TopicFanout {
     public static final String EVENT_ID = "BridgeEventId";
     public static final String REQUEST_ID = "BridgeRequestId";
 
-    private static final Logger LOG = LoggerFactory.getLogger(TopicFanout.class);
+    private static final Logger LOG = LoggerFactory.getLogger(EventStreams.class);
     private static final int MAX_ERROR = 2000;   // bridge_webhook_delivery.last_error
+    private static final Pattern STREAM_NAME = Pattern.compile("[A-Za-z0-9._-]{1,90}");
 
-    private final String name;
     private final WebhookLedger webhooks;
     private final WebhookEvents events;
     private final Ledger ledger;
@@ -52,15 +56,16 @@ public class TopicFanout {
     private final ObjectMapper mapper;
     private final int batchSize;
     private final Duration lease;
+    private final Instant startedAt;
+    private final Set<String> registered = ConcurrentHashMap.newKeySet(); // cursors known to exist
 
     /**
-     * @param name      the topic's cursor in {@code bridge_subscriber}, e.g. {@code topic:bridge.events@1a2b3c4d}
      * @param batchSize at most this many events per round
-     * @param lease     how long a round holds the cursor between two events (must exceed a send's timeout)
+     * @param lease     how long a round holds a stream's cursor between two events (must exceed a send's timeout)
+     * @param startedAt when this bridge started: a stream new to the ledger begins with the events from then on
      */
-    public TopicFanout(String name, WebhookLedger webhooks, WebhookEvents events, Ledger ledger, BackoffSchedule backoff,
-                       Redactor redactor, ObjectMapper mapper, int batchSize, Duration lease) {
-        this.name = name;
+    public EventStreams(WebhookLedger webhooks, WebhookEvents events, Ledger ledger, BackoffSchedule backoff,
+                        Redactor redactor, ObjectMapper mapper, int batchSize, Duration lease, Instant startedAt) {
         this.webhooks = webhooks;
         this.events = events;
         this.ledger = ledger;
@@ -69,16 +74,29 @@ public class TopicFanout {
         this.mapper = mapper;
         this.batchSize = batchSize;
         this.lease = lease;
+        this.startedAt = startedAt;
     }
 
-    /** Adds the topic's cursor if new: it starts at the end of the logs (events from now on). */
-    public void register(String description) {
-        webhooks.register(name, description, ledger.now());
+    /** The stream's cursor in {@code bridge_subscriber}. */
+    static String cursor(String stream) {
+        if (stream == null || !STREAM_NAME.matcher(stream).matches()) {
+            throw new IllegalArgumentException("stream: must be 1 to 90 letters, digits, '.', '-' or '_', not '" + stream + "'");
+        }
+        return "stream:" + stream;
     }
 
-    /** The topic's next events, in order, leased to this round; null when there is nothing to send now. */
-    public DeliveryRound due() {
+    /**
+     * The stream's next events, in order, leased to this round; null when there is nothing to send
+     * now. A stream new to the ledger starts with the events since this bridge started (those of
+     * the batches taken in before its first round included), not with the whole history.
+     */
+    public DeliveryRound due(String stream) {
+        String name = cursor(stream);
         Instant now = ledger.now();
+        if (!registered.contains(name)) {
+            webhooks.register(name, "stream " + stream, startedAt, now);
+            registered.add(name);
+        }
         webhooks.noteFinishedRequests(now);
         for (WebhookLedger.Cursor cursor : webhooks.due(List.of(name), now)) {
             String token = UUID.randomUUID().toString();
@@ -92,7 +110,7 @@ public class TopicFanout {
 
     /**
      * The event as the message to send (JSON text, with {@value #EVENT_TYPE}, {@value #EVENT_ID}
-     * and {@value #REQUEST_ID}), if it is still the topic's next one; else (an earlier one of the
+     * and {@value #REQUEST_ID}), if it is still the stream's next one; else (an earlier one of the
      * round failed, or the lease was lost) {@link #READY} is false and nothing is sent.
      */
     public void prepare(Exchange exchange) throws JsonProcessingException {
@@ -121,12 +139,12 @@ public class TopicFanout {
         exchange.setProperty(READY, true);
     }
 
-    /** The broker has the event: the cursor moves past it. */
+    /** The endpoint has the event: the cursor moves past it. */
     public void sent(Exchange exchange) {
         webhooks.delivered(exchange.getProperty(DELIVERY, Delivery.class), null, ledger.now());
     }
 
-    /** The send failed: the cursor stays on the event, and the topic is tried again after a backoff. */
+    /** The send failed: the cursor stays on the event, and the stream is tried again after a backoff. */
     public void failed(Exchange exchange) {
         Delivery d = exchange.getProperty(DELIVERY, Delivery.class);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
@@ -135,9 +153,9 @@ public class TopicFanout {
         Instant now = ledger.now();
         int attempts = webhooks.failed(d, null, error, now, n -> now.plus(backoff.retryDelay(n, null)));
         if (attempts == 1) {
-            LOG.warn("events topic: event {} not sent ({}); retrying with backoff, later events wait for it", d.eventId(), error);
+            LOG.warn("{}: event {} not sent ({}); retrying with backoff, later events wait for it", d.subscriber(), d.eventId(), error);
         } else {
-            LOG.debug("events topic: event {} attempt {} failed ({})", d.eventId(), attempts, error);
+            LOG.debug("{}: event {} attempt {} failed ({})", d.subscriber(), d.eventId(), attempts, error);
         }
     }
 
