@@ -136,7 +136,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 lease, ledger, transitions, new RateLimiter(ledger), call, outcomes, mapper);
         registry.bind("networkCloud", network);
         registry.bind("homeCloud", new HomeCloudAdapter(clouds.home().baseUrl(), clouds.home().secret(),
-                settings.integer("bridge.home.batch-size", 20), lease, ledger, transitions, call, outcomes, mapper));
+                settings.integer("bridge.home.batch-size", 20), settings.duration("bridge.home.gather", Duration.ofSeconds(1)), lease, ledger, transitions, call, outcomes, mapper));
         JdbcMessageIdRepository webhookEvents = new JdbcMessageIdRepository(dataSource, "access-webhook-events");
         webhookEvents.setCreateTableIfNotExists(false);
         registry.bind("accessWebhookEvents", webhookEvents);

@@ -85,7 +85,7 @@ public class AccessCloudAdapter {
 
     /** The credentials commands whose next step is due, leased to this poller (at most one batch). */
     public List<CommandRecord> claimDue() {
-        return ledger.claimDue(CredentialsActionPlanner.KIND, batchSize, lease);
+        return ledger.claimDue(CredentialsActionPlanner.KIND, batchSize, lease, Duration.ZERO);
     }
 
     // ------------------------------------------------------------- step 1a: create the action

@@ -43,6 +43,7 @@ public class HomeCloudAdapter {
     private final String baseUrl;
     private final String token;
     private final int batchSize;
+    private final Duration gather;
     private final Duration lease;
     private final Ledger ledger;
     private final LedgerTransitions transitions;
@@ -50,11 +51,16 @@ public class HomeCloudAdapter {
     private final CommandOutcomes outcomes;
     private final ObjectMapper mapper;
 
-    public HomeCloudAdapter(String baseUrl, String token, int batchSize, Duration lease, Ledger ledger,
+    /**
+     * @param batchSize devices per call
+     * @param gather    how long the first commands of a batch still being read wait for the rest, to share their call
+     */
+    public HomeCloudAdapter(String baseUrl, String token, int batchSize, Duration gather, Duration lease, Ledger ledger,
                             LedgerTransitions transitions, CloudCall call, CommandOutcomes outcomes, ObjectMapper mapper) {
         this.baseUrl = baseUrl == null ? null : baseUrl.replaceAll("/+$", "");
         this.token = token;
         this.batchSize = batchSize;
+        this.gather = gather;
         this.lease = lease;
         this.ledger = ledger;
         this.transitions = transitions;
@@ -70,7 +76,7 @@ public class HomeCloudAdapter {
         }
         List<CommandRecord> chunk = new ArrayList<>();
         Set<String> devices = new HashSet<>();
-        for (CommandRecord c : ledger.claimDue(KIND, batchSize, lease)) {
+        for (CommandRecord c : ledger.claimDue(KIND, batchSize, lease, gather)) {
             if (devices.add(c.device())) {
                 chunk.add(c);
             } else {

@@ -205,12 +205,17 @@ public class Ledger {
     /**
      * Claims up to {@code limit} commands of one kind whose next step is due, leasing each for
      * {@code lease} so no other poller (in this JVM or another instance) takes it meanwhile.
+     * Commands of a batch still being read wait until they are {@code gather} old, so that a
+     * caller combining several commands in one call finds the rest of the batch beside them.
      */
-    public List<CommandRecord> claimDue(String kind, int limit, Duration lease) {
+    public List<CommandRecord> claimDue(String kind, int limit, Duration lease, Duration gather) {
         Instant now = now();
-        List<String> candidates = jdbc.queryForList("SELECT id FROM bridge_command WHERE kind = ? AND finished_at IS NULL "
-                        + "AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, seq",
-                String.class, kind, ts(now), ts(now));
+        // twice the limit: room for candidates another poller leases first
+        List<String> candidates = jdbc.queryForList("SELECT c.id FROM bridge_command c JOIN bridge_request r ON r.id = c.request_id "
+                        + "WHERE c.kind = ? AND c.finished_at IS NULL AND c.next_attempt_at <= ? "
+                        + "AND (c.lease_until IS NULL OR c.lease_until < ?) AND (r.intake_complete = TRUE OR c.created_at <= ?) "
+                        + "ORDER BY c.next_attempt_at, c.seq FETCH FIRST " + Math.multiplyExact(limit, 2) + " ROWS ONLY",
+                String.class, kind, ts(now), ts(now), ts(now.minus(gather)));
         List<CommandRecord> claimed = new ArrayList<>();
         for (String id : candidates) {
             if (claimed.size() >= limit) {

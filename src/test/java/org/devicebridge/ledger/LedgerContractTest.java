@@ -274,7 +274,7 @@ abstract class LedgerContractTest {
         ledger.recordCommand(queued("finished", "req-1", 7, T0.minusSeconds(1)));
         transitions.move("finished", StateChange.to(CANCELLED));
 
-        List<CommandRecord> claimed = ledger.claimDue(KIND, 10, Duration.ofSeconds(30));
+        List<CommandRecord> claimed = ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO);
 
         assertThat(claimed).extracting(CommandRecord::id).containsExactly("due", "due-now");
     }
@@ -284,25 +284,41 @@ abstract class LedgerContractTest {
         command("c1", QUEUED);
         Ledger otherInstance = new Ledger(dataSource, clock);
 
-        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30))).extracting(CommandRecord::id).containsExactly("c1");
-        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30))).isEmpty();
-        assertThat(otherInstance.claimDue(KIND, 10, Duration.ofSeconds(30))).isEmpty();
+        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c1");
+        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO)).isEmpty();
+        assertThat(otherInstance.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO)).isEmpty();
 
         clock.advance(Duration.ofSeconds(29));
-        assertThat(otherInstance.claimDue(KIND, 10, Duration.ofSeconds(30))).isEmpty();
+        assertThat(otherInstance.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO)).isEmpty();
 
         clock.advance(Duration.ofSeconds(2));
-        assertThat(otherInstance.claimDue(KIND, 10, Duration.ofSeconds(30))).extracting(CommandRecord::id).containsExactly("c1");
+        assertThat(otherInstance.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c1");
+    }
+
+    @Test
+    void claimDueHoldsBackTheCommandsOfABatchStillBeingReadUntilTheyAreGatherOld() {
+        ledger.openRequest("reading", "file", "big.jsonl");
+        ledger.recordCommand(queued("c1", "reading", 1, T0.minusSeconds(1)));
+        ledger.openRequest("read", "file", "small.json");
+        ledger.recordCommand(queued("c2", "read", 1, T0.minusSeconds(1)));
+        ledger.completeIntake("read");
+
+        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ofSeconds(1))).extracting(CommandRecord::id)
+                .containsExactly("c2");
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ofSeconds(1))).extracting(CommandRecord::id)
+                .containsExactly("c1");
     }
 
     @Test
     void releaseEndsALeaseSoTheNextClaimGetsTheCommand() {
         command("c1", QUEUED);
-        assertThat(ledger.claimDue(KIND, 10, Duration.ofMinutes(5))).hasSize(1);
+        assertThat(ledger.claimDue(KIND, 10, Duration.ofMinutes(5), Duration.ZERO)).hasSize(1);
 
         ledger.release("c1");
 
-        assertThat(ledger.claimDue(KIND, 10, Duration.ofMinutes(5))).extracting(CommandRecord::id).containsExactly("c1");
+        assertThat(ledger.claimDue(KIND, 10, Duration.ofMinutes(5), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c1");
     }
 
     @Test
@@ -312,14 +328,14 @@ abstract class LedgerContractTest {
         ledger.recordCommand(queued("c1", "req-1", 1, T0.minusSeconds(3)));
         ledger.recordCommand(queued("c2", "req-1", 2, T0.minusSeconds(2)));
 
-        assertThat(ledger.claimDue(KIND, 2, Duration.ofSeconds(30))).extracting(CommandRecord::id).containsExactly("c1", "c2");
-        assertThat(ledger.claimDue(KIND, 2, Duration.ofSeconds(30))).extracting(CommandRecord::id).containsExactly("c3");
+        assertThat(ledger.claimDue(KIND, 2, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c1", "c2");
+        assertThat(ledger.claimDue(KIND, 2, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c3");
     }
 
     @Test
     void saveProgressKeepsFieldsPassedAsNull() {
         command("c1", QUEUED);
-        ledger.claimDue(KIND, 1, Duration.ofSeconds(30));
+        ledger.claimDue(KIND, 1, Duration.ofSeconds(30), Duration.ZERO);
         ledger.saveProgress("c1", Progress.next("UPLOAD", T0.plusSeconds(1)).withVendor("act-1", "PENDING", "{\"upload\":\"u\"}"));
         Instant pollAt = T0.plusSeconds(10);
 
@@ -335,7 +351,7 @@ abstract class LedgerContractTest {
         assertThat(c.nextAttemptAt()).isEqualTo(pollAt);
         assertThat(c.state()).as("progress is no state change").isEqualTo(QUEUED);
         clock.set(pollAt);
-        assertThat(ledger.claimDue(KIND, 1, Duration.ofSeconds(30))).as("saving progress ends the lease").hasSize(1);
+        assertThat(ledger.claimDue(KIND, 1, Duration.ofSeconds(30), Duration.ZERO)).as("saving progress ends the lease").hasSize(1);
     }
 
     @Test
