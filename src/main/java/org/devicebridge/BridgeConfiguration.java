@@ -6,7 +6,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpComponent;
-import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.devicebridge.access.AccessCloudAdapter;
@@ -41,6 +40,7 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.devicebridge.results.CommandView;
 import org.devicebridge.results.RequestReporter;
 import org.devicebridge.results.StateChangeLog;
+import org.devicebridge.webhook.WebhookEventIds;
 import org.devicebridge.webhook.WebhookSignature;
 
 import org.slf4j.Logger;
@@ -137,9 +137,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("networkCloud", network);
         registry.bind("homeCloud", new HomeCloudAdapter(clouds.home().baseUrl(), clouds.home().secret(),
                 settings.integer("bridge.home.batch-size", 20), settings.duration("bridge.home.gather", Duration.ofSeconds(1)), lease, ledger, transitions, call, outcomes, mapper));
-        JdbcMessageIdRepository webhookEvents = new JdbcMessageIdRepository(dataSource, "access-webhook-events");
-        webhookEvents.setCreateTableIfNotExists(false);
-        registry.bind("accessWebhookEvents", webhookEvents);
+        registry.bind("accessWebhookEvents", new WebhookEventIds(dataSource, "access-webhook-events"));
 
         ActionIntake intake = new ActionIntake(ledger, new BatchReader(mapper),
                 planners(clouds, mapper),

@@ -20,9 +20,14 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -93,6 +98,27 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
 
         assertThat(first.statusCode()).isBetween(200, 299);
         assertThat(second.statusCode()).isBetween(200, 299);
+        assertThat(bridge.ledger().command(inFlight.id()).orElseThrow().state()).isEqualTo(IN_PROGRESS);
+        assertThat(path(bridge, inFlight.id())).filteredOn(s -> s == IN_PROGRESS).hasSize(1);
+    }
+
+    @Test
+    void appliesAnEventDeliveredSeveralTimesAtOnceOnlyOnceAndAcknowledgesEveryDelivery() throws Exception {
+        CommandRecord inFlight = startWithOneActionAwaitingTheDevice();
+        String body = event(UUID.randomUUID().toString(), inFlight, "PENDING", null);
+        ExecutorService senders = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<HttpResponse<String>>> deliveries = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                deliveries.add(senders.submit(() -> postSigned(body)));
+            }
+            for (Future<HttpResponse<String>> delivery : deliveries) {
+                assertThat(delivery.get(20, TimeUnit.SECONDS).statusCode()).isBetween(200, 299);
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+
         assertThat(bridge.ledger().command(inFlight.id()).orElseThrow().state()).isEqualTo(IN_PROGRESS);
         assertThat(path(bridge, inFlight.id())).filteredOn(s -> s == IN_PROGRESS).hasSize(1);
     }
