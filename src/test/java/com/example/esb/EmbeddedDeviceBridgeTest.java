@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -63,6 +64,8 @@ class EmbeddedDeviceBridgeTest {
     private AccessCloudSimulator cloud;
     private CamelContext context;
     private final List<JsonNode> statusEvents = new CopyOnWriteArrayList<>();
+    private final List<String> auditEvents = new CopyOnWriteArrayList<>();
+    private final AtomicInteger auditFailures = new AtomicInteger(3);
 
     @BeforeEach
     void startTheApplicationsOwnParts() throws Exception {
@@ -90,12 +93,24 @@ class EmbeddedDeviceBridgeTest {
                 .parameter("stream", "esb-status")
                 .parameter("tick", "100")
                 .add();
+        TemplatedRouteBuilder.builder(context, DeviceBridge.EVENTS).routeId("esb-audit")
+                .parameter("out", "direct:esb-audit")
+                .parameter("stream", "esb-audit")
+                .parameter("tick", "100")
+                .add();
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                // one of the application's own routes: a subscriber of its topic
+                // the application's own routes: a subscriber of its topic, and an audit sink that is down at first
                 from("esb:topic:" + STATUS_TOPIC).routeId("esb-status-listener")
                         .process(e -> statusEvents.add(JSON.readTree(e.getIn().getBody(String.class))));
+                from("direct:esb-audit").routeId("esb-audit-sink")
+                        .process(e -> {
+                            if (auditFailures.getAndDecrement() > 0) {
+                                throw new IllegalStateException("audit store unavailable");
+                            }
+                            auditEvents.add(e.getIn().getHeader("BridgeEventId", String.class));
+                        });
             }
         });
         context.start();
@@ -112,6 +127,8 @@ class EmbeddedDeviceBridgeTest {
         p.setProperty("bridge.poll.initial-interval", "200ms");
         p.setProperty("bridge.poll.max-interval", "1s");
         p.setProperty("bridge.results.check-interval", "200");
+        p.setProperty("bridge.retry.initial-delay", "100ms");
+        p.setProperty("bridge.retry.max-delay", "500ms");
         return p;
     }
 
@@ -156,6 +173,23 @@ class EmbeddedDeviceBridgeTest {
         JsonNode summary = statusEvents.get(statusEvents.size() - 1);
         assertThat(summary.path("event_type").asText()).isEqualTo("REQUEST_SUMMARY");
         assertThat(summary.path("data").path("succeeded").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void deliversEveryEventInOrderToAnEndpointThatFailedAtFirst() {
+        context.createProducerTemplate().sendBody("esb:queue:" + ORDERS, """
+                {"request_id":"esb-43","actions":[%s,%s]}""".formatted(credentials("door-3"), credentials("door-4")));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> auditEvents.contains("summary-esb-43"));
+        JdbcTemplate ledger = new JdbcTemplate(database);
+        List<String> expected = new ArrayList<>(ledger.queryForList("SELECT t.id FROM bridge_transition t JOIN bridge_command c "
+                + "ON c.id = t.command_id WHERE c.request_id = 'esb-43' ORDER BY t.id", Long.class).stream()
+                .map(id -> "transition-" + id).toList());
+        expected.add("summary-esb-43");
+        assertThat(auditEvents).containsExactlyElementsOf(expected);
+        assertThat(auditFailures.get()).isNegative();
+        assertThat(ledger.queryForObject("SELECT MAX(attempts) FROM bridge_webhook_delivery WHERE subscriber = 'stream:esb-audit'",
+                Integer.class)).isEqualTo(4);
     }
 
     @Test
