@@ -10,7 +10,8 @@ import java.util.Properties;
 /**
  * Builds the bridge's Camel Main: configuration from {@code config/application.properties}
  * (the packaged copy, then the working directory's, then {@code --config}), overridable by
- * system properties and environment variables; routes from {@code routes/*.yaml}; beans from
+ * system properties and environment variables; routes from {@code routes/*.yaml} and route
+ * templates from {@code routes/templates/*.yaml}; beans from
  * {@link BridgeConfiguration}. The command line ({@link BridgeMain}) and the tests use this same
  * assembly.
  */
@@ -29,9 +30,9 @@ public final class BridgeApp {
         Properties props = new Properties();
         props.putAll(overrides);
         main.setOverrideProperties(props);
-        // the routes are read from routes/ when it is there (a checkout), else from the packaged copy
+        // the routes and route templates are read from routes/ when it is there (a checkout), else from the packaged copy
         main.configure().withRoutesIncludePattern(Files.isDirectory(Path.of("routes"))
-                ? "file:routes/*.yaml" : "classpath:routes/*.yaml");
+                ? "file:routes/*.yaml,file:routes/templates/*.yaml" : "classpath:routes/*.yaml,classpath:routes/templates/*.yaml");
         main.configure().addConfiguration(BridgeConfiguration.class);
         return main;
     }

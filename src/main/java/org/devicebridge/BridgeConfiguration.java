@@ -146,6 +146,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         InboxExamples.seedIfNew(settings);
         FanoutConfiguration.configure(context, settings, dataSource, ledger, view, call, backoff, redactor, mapper);
         JmsConfiguration.configure(context, settings, intake, dataSource, ledger, view, backoff, redactor, mapper);
+        ScheduleConfiguration.configure(context, settings, intake, dataSource, mapper);
     }
 
     /**
