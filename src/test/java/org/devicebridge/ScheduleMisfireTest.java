@@ -83,8 +83,11 @@ class ScheduleMisfireTest {
         Instant catchupBefore = before.of("schedule-catchup").stream().max(Instant::compareTo).orElseThrow();
         Instant skippedBefore = before.of("schedule-skipped").stream().max(Instant::compareTo).orElseThrow();
 
-        // started again at once: the trigger the stopped instance had taken stays taken until its
-        // check-ins are overdue (1 s + 7.5 s), so the firings due until then are missed by more than 1 s
+        // down until the next firing of each (2 s after its last) is more than the threshold (1 s) overdue;
+        // the trigger the stopped instance had taken stays taken until its check-ins are overdue
+        // (1 s + 7.5 s), so the firings of that one are missed for longer still
+        Instant overdue = (catchupBefore.isAfter(skippedBefore) ? catchupBefore : skippedBefore).plusSeconds(2 + 1 + 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(overdue));
         bridge.start();
         ScheduleFirings after = ScheduleFirings.watch(bridge.context());
         await().atMost(Duration.ofSeconds(40)).until(() -> after.of("schedule-catchup").stream().filter(ScheduleMisfireTest::onGrid)
