@@ -168,6 +168,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         FanoutConfiguration.configure(context, settings, dataSource, ledger, view, call, backoff, redactor, mapper);
         if (applicationDataSource == null) {
             JmsConfiguration.configure(context, settings, redactor);
+            ScheduleConfiguration.configure(context, settings, intake, dataSource, mapper);
         }
     }
 

@@ -74,7 +74,8 @@ public class Settings {
         }
         try {
             return v.toUpperCase().startsWith("P") ? Duration.parse(v) : Duration.ofMillis(TimeUtils.toMilliSeconds(v));
-        } catch (DateTimeParseException | IllegalArgumentException e) {
+        } catch (DateTimeParseException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            // Camel's TimeUtils fails on some words ('soon') with an index error, not an IllegalArgumentException
             throw new BadConfigurationException(key, "must be a duration such as PT15M, 2s or 500ms, not '" + v + "'");
         }
     }

@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
  * Opens the ledger's connection pool (HikariCP) and brings its schema up to date (Flyway,
@@ -54,6 +56,35 @@ public final class LedgerDatabase {
         var flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration");
         if (schema != null && !schema.isBlank()) {
             flyway.schemas(schema).createSchemas(true);
+        }
+        flyway.load().migrate();
+    }
+
+    /** Whether the ledger is on PostgreSQL (else H2). */
+    public static boolean isPostgres(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            return "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reach the ledger database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates Quartz's tables ({@code QRTZ_*}, for the clustered scheduler) in the ledger's
+     * PostgreSQL database, from {@code db/quartz/postgresql}. They are versioned apart from the
+     * ledger, in their own history table {@code bridge_quartz_schema_history}, so the ledger's
+     * migrations stay the same on H2 and PostgreSQL and never share a version number with these;
+     * and a ledger that never uses the JDBC job store never gets them.
+     *
+     * @param schema the ledger's schema, or null/blank for the database default
+     */
+    public static void migrateQuartzTables(DataSource dataSource, String schema) {
+        var flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/quartz/postgresql")
+                .table("bridge_quartz_schema_history")
+                // the schema already holds the ledger: start this history at 0, before V1
+                .baselineOnMigrate(true).baselineVersion("0");
+        if (schema != null && !schema.isBlank()) {
+            flyway.schemas(schema);
         }
         flyway.load().migrate();
     }
