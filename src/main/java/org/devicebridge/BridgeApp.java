@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Builds the bridge's Camel Main: configuration from {@code config/application.properties}
- * (the packaged copy, then the working directory's, then {@code --config}), overridable by
+ * Builds the bridge's Camel Main: configuration from {@code --config}, the working directory's
+ * {@code config/application.properties} and the packaged copy (in that order of precedence), overridable by
  * system properties and environment variables; routes from {@code routes/} (with {@code engine/}
  * and {@code templates/}); beans from
  * {@link BridgeConfiguration}. The command line ({@link BridgeMain}) and the tests use this same
@@ -42,9 +42,13 @@ public final class BridgeApp {
         return main;
     }
 
-    /** Where the configuration comes from, lowest precedence first. */
+    /**
+     * Where the configuration comes from, highest precedence first: Camel's properties component
+     * takes a key from the first location that has it. {@code --config FILE}, then the working
+     * directory's {@code config/application.properties}, then the packaged copy (the defaults).
+     */
     static String propertyLocations(String extraConfig) {
-        String locations = "classpath:config/application.properties;optional=true,file:config/application.properties;optional=true";
-        return extraConfig == null ? locations : locations + ",file:" + extraConfig;
+        String locations = "file:config/application.properties;optional=true,classpath:config/application.properties;optional=true";
+        return extraConfig == null ? locations : "file:" + extraConfig + "," + locations;
     }
 }

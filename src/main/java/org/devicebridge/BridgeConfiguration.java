@@ -112,7 +112,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         BackoffSchedule backoff = new BackoffSchedule(
                 settings.duration("bridge.retry.initial-delay", Duration.ofSeconds(1)),
                 settings.duration("bridge.retry.max-delay", Duration.ofMinutes(2)),
-                settings.integer("bridge.retry.max-attempts", 8),
+                settings.integer("bridge.retry.max-attempts", 8, 1, Integer.MAX_VALUE),
                 settings.duration("bridge.poll.initial-interval", Duration.ofSeconds(1)),
                 settings.duration("bridge.poll.max-interval", Duration.ofSeconds(30)));
         CloudCall call = new CloudCall(redactor);
@@ -126,23 +126,23 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("deadlines", new DeadlineWatch(ledger, transitions));
         Duration lease = settings.duration("bridge.access.lease", Duration.ofMinutes(1));
         registry.bind("accessCloud", new AccessCloudAdapter(clouds.access().baseUrl(), clouds.access().secret(),
-                settings.integer("bridge.access.max-recreates", 3), settings.integer("bridge.access.batch-size", 100),
+                settings.integer("bridge.access.max-recreates", 3, 0, Integer.MAX_VALUE), settings.integer("bridge.access.batch-size", 100, 1, 10_000),
                 lease, ledger, transitions, call, backoff, outcomes, redactor, mapper));
         registry.bind("accessWebhookSignature", new WebhookSignature(clouds.accessWebhookSecret()));
         NetworkCloudAdapter network = new NetworkCloudAdapter(clouds.network().baseUrl(), clouds.network().secret(),
-                settings.integer("bridge.network.chunk-size", 100), settings.integer("bridge.network.rate-limit", 10),
+                settings.integer("bridge.network.chunk-size", 100, 1, 100), settings.integer("bridge.network.rate-limit", 10, 1, Integer.MAX_VALUE),
                 settings.duration("bridge.network.rate-window", Duration.ofMinutes(1))
                         .plus(settings.duration("bridge.network.rate-margin", Duration.ofSeconds(1))),
                 lease, ledger, transitions, new RateLimiter(ledger), call, outcomes, mapper);
         registry.bind("networkCloud", network);
         registry.bind("homeCloud", new HomeCloudAdapter(clouds.home().baseUrl(), clouds.home().secret(),
-                settings.integer("bridge.home.batch-size", 20), settings.duration("bridge.home.gather", Duration.ofSeconds(1)), lease, ledger, transitions, call, outcomes, mapper));
+                settings.integer("bridge.home.batch-size", 20, 1, 1000), settings.duration("bridge.home.gather", Duration.ofSeconds(1)), lease, ledger, transitions, call, outcomes, mapper));
         registry.bind("accessWebhookEvents", new WebhookEventIds(dataSource, "access-webhook-events"));
 
         ActionIntake intake = new ActionIntake(ledger, new BatchReader(mapper),
                 planners(clouds, mapper),
                 settings.duration("bridge.action.deadline", Duration.ofMinutes(15)),
-                settings.integer("bridge.progress.every-records", 1000), mapper);
+                settings.integer("bridge.progress.every-records", 1000, 1, Integer.MAX_VALUE), mapper);
         registry.bind("intake", intake);
         CommandView view = new CommandView(ledger, mapper);
         CommandInbox commandInbox = new CommandInbox(ledger, transitions);
@@ -201,7 +201,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.get("bridge.db.user", "sa"),
                 settings.secret("bridge.db.password").orElse(""),
                 settings.get("bridge.db.schema", null),
-                settings.integer("bridge.db.pool-size", 10));
+                settings.integer("bridge.db.pool-size", 10, 1, 1000));
         closeOnStop(context, "ledger-datasource", dataSource);
         return dataSource;
     }

@@ -127,10 +127,10 @@ public final class BridgeMain {
             List<Path> batches = files.isEmpty() ? inboxBatches(settings) : files;
             DryRun dryRun = new DryRun(List.of(new CredentialsActionPlanner(new CredentialsPayloadValidator()),
                     new BulkActionPlanner(), new CapabilityActionPlanner()), new BatchReader(new ObjectMapper()),
-                    settings.integer("bridge.network.chunk-size", 100), settings.integer("bridge.network.rate-limit", 10),
+                    settings.integer("bridge.network.chunk-size", 100, 1, 100), settings.integer("bridge.network.rate-limit", 10, 1, Integer.MAX_VALUE),
                     settings.duration("bridge.network.rate-window", Duration.ofMinutes(1))
                             .plus(settings.duration("bridge.network.rate-margin", Duration.ofSeconds(1))),
-                    settings.integer("bridge.home.batch-size", 20));
+                    settings.integer("bridge.home.batch-size", 20, 1, 1000));
             System.out.println("batches: " + batches);
             DryRun.Plan plan = dryRun.plan(batches);
             dryRun.print(plan, System.out);

@@ -54,7 +54,7 @@ final class BuiltInSimulator implements AutoCloseable {
                     .transient5xxShare(settings.decimal("bridge.simulator.access.transient-5xx-share", 0))
                     .tooManyRequestsShare(settings.decimal("bridge.simulator.access.too-many-requests-share", 0));
             if (settings.bool("bridge.simulator.access.webhooks", true)) {
-                access.webhook("http://127.0.0.1:" + settings.integer("bridge.http.port", 8080) + "/webhooks/access", secret)
+                access.webhook("http://127.0.0.1:" + settings.integer("bridge.http.port", 8080, 1, 65535) + "/webhooks/access", secret)
                         .webhookDuplicateShare(settings.decimal("bridge.simulator.access.webhook-duplicate-share", 0))
                         .webhookReorder(settings.bool("bridge.simulator.access.webhook-reorder", false));
             }

@@ -55,7 +55,7 @@ public final class FanoutConfiguration {
             LOG.info("webhooks out: every state change is sent to {}", subscribers.names());
         }
         WebhookFanout fanout = new WebhookFanout(subscribers, webhooks, new WebhookEvents(ledger, view, mapper), ledger, call, backoff,
-                redactor, mapper, settings.integer("bridge.webhooks.batch-size", 100),
+                redactor, mapper, settings.integer("bridge.webhooks.batch-size", 100, 1, 10_000),
                 settings.duration("bridge.webhooks.lease", Duration.ofMinutes(1)));
         context.getRegistry().bind("webhookSubscribers", subscribers);
         context.getRegistry().bind("webhookFanout", fanout);

@@ -58,7 +58,7 @@ public final class JmsConfiguration {
         if (url == null) {
             Path dataDir = Path.of(settings.get("bridge.jms.data-dir", "data/broker"));
             String port = settings.get("bridge.jms.embedded-port", null);
-            embedded = EmbeddedBroker.start(dataDir, port == null ? null : settings.integer("bridge.jms.embedded-port", 0),
+            embedded = EmbeddedBroker.start(dataDir, port == null ? null : settings.integer("bridge.jms.embedded-port", 0, 0, 65535),
                     intakeQueue, deadLetterQueue);
             target = new ActiveMQConnectionFactory(embedded.inVmUrl());
             broker = "the embedded broker " + embedded.id();

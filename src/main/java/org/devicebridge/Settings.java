@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Typed access to the bridge's configuration ({@code bridge.*} keys), resolved by Camel's
@@ -18,6 +19,9 @@ import java.util.Optional;
  * Problems are reported as {@link BadConfigurationException} naming the key.
  */
 public class Settings {
+
+    /** Milliseconds, or amounts with units: {@code 500ms}, {@code 2s}, {@code 15m}, {@code 1h30m}, {@code 2d}. */
+    private static final Pattern SHORT_DURATION = Pattern.compile("\\d+|(\\d+(ms|d|h|m|s))+", Pattern.CASE_INSENSITIVE);
 
     private final CamelContext context;
 
@@ -46,6 +50,16 @@ public class Settings {
         }
     }
 
+    /** A whole number within {@code min..max}. */
+    public int integer(String key, int fallback, int min, int max) {
+        int v = integer(key, fallback);
+        if (v < min || v > max) {
+            throw new BadConfigurationException(key, max == Integer.MAX_VALUE ? "must be at least " + min + ", not " + v
+                    : "must be from " + min + " to " + max + ", not " + v);
+        }
+        return v;
+    }
+
     public double decimal(String key, double fallback) {
         String v = get(key, null);
         try {
@@ -72,12 +86,23 @@ public class Settings {
         if (v == null) {
             return fallback;
         }
+        Duration d;
         try {
-            return v.toUpperCase().startsWith("P") ? Duration.parse(v) : Duration.ofMillis(TimeUtils.toMilliSeconds(v));
-        } catch (DateTimeParseException | IllegalArgumentException | IndexOutOfBoundsException e) {
-            // Camel's TimeUtils fails on some words ('soon') with an index error, not an IllegalArgumentException
+            if (v.toUpperCase().startsWith("P")) {
+                d = Duration.parse(v);
+            } else if (SHORT_DURATION.matcher(v).matches()) {
+                d = Duration.ofMillis(TimeUtils.toMilliSeconds(v));
+            } else {
+                // Camel's TimeUtils reads what it cannot parse as 0 ('garbage', '5x'), or fails with an index error ('soon')
+                throw new IllegalArgumentException(v);
+            }
+        } catch (DateTimeParseException | IllegalArgumentException | ArithmeticException e) {
             throw new BadConfigurationException(key, "must be a duration such as PT15M, 2s or 500ms, not '" + v + "'");
         }
+        if (d.isNegative()) {
+            throw new BadConfigurationException(key, "must not be negative, not '" + v + "'");
+        }
+        return d;
     }
 
     /**

@@ -82,4 +82,12 @@ class OnceModeTest {
         assertThat(BridgeMain.run(args("-Dbridge.simulator.enabled=false", "-Dbridge.access.base-url=http://example.com/api",
                 "-Dbridge.access.api-key=k3y-for-test"))).isEqualTo(2);
     }
+
+    @Test
+    void exitsTwoOnAValueOutOfItsRangeOrUnreadable() {
+        assertThat(BridgeMain.run(args("-Dbridge.action.deadline=garbage"))).isEqualTo(2);
+        assertThat(BridgeMain.run(args("-Dbridge.network.chunk-size=500"))).isEqualTo(2);
+        assertThat(BridgeMain.run(args("-Dbridge.network.rate-limit=0"))).isEqualTo(2);
+        assertThat(BridgeMain.run(args("-Dbridge.db.url=jdbc:nope:x"))).isEqualTo(2);
+    }
 }

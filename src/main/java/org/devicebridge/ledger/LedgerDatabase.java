@@ -2,10 +2,12 @@ package org.devicebridge.ledger;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.devicebridge.BadConfigurationException;
 import org.flywaydb.core.Flyway;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 
 /**
@@ -22,6 +24,13 @@ public final class LedgerDatabase {
      * @param schema   schema to create and use, or null/blank for the database default
      */
     public static HikariDataSource open(String url, String user, String password, String schema, int poolSize) {
+        try {
+            DriverManager.getDriver(url);
+        } catch (SQLException e) {
+            // the URL is not echoed: it may carry a password
+            throw new BadConfigurationException("bridge.db.url", "no JDBC driver takes this URL; the bridge has H2 (jdbc:h2:...) "
+                    + "and PostgreSQL (jdbc:postgresql://...)");
+        }
         HikariConfig config = new HikariConfig();
         config.setPoolName("ledger");
         config.setJdbcUrl(durable(url));
