@@ -37,15 +37,26 @@ import java.util.Locale;
  */
 public final class JmsConfiguration {
 
+    /** Derived, not configured: whether the intake queue's route starts ({@code bridge.jms.enabled} and not {@code --once}). */
+    static final String INTAKE_STARTUP = "bridge.jms.intake-startup";
+
     private static final Logger LOG = LoggerFactory.getLogger(JmsConfiguration.class);
 
     private JmsConfiguration() {
     }
 
     public static void configure(CamelContext context, Settings settings, Redactor redactor) throws Exception {
-        if (!settings.bool("bridge.jms.enabled", true)) {
+        boolean enabled = settings.bool("bridge.jms.enabled", true);
+        boolean once = settings.bool("bridge.once", false);
+        // whether routes/intake-queue.yaml starts: a one-shot run takes in its inbox only, the queue waits for the
+        // long-running bridge (the events topic still gets what the run does)
+        context.getPropertiesComponent().addOverrideProperty(INTAKE_STARTUP, String.valueOf(enabled && !once));
+        if (!enabled) {
             LOG.info("queues off (bridge.jms.enabled=false): no intake queue, no events topic");
             return;
+        }
+        if (once) {
+            LOG.info("--once: the intake queue is not read (a one-shot run takes in what is in the inbox)");
         }
         String intakeQueue = settings.get("bridge.jms.intake-queue", "bridge.intake");
         String deadLetterQueue = settings.get("bridge.jms.dead-letter-queue", "bridge.intake.DLQ");

@@ -20,9 +20,11 @@ import java.util.stream.Stream;
 
 /**
  * One-shot runs ({@code --once}) for cron and Kubernetes jobs: once the inbox holds no batch and
- * every request in the ledger is reported, prints a summary and completes {@link #exitCode()}:
- * 0 when every action succeeded, 1 when any failed, timed out, was cancelled or invalid (or the
- * run took longer than its maximum wait).
+ * every request taken from the inbox is reported (this run's, and those an earlier, interrupted
+ * run left unfinished), prints a summary and completes {@link #exitCode()}: 0 when every action
+ * succeeded, 1 when any failed, timed out, was cancelled or invalid (or the run took longer than
+ * its maximum wait). Requests from other triggers (API, queue) are not waited for: they go on in
+ * the next run, or in the long-running bridge.
  */
 public class OnceMode {
 
@@ -31,6 +33,8 @@ public class OnceMode {
     public static final int BAD_CONFIGURATION = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(OnceMode.class);
+    /** The source of the requests the file intake opens. */
+    private static final String INBOX = "file";
 
     private final Ledger ledger;
     private final Path inbox;
@@ -46,7 +50,11 @@ public class OnceMode {
         this.include = Pattern.compile(includePattern);
         this.giveUpAt = ledger.now().plus(maxWait);
         if (enabled) {
-            reporter.onSummary(summaries::add);
+            reporter.onSummary(s -> {
+                if (fromInbox(s.requestId())) {
+                    summaries.add(s);
+                }
+            });
         }
     }
 
@@ -59,7 +67,7 @@ public class OnceMode {
         if (exitCode.isDone()) {
             return;
         }
-        boolean idle = batchesWaiting() == 0 && ledger.openRequests().isEmpty();
+        boolean idle = batchesWaiting() == 0 && ledger.openRequests().stream().noneMatch(r -> INBOX.equals(r.source()));
         if (!idle && ledger.now().isBefore(giveUpAt)) {
             return;
         }
@@ -77,6 +85,10 @@ public class OnceMode {
         }
         LOG.info("--once: {} requests, {} actions, {} not succeeded; exit code {}", summaries.size(), total, failed, code);
         exitCode.complete(code);
+    }
+
+    private boolean fromInbox(String requestId) {
+        return ledger.request(requestId).map(r -> INBOX.equals(r.source())).orElse(false);
     }
 
     private long batchesWaiting() {

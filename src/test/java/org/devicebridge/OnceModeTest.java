@@ -1,10 +1,17 @@
 package org.devicebridge;
 
+import com.zaxxer.hikari.HikariDataSource;
+import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerDatabase;
+import org.devicebridge.ledger.NewCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -69,6 +76,22 @@ class OnceModeTest {
         drop("bad.jsonl", Batches.jsonLines(List.of(Batches.credentials("a", "door-1"), "{not json")));
 
         assertThat(BridgeMain.run(args())).isEqualTo(1);
+    }
+
+    @Test
+    void waitsForTheInboxNotForWorkOtherTriggersLeftOpen() throws Exception {
+        // a pull command submitted over the API earlier, which no device has fetched yet
+        try (HikariDataSource db = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger").toAbsolutePath(), "sa", "", null, 2)) {
+            Ledger ledger = new Ledger(db, Clock.systemUTC());
+            ledger.openRequest("api-1", "http", null);
+            ledger.recordCommand(new NewCommand("api-1-c", "api-1", 1, 0, "actions[0]", null, "command", "gateway-3",
+                    CommandState.QUEUED, "{\"command\":\"reboot\"}", "INBOX", null, Instant.now().plusSeconds(3600), null));
+            ledger.completeIntake("api-1");
+        }
+        drop("good.json", Batches.document("once-inbox", Batches.credentials("a", "door-1")));
+
+        assertThat(BridgeMain.run(args("-Dbridge.once.max-wait=PT1M"))).isEqualTo(0);
+        assertThat(dir.resolve("outbox/good.summary.json")).exists();
     }
 
     @Test
