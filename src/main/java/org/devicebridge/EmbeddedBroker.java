@@ -11,6 +11,10 @@ import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -48,6 +52,9 @@ public final class EmbeddedBroker implements AutoCloseable {
      */
     public static EmbeddedBroker start(Path dataDir, Integer port, String intakeQueue, String deadLetterQueue) throws Exception {
         Path dir = dataDir.toAbsolutePath().normalize();
+        if (port != null) {
+            requireFree(port);
+        }
         // one in-VM acceptor per broker in the JVM: named after its folder (two brokers cannot share one)
         String inVmUrl = "vm://" + Math.floorMod(dir.toString().hashCode(), Integer.MAX_VALUE);
         String tcpUrl = port == null ? null : "tcp://127.0.0.1:" + port;
@@ -95,6 +102,17 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         LOG.info("embedded message broker started (journal in {}){}", dir, tcpUrl == null ? "" : ", listening on " + tcpUrl);
         return new EmbeddedBroker(server, inVmUrl, tcpUrl);
+    }
+
+    /** A port another program holds would fail the broker's start with a message about its folder instead. */
+    private static void requireFree(int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new BadConfigurationException("bridge.jms.embedded-port", "port " + port + " on the loopback address is in use "
+                    + "(another bridge?); choose a free one, or leave it blank: the bridge then reaches its broker in-VM only");
+        }
     }
 
     /** The broker's node id: kept in its journal folder, the same across restarts. */
