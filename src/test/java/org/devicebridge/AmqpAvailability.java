@@ -3,9 +3,6 @@ package org.devicebridge;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
 import org.apache.qpid.jms.JmsConnectionFactory;
-import org.junit.jupiter.api.Assumptions;
-
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The AMQP 1.0 broker that tests run against: the local RabbitMQ at {@code amqp://127.0.0.1:5672}
@@ -24,15 +21,15 @@ public final class AmqpAvailability {
     }
 
     public static String url() {
-        return env("BRIDGE_TEST_AMQP_URL", "amqp://127.0.0.1:5672");
+        return LocalServices.env("BRIDGE_TEST_AMQP_URL", "amqp://127.0.0.1:5672");
     }
 
     public static String user() {
-        return env("BRIDGE_TEST_AMQP_USER", "guest");
+        return LocalServices.env("BRIDGE_TEST_AMQP_USER", "guest");
     }
 
     public static String password() {
-        return env("BRIDGE_TEST_AMQP_PASSWORD", "guest");
+        return LocalServices.env("BRIDGE_TEST_AMQP_PASSWORD", "guest");
     }
 
     /** Skips the calling test when the broker is not reachable over AMQP 1.0; fails it instead when {@code CI=true}. */
@@ -40,15 +37,8 @@ public final class AmqpAvailability {
         if (unreachable == null) {
             unreachable = probe();
         }
-        if (unreachable.isEmpty()) {
-            return;
-        }
-        String why = "no AMQP 1.0 broker at " + url() + ": " + unreachable
-                + " (RabbitMQ: rabbitmq-plugins enable rabbitmq_amqp1_0)";
-        if ("true".equals(System.getenv("CI"))) {
-            fail(why + " — CI=true, so the AMQP 1.0 tests must run");
-        }
-        Assumptions.assumeTrue(false, why + " — skipped (set CI=true to make this a failure)");
+        LocalServices.skipOrFailUnlessReachable("AMQP 1.0 broker at " + url() + " (RabbitMQ: rabbitmq-plugins enable rabbitmq_amqp1_0)",
+                unreachable);
     }
 
     private static String probe() {
@@ -59,10 +49,5 @@ public final class AmqpAvailability {
         } catch (JMSException | RuntimeException e) {
             return e.getClass().getSimpleName() + ": " + e.getMessage();
         }
-    }
-
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

@@ -1,15 +1,11 @@
 package org.devicebridge;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 import java.util.UUID;
-
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The PostgreSQL that tests run against: {@code jdbc:postgresql://127.0.0.1:5432/test} as
@@ -28,15 +24,15 @@ public final class PostgresAvailability {
     }
 
     public static String jdbcUrl() {
-        return env("BRIDGE_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+        return LocalServices.env("BRIDGE_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
     }
 
     public static String user() {
-        return env("BRIDGE_TEST_PG_USER", "postgres");
+        return LocalServices.env("BRIDGE_TEST_PG_USER", "postgres");
     }
 
     public static String password() {
-        return env("BRIDGE_TEST_PG_PASSWORD", "");
+        return LocalServices.env("BRIDGE_TEST_PG_PASSWORD", "");
     }
 
     /** Skips the calling test (or class) when PostgreSQL is not reachable; fails it instead when {@code CI=true}. */
@@ -44,15 +40,7 @@ public final class PostgresAvailability {
         if (unreachable == null) {
             unreachable = probe();
         }
-        if (unreachable.isEmpty()) {
-            return;
-        }
-        String where = jdbcUrl().replaceFirst("^jdbc:postgresql://", "");
-        if ("true".equals(System.getenv("CI"))) {
-            fail("PostgreSQL not reachable at " + where + ": " + unreachable + " — CI=true, so the PostgreSQL tests must run");
-        }
-        Assumptions.assumeTrue(false,
-                "PostgreSQL not reachable at " + where + ": " + unreachable + " — skipped (set CI=true to make this a failure)");
+        LocalServices.skipOrFailUnlessReachable("PostgreSQL at " + jdbcUrl().replaceFirst("^jdbc:postgresql://", ""), unreachable);
     }
 
     /** A new, unused schema name such as {@code ledger_test_3f9c2a1b7d4e}; Flyway creates the schema on first use. */
@@ -88,10 +76,5 @@ public final class PostgresAvailability {
         p.setProperty("connectTimeout", "2");  // seconds
         p.setProperty("loginTimeout", "3");
         return DriverManager.getConnection(jdbcUrl(), p);
-    }
-
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }
