@@ -35,7 +35,7 @@ public final class BridgeApp {
         main.setOverrideProperties(props);
         // the routes are read from routes/ when it is there (a checkout), else from the packaged copy:
         // the stand-alone bridge's triggers and edges, the engine, and the route templates
-        String from = Files.isDirectory(Path.of("routes")) ? "file:" : "classpath:";
+        String from = Files.isDirectory(Path.of("routes")) ? "file:" : "classpath:" + DeviceBridge.PACKAGED;
         main.configure().withRoutesIncludePattern(Stream.of("routes/*.yaml", DeviceBridge.ENGINE_ROUTES, DeviceBridge.TEMPLATES)
                 .map(pattern -> from + pattern).collect(Collectors.joining(",")));
         main.configure().addConfiguration(BridgeConfiguration.class);
@@ -48,7 +48,8 @@ public final class BridgeApp {
      * directory's {@code config/application.properties}, then the packaged copy (the defaults).
      */
     static String propertyLocations(String extraConfig) {
-        String locations = "file:config/application.properties;optional=true,classpath:config/application.properties;optional=true";
+        String locations = "file:" + DeviceBridge.DEFAULTS + ";optional=true,classpath:" + DeviceBridge.PACKAGED + DeviceBridge.DEFAULTS
+                + ";optional=true";
         return extraConfig == null ? locations : "file:" + extraConfig + "," + locations;
     }
 }

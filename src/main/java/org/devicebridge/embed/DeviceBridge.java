@@ -42,11 +42,16 @@ public final class DeviceBridge {
     /** Template: every state change and request summary to an endpoint. Parameters {@code out}, {@code stream}, {@code tick}. */
     public static final String EVENTS = "device-bridge-events";
 
-    /** The engine's routes and the templates, on the classpath (the jar), as in the checkout's {@code routes/}. */
+    /**
+     * Where the jar keeps copies of the checkout's {@code routes/} and {@code config/}: in a folder of
+     * their own, so that an application's own {@code classpath:routes/*} never picks them up.
+     */
+    public static final String PACKAGED = "device-bridge/";
+    /** The engine's routes and the templates, in the checkout (and below {@link #PACKAGED} in the jar). */
     public static final String ENGINE_ROUTES = "routes/engine/*.yaml";
     public static final String TEMPLATES = "routes/templates/*.yaml";
-
-    private static final String DEFAULTS = "config/application.properties";
+    /** The defaults of every key, in the checkout (and below {@link #PACKAGED} in the jar). */
+    public static final String DEFAULTS = "config/application.properties";
 
     private DeviceBridge() {
     }
@@ -73,7 +78,7 @@ public final class DeviceBridge {
         new BridgeConfiguration(dataSource).configure(context);
         List<Resource> routes = new ArrayList<>();
         for (String pattern : List.of(TEMPLATES, ENGINE_ROUTES)) {
-            routes.addAll(PluginHelper.getPackageScanResourceResolver(context).findResources("classpath:" + pattern));
+            routes.addAll(PluginHelper.getPackageScanResourceResolver(context).findResources("classpath:" + PACKAGED + pattern));
         }
         if (routes.isEmpty()) {
             throw new IllegalStateException("the bridge's routes are not on the classpath (" + ENGINE_ROUTES + ")");
@@ -84,9 +89,9 @@ public final class DeviceBridge {
     /** The defaults of every key, as packaged with the bridge. */
     private static Properties defaults() throws IOException {
         Properties p = new Properties();
-        try (InputStream in = DeviceBridge.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
+        try (InputStream in = DeviceBridge.class.getClassLoader().getResourceAsStream(PACKAGED + DEFAULTS)) {
             if (in == null) {
-                throw new IllegalStateException("the bridge's " + DEFAULTS + " is not on the classpath");
+                throw new IllegalStateException("the bridge's " + PACKAGED + DEFAULTS + " is not on the classpath");
             }
             p.load(in);
         }
