@@ -151,11 +151,25 @@ public class Ledger {
     /**
      * Writes the commands of one batch record (a bulk action's devices) and their first
      * transitions in one transaction, so a poller never sees half an action. Commands whose id
-     * exists already (the record was read before) are skipped.
+     * exists already (the record was read before) are skipped, also when another intake of the
+     * same request (a second instance, a duplicate delivery) writes them at the same moment.
      *
      * @return how many were new
      */
     public int recordCommands(List<NewCommand> commands) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return insertNew(commands);
+            } catch (DuplicateKeyException e) {
+                // a concurrent writer inserted some of them after we looked: look again, they are committed now
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private int insertNew(List<NewCommand> commands) {
         Instant now = now();
         Integer added = tx.execute(status -> {
             java.util.Set<String> existing = new java.util.HashSet<>();

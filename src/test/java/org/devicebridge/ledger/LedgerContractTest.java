@@ -6,6 +6,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -148,6 +151,39 @@ abstract class LedgerContractTest {
         ledger.forEachCommand("req-1", all::add);
         assertThat(all).extracting(CommandRecord::id).containsExactly("c1");
         assertThat(ledger.transitions("c1")).hasSize(1);
+    }
+
+    @Test
+    void recordCommandsSkipsCommandsAConcurrentIntakeOfTheSameRequestWroteFirst() throws Exception {
+        ledger.openRequest("req-1", "jms", null);
+        List<NewCommand> record = List.of(queued("c1", "req-1", 1, T0), queued("c2", "req-1", 1, T0));
+        CountDownLatch written = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        // the first intake has written the record but not committed yet when the second one looks
+        CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() ->
+                new TransactionTemplate(new DataSourceTransactionManager(dataSource)).execute(tx -> {
+                    int n = ledger.recordCommands(record);
+                    written.countDown();
+                    await(commit);
+                    return n;
+                }));
+        assertThat(written.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> ledger.recordCommands(record));
+        org.awaitility.Awaitility.await().during(300, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS)
+                .until(() -> !second.isDone()); // it waits for the first one's rows
+        commit.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(second.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(ledger.transitions("c1")).hasSize(1);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
