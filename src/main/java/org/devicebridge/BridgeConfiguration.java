@@ -7,7 +7,6 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.service.ServiceSupport;
 import org.devicebridge.access.AccessCloudAdapter;
 import org.devicebridge.access.CredentialsActionPlanner;
 import org.devicebridge.access.CredentialsPayloadValidator;
@@ -88,6 +87,16 @@ public class BridgeConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        OpenedResources opened = new OpenedResources(context);
+        try {
+            configure(context, opened);
+        } catch (Exception | Error e) {
+            opened.closeAll(); // bad configuration: nothing the bridge started (simulator, pool, broker) lives on
+            throw e;
+        }
+    }
+
+    private void configure(CamelContext context, OpenedResources opened) throws Exception {
         Settings settings = new Settings(context);
         absoluteDirectories(context, settings);
         Registry registry = context.getRegistry();
@@ -97,7 +106,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         BuiltInSimulator simulator = null;
         if (settings.bool("bridge.simulator.enabled", true)) {
             simulator = BuiltInSimulator.start(settings);
-            closeOnStop(context, "simulator", simulator);
+            opened.closeOnStop("simulator", simulator);
         }
         CloudEndpoints clouds = CloudEndpoints.resolve(settings, simulator);
         redactor.addSecret(clouds.access().secret());
@@ -105,7 +114,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         redactor.addSecret(clouds.network().secret());
         redactor.addSecret(clouds.home().secret());
 
-        DataSource dataSource = ledgerDataSource(context, settings);
+        DataSource dataSource = ledgerDataSource(settings, opened);
         Ledger ledger = new Ledger(dataSource, Clock.systemUTC());
         LedgerTransitions transitions = new LedgerTransitions(ledger);
         transitions.onStateChanged(new StateChangeLog());
@@ -167,7 +176,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("messageIntake", new MessageIntake(intake, mapper));
         FanoutConfiguration.configure(context, settings, dataSource, ledger, view, call, backoff, redactor, mapper);
         if (applicationDataSource == null) {
-            JmsConfiguration.configure(context, settings, redactor);
+            JmsConfiguration.configure(context, settings, redactor, opened);
             ScheduleConfiguration.configure(context, settings, intake, dataSource, mapper);
         }
     }
@@ -191,7 +200,7 @@ public class BridgeConfiguration implements CamelConfiguration {
     }
 
     /** The application's DataSource, migrated; or else a pool opened (and closed with the bridge) from {@code bridge.db.*}. */
-    private DataSource ledgerDataSource(CamelContext context, Settings settings) {
+    private DataSource ledgerDataSource(Settings settings, OpenedResources opened) {
         if (applicationDataSource != null) {
             LedgerDatabase.migrate(applicationDataSource, null);
             return applicationDataSource;
@@ -202,7 +211,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.secret("bridge.db.password").orElse(""),
                 settings.get("bridge.db.schema", null),
                 settings.integer("bridge.db.pool-size", 10, 1, 1000));
-        closeOnStop(context, "ledger-datasource", dataSource);
+        opened.closeOnStop("ledger-datasource", dataSource);
         return dataSource;
     }
 
@@ -254,23 +263,5 @@ public class BridgeConfiguration implements CamelConfiguration {
         return planners;
     }
 
-    /** Stops a resource with the Camel context. */
-    private static void closeOnStop(CamelContext context, String name, AutoCloseable resource) {
-        try {
-            context.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() throws Exception {
-                    resource.close();
-                }
-
-                @Override
-                public String toString() {
-                    return name;
-                }
-            }, true, true);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot register " + name, e);
-        }
-    }
 
 }

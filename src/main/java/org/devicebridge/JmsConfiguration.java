@@ -5,7 +5,6 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.health.HealthCheckRegistry;
-import org.apache.camel.support.service.ServiceSupport;
 import org.apache.qpid.jms.JmsConnectionFactory;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.observe.BrokerHealthCheck;
@@ -45,7 +44,7 @@ public final class JmsConfiguration {
     private JmsConfiguration() {
     }
 
-    public static void configure(CamelContext context, Settings settings, Redactor redactor) throws Exception {
+    static void configure(CamelContext context, Settings settings, Redactor redactor, OpenedResources opened) throws Exception {
         boolean enabled = settings.bool("bridge.jms.enabled", true);
         boolean once = settings.bool("bridge.once", false);
         // whether routes/intake-queue.yaml starts: a one-shot run takes in its inbox only, the queue waits for the
@@ -71,6 +70,7 @@ public final class JmsConfiguration {
             String port = settings.get("bridge.jms.embedded-port", null);
             embedded = EmbeddedBroker.start(dataDir, port == null ? null : settings.integer("bridge.jms.embedded-port", 0, 0, 65535),
                     intakeQueue, deadLetterQueue);
+            opened.closeOnStop("embedded-broker", embedded);
             target = new ActiveMQConnectionFactory(embedded.inVmUrl());
             broker = "the embedded broker " + embedded.id();
         } else {
@@ -82,7 +82,7 @@ public final class JmsConfiguration {
         // one shared connection, sessions and producers cached: the events topic sends one message per event
         CachingConnectionFactory factory = new CachingConnectionFactory(target);
         factory.setSessionCacheSize(5);
-        stopWithContext(context, factory, embedded);
+        opened.closeOnStop("jms-connections", factory::destroy); // closed before the broker
         context.getRegistry().bind("jmsConnectionFactory", factory);
         JmsComponent jms = context.getComponent("jms", JmsComponent.class);
         jms.setConnectionFactory(factory);
@@ -116,23 +116,5 @@ public final class JmsConfiguration {
 
     private static String option(String url, String name, String value) {
         return url.contains(name + "=") ? "" : "&" + name + "=" + value;
-    }
-
-    /** With the Camel context (after the routes): the cached connection, then the embedded broker. */
-    private static void stopWithContext(CamelContext context, CachingConnectionFactory factory, EmbeddedBroker embedded) throws Exception {
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() throws Exception {
-                factory.destroy();
-                if (embedded != null) {
-                    embedded.close();
-                }
-            }
-
-            @Override
-            public String toString() {
-                return "jms-broker";
-            }
-        }, true, true);
     }
 }
