@@ -41,6 +41,7 @@ import org.devicebridge.results.CommandView;
 import org.devicebridge.results.RequestReporter;
 import org.devicebridge.results.StateChangeLog;
 import org.devicebridge.webhook.WebhookEventIds;
+import org.devicebridge.webhook.RawRequestBody;
 import org.devicebridge.webhook.WebhookSignature;
 
 import org.slf4j.Logger;
@@ -69,6 +70,10 @@ public class BridgeConfiguration implements CamelConfiguration {
 
     /** The HTTP component of every call the bridge makes (routes/engine/cloud-http.yaml), its own also inside an application. */
     static final String CLOUD_HTTP = "bridge-http";
+    /** A webhook body is read whole before its signature is checked: at most this many bytes (413 above) ... */
+    private static final int WEBHOOK_MAX_BODY = 1024 * 1024;
+    /** ... arriving within this time (408 otherwise). */
+    private static final Duration WEBHOOK_BODY_TIMEOUT = Duration.ofSeconds(30);
 
     private final DataSource applicationDataSource;
 
@@ -129,6 +134,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.integer("bridge.access.max-recreates", 3), settings.integer("bridge.access.batch-size", 100),
                 lease, ledger, transitions, call, backoff, outcomes, redactor, mapper));
         registry.bind("accessWebhookSignature", new WebhookSignature(clouds.accessWebhookSecret()));
+        registry.bind("rawRequestBody", new RawRequestBody(WEBHOOK_MAX_BODY, WEBHOOK_BODY_TIMEOUT));
         NetworkCloudAdapter network = new NetworkCloudAdapter(clouds.network().baseUrl(), clouds.network().secret(),
                 settings.integer("bridge.network.chunk-size", 100), settings.integer("bridge.network.rate-limit", 10),
                 settings.duration("bridge.network.rate-window", Duration.ofMinutes(1))

@@ -64,7 +64,8 @@ class OpenApiContractTest {
     static final String ON = "{\"type\":\"devices.capabilities.on_off\",\"state\":{\"instance\":\"on\",\"value\":true}}";
     static final String DIM = "{\"type\":\"devices.capabilities.range\",\"state\":{\"instance\":\"brightness\",\"value\":40}}";
     /** Documented answers no test can provoke from a healthy bridge packaged as usual. */
-    static final Set<String> NOT_PROVOKED = Set.of("GET /openapi.yaml 404", "GET /openapi.yaml 500");
+    static final Set<String> NOT_PROVOKED = Set.of("GET /openapi.yaml 404", "GET /openapi.yaml 500",
+            "POST /webhooks/access 408"); // a client that stalls mid-body for 30 s
 
     @TempDir
     static Path dir;
@@ -502,6 +503,45 @@ class OpenApiContractTest {
         passed();
     }
 
+    // ================================================================ POST /webhooks/access
+
+    @Test
+    void theWebhookReceiverAnswersAsTheDocumentSays() {
+        String event = "{\"event_id\":\"contract-event-1\",\"event_type\":\"DEVICE_ACTION_UPDATED\",\"occurred_at\":\"2026-01-01T00:00:00Z\","
+                + "\"data\":{\"object\":\"device-action\",\"id\":\"0123456789abcdef0123456789abcdef\",\"status\":\"RESOLVED\"}}";
+
+        Answer received = ok("POST", "/webhooks/access", null, event, "X-Signature", sign(event));
+        assertThat(received.status()).isEqualTo(204);
+        assertThat(received.body()).isEmpty();
+        assertThat(ok("POST", "/webhooks/access", null, event, "X-Signature", sign(event)).status()).as("a repeated event").isEqualTo(204);
+
+        Answer forged = call("POST", "/webhooks/access", null, event, "Content-Type", "application/json",
+                "X-Signature", "sha256=" + "0".repeat(64));
+        assertThat(forged.status()).isEqualTo(401);
+        assertThat(forged.json().path("message").asText()).contains("X-Signature");
+        Answer unsigned = call("POST", "/webhooks/access", null, event, "Content-Type", "application/json");
+        assertThat(unsigned.status()).isEqualTo(401);
+        assertThat(doc.requestProblems(unsigned.request(), event)).as("the document requires the signature").isNotEmpty();
+        Answer form = call("POST", "/webhooks/access", null, "status=RESOLVED", "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(form.status()).isEqualTo(401);
+
+        Answer huge = call("POST", "/webhooks/access", null, "x".repeat(1024 * 1024 + 1), "Content-Type", "application/json",
+                "X-Signature", "sha256=" + "0".repeat(64));
+        assertThat(huge.status()).isEqualTo(413);
+        passed();
+    }
+
+    /** {@code sha256=<hex HMAC-SHA256>} of the body with the bridge's webhook secret, computed here. */
+    private static String sign(String body) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(TestBridge.WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return "sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ================================================================ 500
 
     @Test
@@ -520,7 +560,10 @@ class OpenApiContractTest {
                     call(broken, "PUT", "/commands/v0/status/" + id + "/", DEVICE_TOKEN, "{\"state\":\"Command Acknowledged\"}",
                             "Content-Type", "application/json"),
                     call(broken, "GET", "/v2/command-inbox/?device_id=gw-x", DEVICE_TOKEN, null),
-                    call(broken, "POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[]}", "Content-Type", "application/json"));
+                    call(broken, "POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[]}", "Content-Type", "application/json"),
+                    call(broken, "POST", "/webhooks/access", null, "{\"event_id\":\"e-broken\",\"event_type\":\"DEVICE_ACTION_UPDATED\",\"data\":{}}",
+                            "Content-Type", "application/json", "X-Signature",
+                            sign("{\"event_id\":\"e-broken\",\"event_type\":\"DEVICE_ACTION_UPDATED\",\"data\":{}}")));
             for (Answer a : answers) {
                 assertThat(a.status()).as("%s %s: %s", a.request().method(), a.request().uri(), a.body()).isEqualTo(500);
                 String requestId = a.json().path("request_id").asText();
@@ -686,7 +729,7 @@ class OpenApiContractTest {
 
         String requestId = response.headers().firstValue("X-Request-ID").orElseThrow(() -> new AssertionError("no X-Request-ID"));
         assertThat(requestId).matches(REQUEST_ID);
-        if (path.equals("/openapi.yaml") && response.statusCode() == 200) {
+        if ((path.equals("/openapi.yaml") && response.statusCode() == 200) || response.statusCode() == 204) {
             return null;
         }
         JsonNode json = TestBridge.json(response.body());
