@@ -16,6 +16,7 @@ import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.CommandOutcomes;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.api.ApiGate;
+import org.devicebridge.api.FallbackAnswers;
 import org.devicebridge.api.StatusApi;
 import org.devicebridge.home.CapabilityActionPlanner;
 import org.devicebridge.inbox.CommandActionPlanner;
@@ -173,6 +174,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("messageIntake", new MessageIntake(intake, mapper));
         FanoutConfiguration.configure(context, settings, dataSource, ledger, view, call, backoff, redactor, mapper);
         if (applicationDataSource == null) {
+            FallbackAnswers.installOnStart(context, gate, redactor);   // 404 / 405 / 500 of the API port: envelope, X-Request-ID
             JmsConfiguration.configure(context, settings, redactor);
             ScheduleConfiguration.configure(context, settings, intake, dataSource, mapper);
         }

@@ -548,6 +548,31 @@ class StatusApiTest extends StatusApiTestSupport {
         });
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "/nothing/here", "/commands/v0/unknown/", "/commands/v0/status/x/y/z", "/v2/command-inbox/more",
+            "/webhooks/other", "/openapi.json"})
+    void answersAPathTheApiDoesNotServeWith404InTheEnvelope(String path) {
+        for (String token : java.util.Arrays.asList(OPERATOR_TOKEN, null)) {
+            HttpResponse<String> r = get(path, token);
+
+            assertError(r, 404, "Not Found");
+            assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        }
+        assertError(call("POST", path, OPERATOR_TOKEN), 404, "Not Found");
+    }
+
+    @Test
+    void answersAMethodAPathDoesNotServeWith405InTheEnvelope() {
+        List<HttpResponse<String>> answers = List.of(call("DELETE", STATUS, OPERATOR_TOKEN), call("PATCH", "/openapi.yaml", null),
+                call("POST", INBOX + "?device_id=gw-1", DEVICE_TOKEN), call("PUT", REQUESTS, OPERATOR_TOKEN),
+                call("GET", "/webhooks/access", null), call("DELETE", STATUS + someCommand() + "/", OPERATOR_TOKEN));
+
+        assertThat(answers).allSatisfy(r -> {
+            assertError(r, 405, "Method Not Allowed");
+            assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        });
+    }
+
     // ---------------------------------------------------------------- the OpenAPI document
 
     @Test

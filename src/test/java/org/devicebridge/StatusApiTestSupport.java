@@ -100,6 +100,11 @@ abstract class StatusApiTestSupport extends AllCloudsTestSupport {
         return send(b.build());
     }
 
+    /** Any method on any path, without a body. */
+    HttpResponse<String> call(String method, String pathAndQuery, String token) {
+        return send(request(pathAndQuery, token).method(method, HttpRequest.BodyPublishers.noBody()).build());
+    }
+
     /** {@code POST /commands/v0/requests/} with the operator token; expects 201 and answers its content. */
     JsonNode submit(String document) {
         HttpResponse<String> r = post(REQUESTS, OPERATOR_TOKEN, "application/json", document);
