@@ -14,6 +14,7 @@ import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerTransitions;
+import org.devicebridge.ledger.LedgerTransitions.Requester;
 import org.devicebridge.ledger.StateChange;
 import org.devicebridge.ledger.Transition;
 import org.devicebridge.results.CommandView;
@@ -82,8 +83,9 @@ public class StatusApi {
 
     /**
      * {@code PUT /commands/v0/status/{id}/} with {@code {"state","reason","force"}}: a device's report
-     * (Acknowledged, In Progress, Success, Failure) on an inbox command, or a cancel. Only legal moves
-     * are made: a final state is never left, nothing moves backwards (409 otherwise).
+     * (Acknowledged, In Progress, Success, Failure) on an inbox command it was delivered, or the
+     * operator's cancel or time-out. Only the moves {@link LedgerTransitions#refusal} allows are made
+     * (409 naming the command's state otherwise).
      */
     public void update(Exchange exchange) {
         ApiCall call = call(exchange);
@@ -101,37 +103,19 @@ public class StatusApi {
         if (reasonField != null && !reasonField.isNull() && (!reasonField.isTextual() || reasonField.asText().length() > 2000)) {
             throw ApiException.badRequest("reason", "must be a string of at most 2000 characters");
         }
-        if (call.byDevice() && !CommandActionPlanner.KIND.equals(c.kind())) {
+        boolean pulled = CommandActionPlanner.KIND.equals(c.kind());
+        if (call.byDevice() && !pulled) {
             throw new ApiException(403, "the device token may only report on inbox commands; use the API token");
         }
         boolean force = body.path("force").asBoolean(false) || "true".equalsIgnoreCase(call.parameter("force"));
-        checkWhoMayMove(c, target, force);
-        if (!LedgerTransitions.isLegal(c.state(), target)) {
-            throw new ApiException(409, "cannot move command " + c.id() + " from '" + c.state() + "' to '" + target + "'"
-                    + (c.state().isFinal() ? ": it is final" : ": commands only move forward"));
-        }
         String reason = reasonField == null || reasonField.isNull() ? null : reasonField.asText();
-        if (transitions.move(c.id(), new StateChange(target, null, null, reason)).isEmpty()) {
-            throw new ApiException(409, "command " + c.id() + " changed meanwhile; read it again");
+        try {   // who may move what from where: the state machine's table, on the state the command is in now
+            transitions.moveAsAsked(c.id(), call.byDevice() ? Requester.DEVICE : Requester.OPERATOR, pulled, force,
+                    new StateChange(target, null, null, reason));
+        } catch (LedgerTransitions.RefusedMove refused) {
+            throw new ApiException(409, refused.getMessage());
         }
         gate.respond(exchange, 200, "Command status updated", status(ledger.command(c.id()).orElseThrow(), true));
-    }
-
-    /**
-     * Cloud commands take their progress from their cloud: only a cancel may be asked for them, and
-     * once sent to the cloud (which has no cancel) only with {@code force}.
-     */
-    private static void checkWhoMayMove(CommandRecord c, CommandState target, boolean force) {
-        if (CommandActionPlanner.KIND.equals(c.kind())) {
-            return;
-        }
-        if (target != CommandState.CANCELLED) {
-            throw new ApiException(409, "the state of a " + c.kind() + " command comes from its cloud; only 'Command Cancelled' may be set");
-        }
-        if (c.state().rank() >= CommandState.INITIATED.rank() && !c.state().isFinal() && !force) {
-            throw new ApiException(409, "command " + c.id() + " was already sent to its cloud, which cannot cancel it; "
-                    + "send \"force\": true to stop tracking it (the device may still apply it)");
-        }
     }
 
     /** {@code GET /v2/command-inbox/?device_id=}: the device's queued commands, now delivered (Command Initiated). */

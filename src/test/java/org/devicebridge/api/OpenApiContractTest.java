@@ -329,9 +329,16 @@ class OpenApiContractTest {
         String request = "contract-409";
         submit(Batches.document(request, "{\"kind\":\"command\",\"device\":\"gw-409\",\"command\":\"reboot\"}"));
         String id = bridge.commands(request).get(0).id();
+        Answer undelivered = refused(409, "PUT", "/commands/v0/status/" + id + "/", DEVICE_TOKEN, "{\"state\":\"Command Acknowledged\"}", false);
+        assertThat(undelivered.json().path("message").asText()).contains("'Command Queued'").contains("not delivered");
         ok("GET", "/v2/command-inbox/?device_id=gw-409", DEVICE_TOKEN, null);
-        Answer backwards = refused(409, "PUT", "/commands/v0/status/" + id + "/", DEVICE_TOKEN, "{\"state\":\"Command Scheduled\"}", false);
+        ok("PUT", "/commands/v0/status/" + id + "/", DEVICE_TOKEN, "{\"state\":\"Command In Progress\"}");
+        Answer backwards = refused(409, "PUT", "/commands/v0/status/" + id + "/", DEVICE_TOKEN, "{\"state\":\"Command Acknowledged\"}", false);
         assertThat(backwards.json().path("message").asText()).contains("only move forward");
+        Answer bridgeOnly = refused(409, "PUT", "/commands/v0/status/" + id + "/", OPERATOR_TOKEN, "{\"state\":\"Command Scheduled\"}", false);
+        assertThat(bridgeOnly.json().path("message").asText()).contains("set by the bridge");
+        Answer operatorsOwn = refused(409, "PUT", "/commands/v0/status/" + id + "/", DEVICE_TOKEN, "{\"state\":\"Command Cancelled\"}", false);
+        assertThat(operatorsOwn.json().path("message").asText()).contains("operator");
 
         CommandRecord bulk = bridge.commands(SETUP).stream().filter(c -> c.kind().equals("bulk")).findFirst().orElseThrow();
         Answer fromCloud = refused(409, "PUT", "/commands/v0/status/" + bulk.id() + "/", OPERATOR_TOKEN, "{\"state\":\"Command Success\"}", false);
