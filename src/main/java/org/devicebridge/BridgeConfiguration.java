@@ -16,6 +16,7 @@ import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.CommandOutcomes;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.api.ApiGate;
+import org.devicebridge.api.DeviceTokens;
 import org.devicebridge.api.FallbackAnswers;
 import org.devicebridge.api.StatusApi;
 import org.devicebridge.home.CapabilityActionPlanner;
@@ -161,7 +162,14 @@ public class BridgeConfiguration implements CamelConfiguration {
         if (apiToken == null) {
             LOG.warn("bridge.api.token is not set: the status API answers 401 to every call");
         }
-        ApiGate gate = new ApiGate(apiToken, deviceToken, mapper, redactor);
+        DeviceTokens deviceTokens = settings.optional(DeviceTokens.KEY)
+                .map(file -> DeviceTokens.load(Path.of(file), java.util.stream.Stream.of(apiToken, deviceToken)
+                        .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()), redactor::addSecret))
+                .orElse(DeviceTokens.none());
+        if (deviceTokens.size() > 0) {
+            LOG.info("{}: tokens of {} devices", DeviceTokens.KEY, deviceTokens.size());
+        }
+        ApiGate gate = new ApiGate(apiToken, deviceToken, deviceTokens, mapper, redactor);
         registry.bind("apiGate", gate);
         registry.bind("statusApi", new StatusApi(ledger, transitions, commandInbox,
                 intake, view, gate, mapper));

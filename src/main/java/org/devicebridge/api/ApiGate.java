@@ -31,14 +31,24 @@ public class ApiGate {
 
     private final byte[] operatorToken;
     private final byte[] deviceToken;
+    private final DeviceTokens deviceTokens;
     private final ObjectMapper mapper;
     private final Redactor redactor;
     private final SecureRandom random = new SecureRandom();
 
-    /** @param deviceToken the token devices may use on the inbox paths (null: only the operator token) */
+    /** Without per-device tokens. */
     public ApiGate(String operatorToken, String deviceToken, ObjectMapper mapper, Redactor redactor) {
+        this(operatorToken, deviceToken, DeviceTokens.none(), mapper, redactor);
+    }
+
+    /**
+     * @param deviceToken  the token every device may use on the inbox paths (null: none)
+     * @param deviceTokens each device's own token, valid on the inbox paths for that device only
+     */
+    public ApiGate(String operatorToken, String deviceToken, DeviceTokens deviceTokens, ObjectMapper mapper, Redactor redactor) {
         this.operatorToken = bytes(operatorToken);
         this.deviceToken = bytes(deviceToken);
+        this.deviceTokens = deviceTokens;
         this.mapper = mapper;
         this.redactor = redactor;
     }
@@ -48,7 +58,7 @@ public class ApiGate {
         enter(exchange, false);
     }
 
-    /** For the device paths (inbox, status reports): the API token or the device token. */
+    /** For the device paths (inbox, status reports): the API token, the shared device token or a device's own. */
     public void openForDevice(Exchange exchange) {
         enter(exchange, true);
     }
@@ -58,18 +68,25 @@ public class ApiGate {
         take(exchange);
     }
 
+    /** Every token is compared in constant time, and all of them whichever matches, so timing tells nothing. */
     private void enter(Exchange exchange, boolean deviceAllowed) {
         String authorization = exchange.getIn().getHeader("Authorization", String.class);
         ApiCall call = take(exchange);
         byte[] given = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? bytes(authorization.substring(7).trim()) : null;
-        boolean ok = given != null && ((operatorToken != null && MessageDigest.isEqual(given, operatorToken))
-                || (deviceAllowed && deviceToken != null && MessageDigest.isEqual(given, deviceToken)));
-        if (!ok) {
+        if (given == null) {
             throw new ApiException(401, UNAUTHORIZED);
         }
         boolean operator = operatorToken != null && MessageDigest.isEqual(given, operatorToken);
-        exchange.setProperty(CALL, call.asDevice(!operator));
+        boolean sharedDevice = deviceToken != null && MessageDigest.isEqual(given, deviceToken);
+        String device = deviceTokens.deviceOf(given).orElse(null);
+        if (operator) {
+            exchange.setProperty(CALL, call.asOperator());
+        } else if (deviceAllowed && (sharedDevice || device != null)) {
+            exchange.setProperty(CALL, call.asDevice(device));
+        } else {
+            throw new ApiException(401, UNAUTHORIZED);
+        }
     }
 
     private ApiCall take(Exchange exchange) {

@@ -125,6 +125,9 @@ public class StatusApi {
         if (device == null) {
             throw ApiException.badRequest("device_id", "required");
         }
+        if (call.byOneDevice() && !device.equals(call.device())) {
+            throw new ApiException(403, "a device's own token fetches only that device's inbox");
+        }
         ObjectNode content = mapper.createObjectNode().put("device_id", device);
         ArrayNode commands = content.putArray("commands");
         inbox.deliver(device).forEach(c -> commands.add(status(c, false)));
@@ -207,12 +210,21 @@ public class StatusApi {
         return exchange.getProperty(ApiGate.CALL, ApiCall.class);
     }
 
+    /**
+     * The command of the path's {@code {id}}. For a device calling with its own token only its own
+     * commands exist: any other is answered exactly as an unknown id, so nothing is told about it.
+     */
     private CommandRecord existing(ApiCall call) {
         String id = call.parameter("id");
         if (id == null || !COMMAND_ID.matcher(id).matches()) {
             throw ApiException.badRequest("id", "'" + id + "' is not a command id");
         }
-        return ledger.command(id).orElseThrow(() -> new ApiException(404, "Not Found: no command " + id));
+        return ledger.command(id).filter(c -> !call.byOneDevice() || isOwn(c, call.device()))
+                .orElseThrow(() -> new ApiException(404, "Not Found: no command " + id));
+    }
+
+    private static boolean isOwn(CommandRecord c, String device) {
+        return CommandActionPlanner.KIND.equals(c.kind()) && c.device().equals(device);
     }
 
     private JsonNode body(ApiCall call) {

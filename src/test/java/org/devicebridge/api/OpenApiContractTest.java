@@ -56,6 +56,8 @@ class OpenApiContractTest {
 
     static final String OPERATOR_TOKEN = "op_test_5b7e2c91d4a3f6e0";
     static final String DEVICE_TOKEN = "dev_test_1f2e3d4c5b6a7980";
+    static final String OWN_DEVICE = "gw-own";
+    static final String OWN_TOKEN = "dt_own_6e4c2a0f8d6b4a29";
     static final String NETWORK_TOKEN = "nt_test_0c1d2e3f4a5b6c7d";
     static final String HOME_TOKEN = "ht_test_8e9f0a1b2c3d4e5f";
     static final Path DOCUMENT = Path.of("src/main/resources/openapi/bridge-api.yaml");
@@ -481,6 +483,26 @@ class OpenApiContractTest {
     }
 
     @Test
+    void aDevicesOwnTokenOpensOnlyItsOwnInboxAndCommands() {
+        String request = "contract-own";
+        submit(Batches.document(request, "{\"kind\":\"command\",\"device\":\"" + OWN_DEVICE + "\",\"command\":\"reboot\"}",
+                "{\"kind\":\"command\",\"device\":\"gw-someone-else\",\"command\":\"reboot\"}"));
+        List<CommandRecord> commands = bridge.commands(request);
+
+        Answer inbox = ok("GET", "/v2/command-inbox/?device_id=" + OWN_DEVICE, OWN_TOKEN, null);
+        assertThat(inbox.json().at("/content/commands/0/id").asText()).isEqualTo(commands.get(0).id());
+        ok("PUT", "/commands/v0/status/" + commands.get(0).id() + "/", OWN_TOKEN, "{\"state\":\"Command Acknowledged\"}");
+
+        Answer othersInbox = refused(403, "GET", "/v2/command-inbox/?device_id=gw-someone-else", OWN_TOKEN, null, false);
+        assertThat(othersInbox.body()).doesNotContain("gw-someone-else");
+        Answer othersCommand = refused(404, "PUT", "/commands/v0/status/" + commands.get(1).id() + "/", OWN_TOKEN,
+                "{\"state\":\"Command Acknowledged\"}", false);
+        assertThat(othersCommand.json().path("message").asText()).isEqualTo("Not Found: no command " + commands.get(1).id());
+        assertThat(call("GET", "/commands/v0/status/", OWN_TOKEN, null).status()).isEqualTo(401);
+        passed();
+    }
+
+    @Test
     void answers401ToAMissingOrWrongTokenOnEveryPath() {
         String id = bridge.commands(SETUP).get(0).id();
         List<String[]> endpoints = List.of(
@@ -667,6 +689,13 @@ class OpenApiContractTest {
         p.put("bridge.home.tick", "100");
         p.put("bridge.api.token", OPERATOR_TOKEN);
         p.put("bridge.api.device-token", DEVICE_TOKEN);
+        Path tokens = dir.resolve(name + "-device-tokens.properties");
+        try {
+            Files.writeString(tokens, OWN_DEVICE + "=" + OWN_TOKEN + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        p.put("bridge.api.device-tokens-file", tokens.toString());
         return TestBridge.in(dir.resolve(name), server.baseUrl() + "/access", p).start();
     }
 
