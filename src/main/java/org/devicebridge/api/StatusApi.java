@@ -10,6 +10,7 @@ import org.devicebridge.inbox.CommandActionPlanner;
 import org.devicebridge.inbox.CommandInbox;
 import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.BatchReader;
+import org.devicebridge.intake.DifferentDocumentException;
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.Ledger;
@@ -137,7 +138,8 @@ public class StatusApi {
     /**
      * {@code POST /commands/v0/requests/}: a batch document (BATCH-FORMAT.md). Its {@code request_id},
      * else the {@code Idempotency-Key} header, else a digest of the body, is the idempotency key: a
-     * retried POST answers what the first one created (200) and creates nothing new.
+     * retried POST answers what the first one created (200) and creates nothing new; the same key
+     * with a different document is 422.
      */
     public void submit(Exchange exchange) throws IOException {
         ApiCall call = call(exchange);
@@ -160,7 +162,14 @@ public class StatusApi {
         }
         String fallback = key != null ? "api:" + key : "api:" + BatchReader.digest(new String(call.body(),
                 java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
-        ActionIntake.Submission s = intake.submit(call.body(), fallback, "http");
+        ActionIntake.Submission s;
+        try {
+            s = intake.submit(call.body(), fallback, "http");
+        } catch (DifferentDocumentException e) {
+            String field = given.isTextual() && !given.asText().isBlank() ? "request_id" : "Idempotency-Key";
+            throw new ApiException(422, field + ": request " + e.requestId() + " was submitted before with a different document; "
+                    + "send the same document to get its answer again, or use a new " + field);
+        }
         ObjectNode content = mapper.createObjectNode().put("request_id", s.requestId()).put("replayed", s.replayed());
         ArrayNode ids = content.putArray("command_ids");
         s.commandIds().forEach(ids::add);

@@ -394,6 +394,14 @@ class OpenApiContractTest {
         assertThat(withKey.json().at("/content/request_id").asText()).isEqualTo("api:contract-key-1");
         Answer keyedRetry = ok("POST", "/commands/v0/requests", OPERATOR_TOKEN, keyed, "Idempotency-Key", "contract-key-1");
         assertThat(keyedRetry.status()).isEqualTo(200);
+        Answer keyReused = call("POST", "/commands/v0/requests/", OPERATOR_TOKEN, keyed.replace("gw-10", "gw-11"),
+                "Content-Type", "application/json", "Idempotency-Key", "contract-key-1");
+        assertThat(keyReused.status()).isEqualTo(422);
+        assertThat(keyReused.json().path("message").asText()).startsWith("Idempotency-Key:");
+        Answer idReused = call("POST", "/commands/v0/requests/", OPERATOR_TOKEN, Batches.document("contract-submit"),
+                "Content-Type", "application/json");
+        assertThat(idReused.status()).isEqualTo(422);
+        assertThat(idReused.json().path("message").asText()).startsWith("request_id:");
 
         Answer digest = ok("POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[]}");
         assertThat(digest.status()).isEqualTo(201);
