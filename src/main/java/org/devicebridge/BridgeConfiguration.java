@@ -15,6 +15,8 @@ import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.CommandOutcomes;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.api.ApiGate;
+import org.devicebridge.api.DeviceTokens;
+import org.devicebridge.api.FallbackAnswers;
 import org.devicebridge.api.StatusApi;
 import org.devicebridge.home.CapabilityActionPlanner;
 import org.devicebridge.inbox.CommandActionPlanner;
@@ -40,6 +42,7 @@ import org.devicebridge.results.CommandView;
 import org.devicebridge.results.RequestReporter;
 import org.devicebridge.results.StateChangeLog;
 import org.devicebridge.webhook.WebhookEventIds;
+import org.devicebridge.webhook.RawRequestBody;
 import org.devicebridge.webhook.WebhookSignature;
 
 import org.slf4j.Logger;
@@ -68,6 +71,10 @@ public class BridgeConfiguration implements CamelConfiguration {
 
     /** The HTTP component of every call the bridge makes (routes/engine/cloud-http.yaml), its own also inside an application. */
     static final String CLOUD_HTTP = "bridge-http";
+    /** A webhook body is read whole before its signature is checked: at most this many bytes (413 above) ... */
+    private static final int WEBHOOK_MAX_BODY = 1024 * 1024;
+    /** ... arriving within this time (408 otherwise). */
+    private static final Duration WEBHOOK_BODY_TIMEOUT = Duration.ofSeconds(30);
 
     private final DataSource applicationDataSource;
 
@@ -138,6 +145,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.integer("bridge.access.max-recreates", 3, 0, Integer.MAX_VALUE), settings.integer("bridge.access.batch-size", 100, 1, 10_000),
                 lease, ledger, transitions, call, backoff, outcomes, redactor, mapper));
         registry.bind("accessWebhookSignature", new WebhookSignature(clouds.accessWebhookSecret()));
+        registry.bind("rawRequestBody", new RawRequestBody(WEBHOOK_MAX_BODY, WEBHOOK_BODY_TIMEOUT));
         NetworkCloudAdapter network = new NetworkCloudAdapter(clouds.network().baseUrl(), clouds.network().secret(),
                 settings.integer("bridge.network.chunk-size", 100, 1, 100), settings.integer("bridge.network.rate-limit", 10, 1, Integer.MAX_VALUE),
                 settings.duration("bridge.network.rate-window", Duration.ofMinutes(1))
@@ -163,7 +171,14 @@ public class BridgeConfiguration implements CamelConfiguration {
         if (apiToken == null) {
             LOG.warn("bridge.api.token is not set: the status API answers 401 to every call");
         }
-        ApiGate gate = new ApiGate(apiToken, deviceToken, mapper, redactor);
+        DeviceTokens deviceTokens = settings.optional(DeviceTokens.KEY)
+                .map(file -> DeviceTokens.load(Path.of(file), java.util.stream.Stream.of(apiToken, deviceToken)
+                        .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()), redactor::addSecret))
+                .orElse(DeviceTokens.none());
+        if (deviceTokens.size() > 0) {
+            LOG.info("{}: tokens of {} devices", DeviceTokens.KEY, deviceTokens.size());
+        }
+        ApiGate gate = new ApiGate(apiToken, deviceToken, deviceTokens, mapper, redactor);
         registry.bind("apiGate", gate);
         registry.bind("statusApi", new StatusApi(ledger, transitions, commandInbox,
                 intake, view, gate, mapper));
@@ -176,6 +191,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("messageIntake", new MessageIntake(intake, mapper));
         FanoutConfiguration.configure(context, settings, dataSource, ledger, view, call, backoff, redactor, mapper);
         if (applicationDataSource == null) {
+            FallbackAnswers.installOnStart(context, gate, redactor);   // 404 / 405 / 500 of the API port: envelope, X-Request-ID
             JmsConfiguration.configure(context, settings, redactor, opened);
             ScheduleConfiguration.configure(context, settings, intake, dataSource, mapper);
         }

@@ -1,5 +1,6 @@
 package org.devicebridge;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.devicebridge.ledger.CallRecord;
@@ -7,15 +8,19 @@ import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.Transition;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import javax.sql.DataSource;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,6 +54,7 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
             "bridge.poll.initial-interval", "10m",
             "bridge.poll.max-interval", "10m");
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Path TEST_LOG = Path.of("target/test-logs/bridge-tests.log");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -153,6 +159,76 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
         assertUnchanged(inFlight);
     }
 
+    @Test
+    void refusesEveryRequestWithoutAValidSignatureWith401WhateverItsContentTypeAndLogsNoError() throws Exception {
+        CommandRecord inFlight = startWithOneActionAwaitingTheDevice();
+        String event = event(UUID.randomUUID().toString(), inFlight, "RESOLVED", null);
+        String boundary = "b0undary";
+        String multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"event\"\r\n\r\n" + event + "\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"e.json\"\r\n"
+                + "Content-Type: application/json\r\n\r\n" + event + "\r\n--" + boundary + "--\r\n";
+        long logBefore = logLength();
+        List<String[]> requests = List.of(   // Content-Type, body (curl -d sends the first kind)
+                new String[] {"application/x-www-form-urlencoded", "status=RESOLVED&data.id=" + inFlight.vendorRef()},
+                new String[] {"application/x-www-form-urlencoded", event},        // a JSON event posted as a form: field names no header may carry
+                new String[] {"application/x-www-form-urlencoded", ""},
+                new String[] {"multipart/form-data; boundary=" + boundary, multipart},
+                new String[] {"multipart/form-data; boundary=" + boundary, ""},
+                new String[] {"text/plain", event},
+                new String[] {"application/octet-stream", "\u0000\u0001\u00ff"},
+                new String[] {null, ""},
+                new String[] {"application/json", ""});
+
+        for (String[] r : requests) {
+            for (String[] signature : List.<String[]>of(new String[0], new String[] {"X-Signature", signature(event, "whsec_someone_elses")},
+                    new String[] {"X-Signature", "sha256=zz"})) {
+                HttpResponse<String> answer = postRaw(r[0], bytes(r[1]), signature);
+
+                String what = r[0] + " " + r[1].length() + " bytes, " + List.of(signature);
+                assertThat(answer.statusCode()).as(what).isEqualTo(401);
+                assertThat(answer.headers().firstValue("Content-Type")).as(what).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+                JsonNode body = TestBridge.json(answer.body());
+                assertThat(body.path("code").asInt()).as(what).isEqualTo(401);
+                assertThat(body.path("message").asText()).as(what).contains("X-Signature");
+                assertThat(body.path("request_id").asText()).as(what).isEqualTo(answer.headers().firstValue("X-Request-ID").orElseThrow());
+                assertThat(answer.headers().map().keySet()).as("no request header or form field echoed: %s", what)
+                        .doesNotContain("status", "data.id", "event", "user-agent", "x-signature");
+            }
+        }
+        assertUnchanged(inFlight);
+        assertThat(new JdbcTemplate(bridge.context().getRegistry().lookupByNameAndType("ledgerDataSource", DataSource.class))
+                .queryForObject("SELECT COUNT(*) FROM CAMEL_MESSAGEPROCESSED", Integer.class)).as("no event id taken").isZero();
+        assertThat(logSince(logBefore)).doesNotContain(" ERROR ").doesNotContain("Exception").doesNotContain("\tat ")
+                .contains("access webhook refused");
+    }
+
+    @Test
+    void verifiesTheSignatureOverTheRawBytesAlsoOfAnEventPostedAsAForm() throws Exception {
+        CommandRecord inFlight = startWithOneActionAwaitingTheDevice();
+        String body = event(UUID.randomUUID().toString(), inFlight, "RESOLVED", null);
+
+        HttpResponse<String> answer = postRaw("application/x-www-form-urlencoded", bytes(body), "X-Signature",
+                signature(body, TestBridge.WEBHOOK_SECRET));
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(204);
+        assertThat(answer.headers().firstValue("X-Request-ID")).isPresent();
+        assertThat(bridge.ledger().command(inFlight.id()).orElseThrow().state()).isEqualTo(SUCCESS);
+    }
+
+    @Test
+    void refusesABodyOfMoreThanOneMebibyteWith413AndChangesNothing() throws Exception {
+        CommandRecord inFlight = startWithOneActionAwaitingTheDevice();
+        byte[] huge = new byte[1024 * 1024 + 1];
+        java.util.Arrays.fill(huge, (byte) 'x');
+
+        HttpResponse<String> answer = postRaw("application/json", huge, "X-Signature", "sha256=" + "0".repeat(64));
+
+        assertThat(answer.statusCode()).isEqualTo(413);
+        assertThat(TestBridge.json(answer.body()).path("request_id").asText())
+                .isEqualTo(answer.headers().firstValue("X-Request-ID").orElseThrow());
+        assertUnchanged(inFlight);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /**
@@ -228,6 +304,30 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
             request.headers(headers);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A POST of exactly these bytes, with this Content-Type (none when null). */
+    private HttpResponse<String> postRaw(String contentType, byte[] body, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bridge.webhookUrl()))
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long logLength() throws IOException {
+        return Files.size(TEST_LOG);
+    }
+
+    /** What the test log got since it was {@code length} long. */
+    private static String logSince(long length) throws IOException {
+        byte[] all = Files.readAllBytes(TEST_LOG);
+        return new String(all, (int) length, all.length - (int) length, StandardCharsets.ISO_8859_1);
     }
 
     private static byte[] bytes(String body) {

@@ -245,12 +245,99 @@ class CommandInboxTest extends StatusApiTestSupport {
 
     @Test
     void acceptsAStatusReportAlsoWithoutTheTrailingSlash() {
-        String id = submitActions(unique("noslash"), command(unique("gw"), "update")).get(0);
+        String device = unique("gw");
+        String id = submitActions(unique("noslash"), command(device, "update")).get(0);
+        fetchInbox(device);
 
-        HttpResponse<String> r = put(STATUS + id, DEVICE_TOKEN, "application/json", stateJson("Command Cancelled"));
+        HttpResponse<String> r = put(STATUS + id, DEVICE_TOKEN, "application/json", stateJson("Command Acknowledged"));
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        assertThat(stateOf(id)).isEqualTo("Command Cancelled");
+        assertThat(stateOf(id)).isEqualTo("Command Acknowledged");
+    }
+
+    // ---------------------------------------------------------------- who may move what from where
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Command Acknowledged", "Command In Progress", "Command Success", "Command Failure"})
+    void refusesProgressOnAQueuedCommandNeverDeliveredNamingItsState(String progress) {
+        String id = submitActions(unique("undelivered"), command(unique("gw"), "update")).get(0);
+
+        for (String token : List.of(DEVICE_TOKEN, OPERATOR_TOKEN)) {
+            HttpResponse<String> r = putState(id, token, stateJson(progress));
+
+            assertError(r, 409, "from 'Command Queued'");
+            assertThat(TestBridge.json(r.body()).path("message").asText()).contains("not delivered");
+        }
+        assertThat(transitionsOf(id)).containsExactly("Command Queued");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Command Acknowledged", "Command Success"})
+    void refusesProgressOnAScheduledCommandBeforeItsNotBefore(String progress) {
+        String device = unique("gw");
+        String id = submitActions(unique("early"), scheduled(device, "reboot", Instant.now().plusSeconds(3600))).get(0);
+
+        HttpResponse<String> r = putState(id, DEVICE_TOKEN, stateJson(progress));
+
+        assertError(r, 409, "from 'Command Scheduled'");
+        assertThat(transitionsOf(id)).containsExactly("Command Scheduled");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Command Cancelled", "Command TimeOut"})
+    void refusesADeviceTheStatesThatAreTheOperatorsToSet(String state) {
+        String device = unique("gw");
+        String id = submitActions(unique("devcancel"), command(device, "update")).get(0);
+        fetchInbox(device);
+
+        HttpResponse<String> r = putState(id, DEVICE_TOKEN, stateJson(state));
+
+        assertError(r, 409, "operator");
+        assertThat(stateOf(id)).isEqualTo("Command Initiated");
+    }
+
+    @Test
+    void refusesCommandScheduledByPutNamingWhoSetsIt() {
+        String device = unique("gw");
+        String id = submitActions(unique("resched"), command(device, "update")).get(0);
+
+        for (String token : List.of(DEVICE_TOKEN, OPERATOR_TOKEN)) {
+            assertError(putState(id, token, stateJson("Command Scheduled")), 409, "set by the bridge");
+        }
+        assertThat(stateOf(id)).isEqualTo("Command Queued");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Command Cancelled", "Command TimeOut"})
+    void letsTheOperatorEndACommandFromEveryStateThatIsNotFinal(String end) {
+        String device = unique("gw");
+        String queued = submitActions(unique("end-q"), command(device, "a")).get(0);
+        String scheduled = submitActions(unique("end-s"), scheduled(device, "b", Instant.now().plusSeconds(3600))).get(0);
+        List<String> delivered = submitActions(unique("end-d"), command(device, "c"), command(device, "d"), command(device, "e"));
+        fetchInbox(device);
+        putState(delivered.get(1), DEVICE_TOKEN, stateJson("Command Acknowledged"));
+        putState(delivered.get(2), DEVICE_TOKEN, stateJson("Command In Progress"));
+
+        for (String id : List.of(queued, scheduled, delivered.get(0), delivered.get(1), delivered.get(2))) {
+            String before = stateOf(id);
+
+            HttpResponse<String> r = putState(id, OPERATOR_TOKEN, "{\"state\":\"" + end + "\",\"reason\":\"operator\"}");
+
+            assertThat(r.statusCode()).as("%s from %s: %s", end, before, r.body()).isEqualTo(200);
+            assertThat(stateOf(id)).isEqualTo(end);
+        }
+    }
+
+    @Test
+    void letsTheOperatorReportProgressOnADeliveredCommand() {
+        String device = unique("gw");
+        String id = submitActions(unique("op-progress"), command(device, "update")).get(0);
+        fetchInbox(device);
+
+        HttpResponse<String> r = putState(id, OPERATOR_TOKEN, stateJson("Command Success"));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(transitionsOf(id)).containsExactly("Command Queued", "Command Initiated", "Command Success");
     }
 
     // ---------------------------------------------------------------- cancel

@@ -162,6 +162,83 @@ class FileIntakeTest extends AccessFlowTestSupport {
     }
 
     @Test
+    void archivesFilesThatCannotBeReadToDoneWithEveryRecordRejectedReportedAndDeadLettered() throws IOException {
+        startBridge();
+        long logBefore = Files.size(TEST_LOG);
+        // bytes that are no UTF-8 text (0xFF never is; 0xC3 0x28 is a broken pair), with line breaks in between
+        byte[] garbage = {(byte) 0xFF, (byte) 0xFE, 0x01, (byte) 0xC3, 0x28, '\n', (byte) 0x80, (byte) 0x81, 0x00, '\r', '\n',
+                (byte) 0xFF, '{', '\n', 0x00, 0x00, (byte) 0xFA};
+        Map<String, byte[]> files = Map.of(
+                "binary.json", garbage,
+                "noise.jsonl", garbage,
+                "junk.csv", garbage,
+                "colour.csv", "kind,device,colour\nbulk,HW-1,red\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        files.forEach((name, bytes) -> dropBytes(name, bytes));
+
+        for (var f : files.entrySet()) {
+            String base = f.getKey().substring(0, f.getKey().lastIndexOf('.'));
+            JsonNode summary = awaitSummary(base);
+            List<JsonNode> errors = bridge.jsonLines(bridge.outbox().resolve(base + ".errors.jsonl"));
+            List<JsonNode> deadLetters = bridge.jsonLines(bridge.deadletter().resolve(f.getKey() + ".rejected.jsonl"));
+
+            assertThat(errors).as(f.getKey()).isNotEmpty().allSatisfy(e -> assertThat(e.path("reason").asText()).isNotBlank());
+            assertThat(deadLetters).as(f.getKey()).extracting(d -> d.path("record").asText())
+                    .containsExactlyElementsOf(errors.stream().map(e -> e.path("record").asText()).toList());
+            assertThat(summary.path("invalid").asInt()).as(f.getKey()).isEqualTo(errors.size());
+            assertThat(summary.path("total").asInt()).as(f.getKey()).isEqualTo(errors.size());
+            assertThat(Files.readAllBytes(awaitArchivedCopies("done", f.getKey(), 1).get(0))).as(f.getKey()).isEqualTo(f.getValue());
+        }
+        assertThat(bridge.jsonLines(bridge.outbox().resolve("binary.errors.jsonl"))).singleElement()
+                .satisfies(e -> assertThat(e.path("reason").asText()).startsWith("malformed JSON document"));
+        assertThat(bridge.jsonLines(bridge.deadletter().resolve("noise.jsonl.rejected.jsonl"))).extracting(e -> e.path("record").asText())
+                .containsExactly("line 1", "line 2", "line 3", "line 4");
+        assertThat(bridge.jsonLines(bridge.deadletter().resolve("junk.csv.rejected.jsonl"))).singleElement()
+                .satisfies(e -> assertThat(e.path("reason").asText()).startsWith("header: not text"));
+        assertThat(bridge.jsonLines(bridge.deadletter().resolve("colour.csv.rejected.jsonl"))).singleElement()
+                .satisfies(e -> assertThat(e.path("reason").asText()).contains("unknown column 'colour'"));
+        assertThat(filesUnder(bridge.archive().resolve("failed"))).isEmpty();
+        assertThat(new String(Files.readAllBytes(TEST_LOG), java.nio.charset.StandardCharsets.ISO_8859_1).substring((int) logBefore))
+                .doesNotContain(" ERROR ").doesNotContain("Exception");
+        assertThat(cloud.totalCalls()).isZero();
+    }
+
+    @Test
+    void rejectsALineThatIsNotTextAndTakesTheRestOfTheJsonLinesBatch() throws IOException {
+        startBridge();
+        byte[] good1 = Batches.credentials("a1", "door-1").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] good3 = Batches.credentials("a3", "door-3").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        file.write(good1);
+        file.write('\n');
+        file.write(new byte[] {'{', '"', (byte) 0xFF, '"', '}', '\n'});
+        file.write(good3);
+        dropBytes("one-binary-line.jsonl", file.toByteArray());
+
+        JsonNode summary = awaitSummary("one-binary-line");
+
+        assertThat(summary.path("succeeded").asInt()).isEqualTo(2);
+        assertThat(summary.path("invalid").asInt()).isEqualTo(1);
+        assertThat(bridge.jsonLines(bridge.outbox().resolve("one-binary-line.errors.jsonl"))).singleElement().satisfies(e -> {
+            assertThat(e.path("record").asText()).isEqualTo("line 2");
+            assertThat(e.path("reason").asText()).startsWith("not text");
+        });
+    }
+
+    @Test
+    void movesAFileWhoseIntakeStoppedOnALedgerErrorToFailedUnchanged() throws IOException {
+        startBridge();
+        bridge.context().getRegistry().lookupByNameAndType("ledgerDataSource", com.zaxxer.hikari.HikariDataSource.class).close();
+        String batch = Batches.document("no-ledger-1", Batches.credentials("a1", "door-1"));
+
+        bridge.drop("no-ledger.json", batch);
+
+        Path failed = awaitArchivedCopies("failed", "no-ledger.json", 1).get(0);
+        assertThat(Files.readString(failed)).isEqualTo(batch);
+        assertThat(archivedCopies(bridge.archive().resolve("done"), "no-ledger.json")).isEmpty();
+        assertThat(cloud.totalCalls()).isZero();
+    }
+
+    @Test
     void takesInALargeJsonLinesBatchCompletely() {
         int n = 2_000;
         startBridge(s -> s.processingDelay(Duration.ZERO).webhook(null, null), Map.of());
@@ -195,6 +272,20 @@ class FileIntakeTest extends AccessFlowTestSupport {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private static final Path TEST_LOG = Path.of("target/test-logs/bridge-tests.log");
+
+    /** Drops a file of exactly these bytes, written elsewhere and moved in. */
+    private void dropBytes(String name, byte[] bytes) {
+        try {
+            Files.createDirectories(bridge.inbox());
+            Path tmp = Files.createTempFile(dir, "drop", ".tmp");
+            Files.write(tmp, bytes);
+            Files.move(tmp, bridge.inbox().resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** Waits for {@code <base>.summary.json} in the outbox (written when every action is final) and reads it. */
     private JsonNode awaitSummary(String base) throws IOException {

@@ -101,6 +101,29 @@ class JmsIntakeTest extends AccessFlowTestSupport {
     }
 
     @Test
+    void movesAMessageReusingARequestIdForAnotherDocumentToTheDeadLetterQueueAndCreatesNothing() throws Exception {
+        startBridgeWithBroker();
+        String first = Batches.document("reused-1", Batches.credentials("a1", "door-1"));
+        String other = Batches.document("reused-1", Batches.credentials("a1", "door-7"), Batches.credentials("a2", "door-8"));
+        NotifyBuilder threeDone = new NotifyBuilder(bridge.context()).fromRoute("intake-queue").whenDone(3).create();
+        client.send(INTAKE, first);
+        awaitFinal("reused-1", 1);
+
+        client.send(INTAKE, other);
+        Message dead = client.receive(DEAD_LETTERS, Duration.ofSeconds(20));
+        client.send(INTAKE, first);                        // the same document again: a replay, taken and dropped
+
+        assertThat(dead).isNotNull();
+        assertThat(((TextMessage) dead).getText()).isEqualTo(other);
+        assertThat(dead.getStringProperty("BridgeRejectReason"))
+                .isEqualTo("request_id 'reused-1': taken in before from a different document; a new document needs a new request_id");
+        assertThat(threeDone.matches(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(client.browse(INTAKE)).isEmpty();
+        assertThat(bridge.commands("reused-1")).extracting(CommandRecord::device).containsExactly("door-1");
+        assertThat(cloud.createCount("door-7")).isZero();
+    }
+
+    @Test
     void publishesEveryStateChangeAndTheSummaryToTheEventsTopic() throws Exception {
         startBridgeWithBroker();
         JmsTestClient.Subscription events = client.subscribe(EVENTS);

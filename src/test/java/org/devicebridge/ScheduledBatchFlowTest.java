@@ -140,6 +140,32 @@ class ScheduledBatchFlowTest {
     }
 
     @Test
+    void theSameFiringRunAgainAfterItsSourceWasEditedTakesNothingOfTheEditAndGoesOnWithTheRest() throws Exception {
+        Path doors = write("templates/doors.json", Batches.document("x", Batches.credentials("front", "door-1")));
+        write("lab/a.json", Batches.document("a", Batches.credentials("lab-a", "door-3")));
+        start(Map.of("bridge.schedules", "doors",
+                "bridge.schedules.doors.cron", "0 0 0 1 1 ? 2099",  // not before the test ends
+                "bridge.schedules.doors.source", doors.toString()));
+        ScheduledBatches batches = bridge.context().getRegistry().lookupByNameAndType("scheduledBatches", ScheduledBatches.class);
+        Instant firing = Instant.parse("2026-03-01T02:00:00Z");
+        List<String> first = batches.run("doors", doors, firing);
+        batches.run("lab", dir.resolve("lab"), firing);
+
+        write("templates/doors.json", Batches.document("x", Batches.credentials("front", "door-1"), Batches.credentials("side", "door-9")));
+        write("lab/a.json", Batches.document("a", Batches.credentials("lab-a", "door-3"), Batches.credentials("lab-z", "door-99")));
+        write("lab/b.json", Batches.document("b", Batches.credentials("lab-b", "door-4")));
+        List<String> again = batches.run("doors", doors, firing);
+        List<String> againDir = batches.run("lab", dir.resolve("lab"), firing);
+
+        assertThat(again).as("the edited document is not taken in under the same firing's id").isEmpty();
+        assertThat(againDir).containsExactly("schedule:lab:2026-03-01T02:00:00Z:b.json");
+        assertThat(awaitSucceeded(first.get(0), 1)).extracting(CommandRecord::device).containsExactly("door-1");
+        assertThat(awaitSucceeded("schedule:lab:2026-03-01T02:00:00Z:a.json", 1)).extracting(CommandRecord::device)
+                .containsExactly("door-3");
+        awaitSucceeded("schedule:lab:2026-03-01T02:00:00Z:b.json", 1);
+    }
+
+    @Test
     void theTriggerFiresInTheScheduleTimeZoneWithItsMisfirePolicy() throws Exception {
         Path doors = write("templates/doors.json", Batches.document("x", Batches.credentials("front", "door-1")));
         start(Map.of("bridge.schedules", "nightly",

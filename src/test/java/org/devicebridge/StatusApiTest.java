@@ -360,7 +360,7 @@ class StatusApiTest extends StatusApiTestSupport {
         HttpResponse<String> r = putState(id, OPERATOR_TOKEN, stateJson("Command Cancelled"));
 
         assertError(r, 409, "force");
-        assertThat(stateOf(id)).isEqualTo("Command Acknowledged");
+        assertThat(transitionsOf(id)).doesNotContain("Command Cancelled");   // still in flight (Acknowledged, or In Progress once polled)
     }
 
     @Test
@@ -373,7 +373,7 @@ class StatusApiTest extends StatusApiTestSupport {
         assertThat(content(r).path("state").asText()).isEqualTo("Command Cancelled");
         assertThat(content(r).path("reason").asText()).isEqualTo("operator stopped it");
         JsonNode last = content(r).path("transitions").get(content(r).path("transitions").size() - 1);
-        assertThat(last.path("from").asText()).isEqualTo("Command Acknowledged");
+        assertThat(last.path("from").asText()).isIn("Command Acknowledged", "Command In Progress");
         assertThat(last.path("to").asText()).isEqualTo("Command Cancelled");
         assertThat(stateOf(id)).isEqualTo("Command Cancelled");
     }
@@ -385,7 +385,7 @@ class StatusApiTest extends StatusApiTestSupport {
         HttpResponse<String> r = putState(id, OPERATOR_TOKEN, stateJson("Command Success"));
 
         assertError(r, 409, "comes from its cloud");
-        assertThat(stateOf(id)).isEqualTo("Command Acknowledged");
+        assertThat(transitionsOf(id)).doesNotContain("Command Success");
     }
 
     @Test
@@ -399,7 +399,7 @@ class StatusApiTest extends StatusApiTestSupport {
         assertThat(stateOf(id)).isEqualTo("Command Success");
     }
 
-    /** A credentials action uploaded to an access cloud that takes its time: Command Acknowledged for a while. */
+    /** A credentials action uploaded to an access cloud that takes its time: Acknowledged (then In Progress once polled) for a while. */
     private String credentialsCommandWaitingOnItsDevice() {
         access.setProcessingDelay(Duration.ofSeconds(30));
         String id = submitActions(unique("slow"), Batches.credentials("s1", unique("door"))).get(0);
@@ -545,6 +545,31 @@ class StatusApiTest extends StatusApiTestSupport {
         assertThat(answers).allSatisfy(r -> {
             assertThat(r.statusCode()).as(r.body()).isBetween(200, 499);
             assertThat(r.body()).doesNotContain("at org.").doesNotContain("Exception").doesNotContain("at java.");
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "/nothing/here", "/commands/v0/unknown/", "/commands/v0/status/x/y/z", "/v2/command-inbox/more",
+            "/webhooks/other", "/openapi.json"})
+    void answersAPathTheApiDoesNotServeWith404InTheEnvelope(String path) {
+        for (String token : java.util.Arrays.asList(OPERATOR_TOKEN, null)) {
+            HttpResponse<String> r = get(path, token);
+
+            assertError(r, 404, "Not Found");
+            assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        }
+        assertError(call("POST", path, OPERATOR_TOKEN), 404, "Not Found");
+    }
+
+    @Test
+    void answersAMethodAPathDoesNotServeWith405InTheEnvelope() {
+        List<HttpResponse<String>> answers = List.of(call("DELETE", STATUS, OPERATOR_TOKEN), call("PATCH", "/openapi.yaml", null),
+                call("POST", INBOX + "?device_id=gw-1", DEVICE_TOKEN), call("PUT", REQUESTS, OPERATOR_TOKEN),
+                call("GET", "/webhooks/access", null), call("DELETE", STATUS + someCommand() + "/", OPERATOR_TOKEN));
+
+        assertThat(answers).allSatisfy(r -> {
+            assertError(r, 405, "Method Not Allowed");
+            assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
         });
     }
 

@@ -53,7 +53,15 @@ abstract class StatusApiTestSupport extends AllCloudsTestSupport {
     void startSharedBridge() {
         dir = sharedDir;
         startClouds(n -> n, h -> h);
-        bridge = startBridge("bridge", Map.of("bridge.api.token", OPERATOR_TOKEN, "bridge.api.device-token", DEVICE_TOKEN));
+        Map<String, String> properties = new java.util.HashMap<>(moreProperties());
+        properties.put("bridge.api.token", OPERATOR_TOKEN);
+        properties.put("bridge.api.device-token", DEVICE_TOKEN);
+        bridge = startBridge("bridge", properties);
+    }
+
+    /** What a test class adds to the bridge's configuration. */
+    Map<String, String> moreProperties() {
+        return Map.of();
     }
 
     /** The bridge is shared by the class's tests: it is stopped once, after the last one. */
@@ -98,6 +106,11 @@ abstract class StatusApiTestSupport extends AllCloudsTestSupport {
             b.headers(headers);
         }
         return send(b.build());
+    }
+
+    /** Any method on any path, without a body. */
+    HttpResponse<String> call(String method, String pathAndQuery, String token) {
+        return send(request(pathAndQuery, token).method(method, HttpRequest.BodyPublishers.noBody()).build());
     }
 
     /** {@code POST /commands/v0/requests/} with the operator token; expects 201 and answers its content. */

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code POST /commands/v0/requests/} over real HTTP: a batch document (BATCH-FORMAT.md) becomes a
  * request in the ledger; a retried POST (same {@code request_id}, same {@code Idempotency-Key}, or
- * the very same body) answers what the first one created and creates nothing new.
+ * the very same body) answers what the first one created and creates nothing new; the same key
+ * with a different document is refused (422).
  */
 class SubmitApiTest extends StatusApiTestSupport {
 
@@ -73,16 +74,42 @@ class SubmitApiTest extends StatusApiTestSupport {
     }
 
     @Test
-    void keepsTheFirstSubmissionWhenTheSameRequestIdComesWithOtherActions() {
+    void refusesTheSameRequestIdWithAnotherDocumentWith422CreatingNothing() {
         String request = unique("same-id");
-        JsonNode first = submit(Batches.document(request, command(unique("gw"), "reboot")));
+        String document = Batches.document(request, command(unique("gw"), "reboot"));
+        JsonNode first = submit(document);
+        int commandsBefore = list("limit=1").path("total").asInt();
 
-        HttpResponse<String> again = post(REQUESTS, OPERATOR_TOKEN, "application/json",
+        HttpResponse<String> other = post(REQUESTS, OPERATOR_TOKEN, "application/json",
                 Batches.document(request, command(unique("gw"), "update"), command(unique("gw"), "ping")));
 
-        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
-        assertThat(texts(content(again).path("command_ids"))).containsExactlyElementsOf(texts(first.path("command_ids")));
+        assertError(other, 422, "request_id: request " + request + " was submitted before with a different document");
+        assertThat(list("limit=1").path("total").asInt()).isEqualTo(commandsBefore);
         assertThat(list("request=" + request).path("items").findValuesAsText("command")).containsExactly("reboot");
+        HttpResponse<String> same = post(REQUESTS, OPERATOR_TOKEN, "application/json", document);
+        assertThat(same.statusCode()).as("the same document still replays").isEqualTo(200);
+        assertThat(texts(content(same).path("command_ids"))).containsExactlyElementsOf(texts(first.path("command_ids")));
+    }
+
+    @Test
+    void refusesTheSameIdempotencyKeyWithAnotherDocumentWith422CreatingNothing() {
+        String key = unique("key");
+        String document = "{\"actions\":[" + command(unique("gw"), "reboot") + "]}";
+        HttpResponse<String> first = post(REQUESTS, OPERATOR_TOKEN, "application/json", document, "Idempotency-Key", key);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        int commandsBefore = list("limit=1").path("total").asInt();
+
+        HttpResponse<String> other = post(REQUESTS, OPERATOR_TOKEN, "application/json",
+                "{\"actions\":[" + command(unique("gw"), "update") + "]}", "Idempotency-Key", key);
+        HttpResponse<String> reformatted = post(REQUESTS, OPERATOR_TOKEN, "application/json", document.replace(",", ", "),
+                "Idempotency-Key", key);
+
+        assertError(other, 422, "Idempotency-Key: request api:" + key + " was submitted before with a different document");
+        assertError(reformatted, 422, "Idempotency-Key");   // the same document means the same bytes
+        assertThat(list("limit=1").path("total").asInt()).isEqualTo(commandsBefore);
+        HttpResponse<String> same = post(REQUESTS, OPERATOR_TOKEN, "application/json", document, "Idempotency-Key", key);
+        assertThat(same.statusCode()).as("the same document still replays").isEqualTo(200);
+        assertThat(content(same).path("replayed").asBoolean()).isTrue();
     }
 
     @Test

@@ -2,17 +2,31 @@ package org.devicebridge.api;
 
 import java.util.Map;
 
-/** One call to the bridge's API, as taken at the door: its request id, parameters and body. */
+/**
+ * One call to the bridge's API, as taken at the door: its request id, parameters and body, and who
+ * made it: the operator ({@code byDevice} false), a device with the shared device token
+ * ({@code byDevice}, no {@code device}), or one device with its own token ({@code device} names it).
+ */
 public record ApiCall(String requestId, String method, String path, Map<String, String> parameters, String contentType,
-                      byte[] body, boolean byDevice) {
+                      byte[] body, boolean byDevice, String device) {
 
     public ApiCall(String requestId, String method, String path, Map<String, String> parameters, String contentType, byte[] body) {
-        this(requestId, method, path, parameters, contentType, body, false);
+        this(requestId, method, path, parameters, contentType, body, false, null);
     }
 
-    /** The same call, made with the device token (true) or the operator token (false). */
-    public ApiCall asDevice(boolean device) {
-        return new ApiCall(requestId, method, path, parameters, contentType, body, device);
+    /** The same call, made with the operator token. */
+    public ApiCall asOperator() {
+        return new ApiCall(requestId, method, path, parameters, contentType, body, false, null);
+    }
+
+    /** The same call, made with a device token: the shared one ({@code device} null) or {@code device}'s own. */
+    public ApiCall asDevice(String device) {
+        return new ApiCall(requestId, method, path, parameters, contentType, body, true, device);
+    }
+
+    /** Made with a device's own token: the caller is that device and may act only for it. */
+    public boolean byOneDevice() {
+        return device != null;
     }
 
     public String parameter(String name) {

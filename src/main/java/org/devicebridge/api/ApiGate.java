@@ -31,14 +31,24 @@ public class ApiGate {
 
     private final byte[] operatorToken;
     private final byte[] deviceToken;
+    private final DeviceTokens deviceTokens;
     private final ObjectMapper mapper;
     private final Redactor redactor;
     private final SecureRandom random = new SecureRandom();
 
-    /** @param deviceToken the token devices may use on the inbox paths (null: only the operator token) */
+    /** Without per-device tokens. */
     public ApiGate(String operatorToken, String deviceToken, ObjectMapper mapper, Redactor redactor) {
+        this(operatorToken, deviceToken, DeviceTokens.none(), mapper, redactor);
+    }
+
+    /**
+     * @param deviceToken  the token every device may use on the inbox paths (null: none)
+     * @param deviceTokens each device's own token, valid on the inbox paths for that device only
+     */
+    public ApiGate(String operatorToken, String deviceToken, DeviceTokens deviceTokens, ObjectMapper mapper, Redactor redactor) {
         this.operatorToken = bytes(operatorToken);
         this.deviceToken = bytes(deviceToken);
+        this.deviceTokens = deviceTokens;
         this.mapper = mapper;
         this.redactor = redactor;
     }
@@ -48,7 +58,7 @@ public class ApiGate {
         enter(exchange, false);
     }
 
-    /** For the device paths (inbox, status reports): the API token or the device token. */
+    /** For the device paths (inbox, status reports): the API token, the shared device token or a device's own. */
     public void openForDevice(Exchange exchange) {
         enter(exchange, true);
     }
@@ -58,23 +68,30 @@ public class ApiGate {
         take(exchange);
     }
 
+    /** Every token is compared in constant time, and all of them whichever matches, so timing tells nothing. */
     private void enter(Exchange exchange, boolean deviceAllowed) {
         String authorization = exchange.getIn().getHeader("Authorization", String.class);
         ApiCall call = take(exchange);
         byte[] given = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? bytes(authorization.substring(7).trim()) : null;
-        boolean ok = given != null && ((operatorToken != null && MessageDigest.isEqual(given, operatorToken))
-                || (deviceAllowed && deviceToken != null && MessageDigest.isEqual(given, deviceToken)));
-        if (!ok) {
+        if (given == null) {
             throw new ApiException(401, UNAUTHORIZED);
         }
         boolean operator = operatorToken != null && MessageDigest.isEqual(given, operatorToken);
-        exchange.setProperty(CALL, call.asDevice(!operator));
+        boolean sharedDevice = deviceToken != null && MessageDigest.isEqual(given, deviceToken);
+        String device = deviceTokens.deviceOf(given).orElse(null);
+        if (operator) {
+            exchange.setProperty(CALL, call.asOperator());
+        } else if (deviceAllowed && (sharedDevice || device != null)) {
+            exchange.setProperty(CALL, call.asDevice(device));
+        } else {
+            throw new ApiException(401, UNAUTHORIZED);
+        }
     }
 
     private ApiCall take(Exchange exchange) {
         Message in = exchange.getIn();
-        String requestId = HexFormat.of().formatHex(nextBytes());
+        String requestId = newRequestId();
         Map<String, String> parameters = queryParameters(in.getHeader(Exchange.HTTP_QUERY, String.class));
         for (String name : HEADER_PARAMETERS) { // the path's {id} and the Idempotency-Key header
             String value = in.getHeader(name, String.class);
@@ -82,10 +99,9 @@ public class ApiGate {
                 parameters.put(name, value);
             }
         }
-        byte[] body = in.getBody(byte[].class);
         ApiCall call = new ApiCall(requestId, in.getHeader(Exchange.HTTP_METHOD, String.class),
                 in.getHeader(Exchange.HTTP_PATH, in.getHeader(Exchange.HTTP_URI, String.class), String.class), parameters,
-                in.getHeader(Exchange.CONTENT_TYPE, String.class), body == null ? new byte[0] : body);
+                in.getHeader(Exchange.CONTENT_TYPE, String.class), bodyBytes(in));
         in.removeHeaders("*");
         in.setHeader("X-Request-ID", requestId);
         exchange.setProperty(CALL, call);
@@ -110,6 +126,16 @@ public class ApiGate {
         return parameters;
     }
 
+    /** The body as bytes; empty when there is none, or when it is no bytes yet (a request body still unread). */
+    private static byte[] bodyBytes(Message in) {
+        try {
+            byte[] body = in.getBody(byte[].class);
+            return body == null ? new byte[0] : body;
+        } catch (RuntimeException e) {
+            return new byte[0];
+        }
+    }
+
     private byte[] nextBytes() {
         byte[] b = new byte[16];
         random.nextBytes(b);
@@ -128,6 +154,11 @@ public class ApiGate {
         write(exchange, status, contentType, body);
     }
 
+    /** Writes an answer without a body (e.g. {@code 204} to a webhook). */
+    public void respondEmpty(Exchange exchange, int status) {
+        write(exchange, status, null, null);
+    }
+
     /** The route's error handler: an {@link ApiException} as its status; anything else as 500, logged, without details. */
     public void failed(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -136,14 +167,37 @@ public class ApiGate {
         }
         ApiCall call = exchange.getProperty(CALL, ApiCall.class);
         int status = e instanceof ApiException api ? api.status() : 500;
-        String message = e instanceof ApiException ? e.getMessage() : "Internal server error (request id " + call.requestId() + ")";
+        String message = e instanceof ApiException ? e.getMessage() : internalError(call.requestId());
         if (status == 500) {
             LOG.error("api {} {}: request id {}: {}", call.method(), call.path(), call.requestId(), redactor.text(String.valueOf(e)));
         }
+        refuse(exchange, status, message);
+    }
+
+    /** Writes an error answer: {@code {"code":<status>,"message":..,"content":null,"request_id":..}}. */
+    public void refuse(Exchange exchange, int status, String message) {
+        if (exchange.getProperty(CALL) == null) {
+            take(exchange);
+        }
+        write(exchange, status, "application/json", errorEnvelope(status, message, exchange.getProperty(CALL, ApiCall.class).requestId()));
+    }
+
+    /** A new request id: 32 lower-case hex characters (seed 001 allows at most 32). */
+    public String newRequestId() {
+        return HexFormat.of().formatHex(nextBytes());
+    }
+
+    /** The error envelope of seed 001 / 002 as JSON text, the message redacted. */
+    public String errorEnvelope(int status, String message, String requestId) {
         ObjectNode envelope = mapper.createObjectNode().put("code", status).put("message", redactor.text(message));
         envelope.putNull("content");
-        envelope.put("request_id", call.requestId());
-        write(exchange, status, envelope);
+        envelope.put("request_id", requestId);
+        return envelope.toString();
+    }
+
+    /** The message of a {@code 500}: nothing but the request id the cause is logged under. */
+    public static String internalError(String requestId) {
+        return "Internal server error (request id " + requestId + ")";
     }
 
     private void write(Exchange exchange, int status, ObjectNode envelope) {
@@ -156,7 +210,9 @@ public class ApiGate {
         out.removeHeaders("*");
         out.setHeader("X-Request-ID", call.requestId());
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        out.setHeader(Exchange.CONTENT_TYPE, contentType);
+        if (contentType != null) {
+            out.setHeader(Exchange.CONTENT_TYPE, contentType);
+        }
         out.setBody(body);
         LOG.info("api {} {} -> {} (request id {})", call.method(), call.path(), status, call.requestId());
     }

@@ -10,10 +10,12 @@ import org.devicebridge.inbox.CommandActionPlanner;
 import org.devicebridge.inbox.CommandInbox;
 import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.BatchReader;
+import org.devicebridge.intake.DifferentDocumentException;
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerTransitions;
+import org.devicebridge.ledger.LedgerTransitions.Requester;
 import org.devicebridge.ledger.StateChange;
 import org.devicebridge.ledger.Transition;
 import org.devicebridge.results.CommandView;
@@ -82,8 +84,9 @@ public class StatusApi {
 
     /**
      * {@code PUT /commands/v0/status/{id}/} with {@code {"state","reason","force"}}: a device's report
-     * (Acknowledged, In Progress, Success, Failure) on an inbox command, or a cancel. Only legal moves
-     * are made: a final state is never left, nothing moves backwards (409 otherwise).
+     * (Acknowledged, In Progress, Success, Failure) on an inbox command it was delivered, or the
+     * operator's cancel or time-out. Only the moves {@link LedgerTransitions#refusal} allows are made
+     * (409 naming the command's state otherwise).
      */
     public void update(Exchange exchange) {
         ApiCall call = call(exchange);
@@ -101,37 +104,19 @@ public class StatusApi {
         if (reasonField != null && !reasonField.isNull() && (!reasonField.isTextual() || reasonField.asText().length() > 2000)) {
             throw ApiException.badRequest("reason", "must be a string of at most 2000 characters");
         }
-        if (call.byDevice() && !CommandActionPlanner.KIND.equals(c.kind())) {
+        boolean pulled = CommandActionPlanner.KIND.equals(c.kind());
+        if (call.byDevice() && !pulled) {
             throw new ApiException(403, "the device token may only report on inbox commands; use the API token");
         }
         boolean force = body.path("force").asBoolean(false) || "true".equalsIgnoreCase(call.parameter("force"));
-        checkWhoMayMove(c, target, force);
-        if (!LedgerTransitions.isLegal(c.state(), target)) {
-            throw new ApiException(409, "cannot move command " + c.id() + " from '" + c.state() + "' to '" + target + "'"
-                    + (c.state().isFinal() ? ": it is final" : ": commands only move forward"));
-        }
         String reason = reasonField == null || reasonField.isNull() ? null : reasonField.asText();
-        if (transitions.move(c.id(), new StateChange(target, null, null, reason)).isEmpty()) {
-            throw new ApiException(409, "command " + c.id() + " changed meanwhile; read it again");
+        try {   // who may move what from where: the state machine's table, on the state the command is in now
+            transitions.moveAsAsked(c.id(), call.byDevice() ? Requester.DEVICE : Requester.OPERATOR, pulled, force,
+                    new StateChange(target, null, null, reason));
+        } catch (LedgerTransitions.RefusedMove refused) {
+            throw new ApiException(409, refused.getMessage());
         }
         gate.respond(exchange, 200, "Command status updated", status(ledger.command(c.id()).orElseThrow(), true));
-    }
-
-    /**
-     * Cloud commands take their progress from their cloud: only a cancel may be asked for them, and
-     * once sent to the cloud (which has no cancel) only with {@code force}.
-     */
-    private static void checkWhoMayMove(CommandRecord c, CommandState target, boolean force) {
-        if (CommandActionPlanner.KIND.equals(c.kind())) {
-            return;
-        }
-        if (target != CommandState.CANCELLED) {
-            throw new ApiException(409, "the state of a " + c.kind() + " command comes from its cloud; only 'Command Cancelled' may be set");
-        }
-        if (c.state().rank() >= CommandState.INITIATED.rank() && !c.state().isFinal() && !force) {
-            throw new ApiException(409, "command " + c.id() + " was already sent to its cloud, which cannot cancel it; "
-                    + "send \"force\": true to stop tracking it (the device may still apply it)");
-        }
     }
 
     /** {@code GET /v2/command-inbox/?device_id=}: the device's queued commands, now delivered (Command Initiated). */
@@ -140,6 +125,9 @@ public class StatusApi {
         String device = call.parameter("device_id");
         if (device == null) {
             throw ApiException.badRequest("device_id", "required");
+        }
+        if (call.byOneDevice() && !device.equals(call.device())) {
+            throw new ApiException(403, "a device's own token fetches only that device's inbox");
         }
         ObjectNode content = mapper.createObjectNode().put("device_id", device);
         ArrayNode commands = content.putArray("commands");
@@ -150,7 +138,8 @@ public class StatusApi {
     /**
      * {@code POST /commands/v0/requests/}: a batch document (BATCH-FORMAT.md). Its {@code request_id},
      * else the {@code Idempotency-Key} header, else a digest of the body, is the idempotency key: a
-     * retried POST answers what the first one created (200) and creates nothing new.
+     * retried POST answers what the first one created (200) and creates nothing new; the same key
+     * with a different document is 422.
      */
     public void submit(Exchange exchange) throws IOException {
         ApiCall call = call(exchange);
@@ -173,7 +162,14 @@ public class StatusApi {
         }
         String fallback = key != null ? "api:" + key : "api:" + BatchReader.digest(new String(call.body(),
                 java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
-        ActionIntake.Submission s = intake.submit(call.body(), fallback, "http");
+        ActionIntake.Submission s;
+        try {
+            s = intake.submit(call.body(), fallback, "http");
+        } catch (DifferentDocumentException e) {
+            String field = given.isTextual() && !given.asText().isBlank() ? "request_id" : "Idempotency-Key";
+            throw new ApiException(422, field + ": request " + e.requestId() + " was submitted before with a different document; "
+                    + "send the same document to get its answer again, or use a new " + field);
+        }
         ObjectNode content = mapper.createObjectNode().put("request_id", s.requestId()).put("replayed", s.replayed());
         ArrayNode ids = content.putArray("command_ids");
         s.commandIds().forEach(ids::add);
@@ -223,12 +219,21 @@ public class StatusApi {
         return exchange.getProperty(ApiGate.CALL, ApiCall.class);
     }
 
+    /**
+     * The command of the path's {@code {id}}. For a device calling with its own token only its own
+     * commands exist: any other is answered exactly as an unknown id, so nothing is told about it.
+     */
     private CommandRecord existing(ApiCall call) {
         String id = call.parameter("id");
         if (id == null || !COMMAND_ID.matcher(id).matches()) {
             throw ApiException.badRequest("id", "'" + id + "' is not a command id");
         }
-        return ledger.command(id).orElseThrow(() -> new ApiException(404, "Not Found: no command " + id));
+        return ledger.command(id).filter(c -> !call.byOneDevice() || isOwn(c, call.device()))
+                .orElseThrow(() -> new ApiException(404, "Not Found: no command " + id));
+    }
+
+    private static boolean isOwn(CommandRecord c, String device) {
+        return CommandActionPlanner.KIND.equals(c.kind()) && c.device().equals(device);
     }
 
     private JsonNode body(ApiCall call) {

@@ -8,6 +8,7 @@ import org.apache.camel.ExchangeProperty;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.NewCommand;
+import org.devicebridge.ledger.RequestRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -154,15 +156,23 @@ public class ActionIntake {
     /**
      * Takes in a whole batch document that arrived as a message or an HTTP body, idempotently: a
      * request id seen before (given in the document, or {@code fallbackRequestId}, e.g. from an
-     * Idempotency-Key) creates nothing new and answers what the first submission created.
+     * Idempotency-Key) with the same document (the same bytes) creates nothing new and answers what
+     * the first submission created. The document's digest is kept with the request for that.
      *
      * @param source the trigger, e.g. {@code http}, {@code jms}, {@code schedule}
+     * @throws DifferentDocumentException when the request id was submitted before with another
+     *                                    document; nothing of this one is taken in
      */
     public Submission submit(byte[] document, String fallbackRequestId, String source) throws IOException {
+        String digest = BatchReader.digest(document);
         try (BatchSource records = reader.openDocument(document, fallbackRequestId)) {
             String requestId = records.requestId();
-            boolean fresh = ledger.openRequest(requestId, source, null);
-            if (fresh || !ledger.request(requestId).orElseThrow().intakeComplete()) {
+            boolean fresh = ledger.openRequest(requestId, source, null, digest);
+            RequestRecord existing = fresh ? null : ledger.request(requestId).orElseThrow();
+            if (existing != null && existing.documentDigest() != null && !existing.documentDigest().equals(digest)) {
+                throw new DifferentDocumentException(requestId);
+            }
+            if (fresh || !existing.intakeComplete()) {
                 while (records.hasNext()) {
                     take(records.next(), requestId);
                 }
@@ -178,6 +188,23 @@ public class ActionIntake {
             List<org.devicebridge.ledger.RejectedRecord> rejected = new java.util.ArrayList<>();
             ledger.forEachRejectedRecord(requestId, rejected::add);
             return new Submission(requestId, !fresh, commandIds, rejected);
+        }
+    }
+
+    /**
+     * Why the document cannot be taken in under its own {@code request_id}: that id was submitted
+     * before with a different document. Empty when it can (new, the same document, or no id of its own).
+     */
+    public Optional<String> differentDocument(byte[] document) throws IOException {
+        try (BatchSource records = reader.openDocument(document, null)) {
+            if (!records.requestIdGiven()) {
+                return Optional.empty();
+            }
+            String digest = BatchReader.digest(document);
+            return ledger.request(records.requestId()).map(RequestRecord::documentDigest)
+                    .filter(stored -> !stored.equals(digest))
+                    .map(stored -> "request_id '" + records.requestId() + "': taken in before from a different document; "
+                            + "a new document needs a new request_id");
         }
     }
 

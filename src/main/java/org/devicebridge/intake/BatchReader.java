@@ -29,8 +29,8 @@ import java.util.NoSuchElementException;
  * streamed; nothing reads a whole file into memory.
  * <p>
  * A record that cannot be read (broken JSON line, an action that is not an object, a CSV row with
- * the wrong number of cells) becomes a {@link BatchRecord} with an error, and reading goes on with
- * the next one. A JSON document that is broken beyond the record level (no {@code actions} array,
+ * the wrong number of cells, a line that is not UTF-8 text) becomes a {@link BatchRecord} with an
+ * error, and reading goes on with the next one. A JSON document that is broken beyond the record level (no {@code actions} array,
  * truncated) or a CSV file whose header is wrong ends with one error record.
  */
 public class BatchReader {
@@ -50,10 +50,10 @@ public class BatchReader {
         String derived = "file:" + name + ":" + sha256(file).substring(0, 16);
         String lower = name.toLowerCase(Locale.ROOT);
         if (lower.endsWith(".jsonl")) {
-            return new JsonLinesSource(Files.newBufferedReader(file, StandardCharsets.UTF_8), derived);
+            return new JsonLinesSource(new TextLines(Files.newInputStream(file)), derived);
         }
         if (lower.endsWith(".csv")) {
-            return new CsvSource(Files.newBufferedReader(file, StandardCharsets.UTF_8), derived);
+            return new CsvSource(new TextLines(Files.newInputStream(file)), derived);
         }
         String given = findRequestId(factory.createParser(file.toFile()));
         return new JsonDocumentSource(factory.createParser(file.toFile()), given != null ? given : derived, given != null);
@@ -71,8 +71,13 @@ public class BatchReader {
 
     /** Derived request id for content that did not come from a file: a digest of the text. */
     public static String digest(String text) {
+        return digest(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** SHA-256 of the bytes, 64 lower-case hex characters. */
+    public static String digest(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -179,23 +184,89 @@ public class BatchReader {
         }
     }
 
+    /**
+     * The lines of a text file, read from its bytes (a huge file is never loaded whole), each
+     * decoded from UTF-8 on its own. Lines end at {@code \n}, {@code \r\n} or {@code \r}, as
+     * {@link BufferedReader#readLine()} has them. A line that is not text (not UTF-8, or holding a
+     * NUL character, e.g. binary garbage) has no text: its record is rejected and the next line is
+     * read as usual, instead of the whole file failing on its first bad byte.
+     */
+    static final class TextLines implements java.io.Closeable {
+
+        /** One line; {@code text} null when the line is not text. */
+        record Line(String text) {
+            boolean isText() {
+                return text != null;
+            }
+        }
+
+        private final InputStream in;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private final java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+        private boolean ended;
+
+        TextLines(InputStream in) {
+            this.in = new java.io.BufferedInputStream(in);
+        }
+
+        /** The next line, or null at the end of the file. */
+        Line next() throws IOException {
+            if (ended) {
+                return null;
+            }
+            line.reset();
+            int b;
+            while ((b = in.read()) != -1 && b != '\n' && b != '\r') {
+                line.write(b);
+            }
+            if (b == '\r') {
+                in.mark(1);
+                if (in.read() != '\n') {
+                    in.reset();
+                }
+            }
+            if (b == -1) {
+                ended = true;
+                if (line.size() == 0) {
+                    return null;
+                }
+            }
+            try {
+                String text = utf8.decode(java.nio.ByteBuffer.wrap(line.toByteArray())).toString();
+                return new Line(text.indexOf('\u0000') >= 0 ? null : text);
+            } catch (java.nio.charset.CharacterCodingException e) {
+                return new Line(null);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    private static final String NOT_TEXT_REASON = "not text: the line is not UTF-8, or holds a NUL character";
+
     /** JSON Lines: one record per non-blank line; a broken line is an error record, the next line goes on. */
     private final class JsonLinesSource extends RecordSource {
-        private final BufferedReader reader;
+        private final TextLines reader;
         private int lineNo;
 
-        JsonLinesSource(BufferedReader reader, String requestId) {
+        JsonLinesSource(TextLines reader, String requestId) {
             super(requestId, false);
             this.reader = reader;
         }
 
         @Override
         protected BatchRecord readNext() throws IOException {
-            String line;
-            while ((line = reader.readLine()) != null) {
+            TextLines.Line next;
+            while ((next = reader.next()) != null) {
                 lineNo++;
-                if (!line.isBlank()) {
-                    return parse(line);
+                if (!next.isText()) {
+                    return new BatchRecord(seq++, "line " + lineNo, null, null, NOT_TEXT_REASON);
+                }
+                if (!next.text().isBlank()) {
+                    return parse(next.text());
                 }
             }
             return null;
@@ -226,12 +297,12 @@ public class BatchReader {
      * record and the end of the file (no row can be read without it).
      */
     private final class CsvSource extends RecordSource {
-        private final BufferedReader reader;
+        private final TextLines reader;
         private int lineNo;
         private List<String> columns;
         private boolean broken;
 
-        CsvSource(BufferedReader reader, String requestId) {
+        CsvSource(TextLines reader, String requestId) {
             super(requestId, false);
             this.reader = reader;
         }
@@ -241,9 +312,17 @@ public class BatchReader {
             if (broken) {
                 return null;
             }
-            String line;
-            while ((line = reader.readLine()) != null) {
+            TextLines.Line next;
+            while ((next = reader.next()) != null) {
                 lineNo++;
+                if (!next.isText()) {
+                    if (columns == null) {
+                        broken = true; // no row can be read without the header
+                        return new BatchRecord(seq++, "line " + lineNo, null, null, "header: " + NOT_TEXT_REASON);
+                    }
+                    return new BatchRecord(seq++, "line " + lineNo, null, null, NOT_TEXT_REASON);
+                }
+                String line = next.text();
                 if (lineNo == 1 && line.startsWith("\uFEFF")) {
                     line = line.substring(1); // a spreadsheet's byte order mark
                 }

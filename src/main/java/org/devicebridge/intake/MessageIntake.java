@@ -24,7 +24,8 @@ import java.nio.charset.StandardCharsets;
  * Idempotent: the request id is the document's {@code request_id}, or else derived from its
  * content (the source, e.g. {@code jms:}, and a digest, as the HTTP API does), so a redelivered message, and a
  * message its producer sent again after a lost acknowledgement (a new message id, the same
- * content), create nothing new.
+ * content), create nothing new. A message whose {@code request_id} was taken in before from a
+ * different document is poison too: it is not the same request, and its id is taken.
  */
 public class MessageIntake {
 
@@ -43,10 +44,16 @@ public class MessageIntake {
         this.mapper = mapper;
     }
 
-    /** Sets {@value #REJECT_REASON} when the message is not a batch document (and clears one it came with). */
-    public void check(Message message) {
+    /**
+     * Sets {@value #REJECT_REASON} when the message is not a batch document, or when its
+     * {@code request_id} was taken in before from a different document (and clears one it came with).
+     */
+    public void check(Message message) throws IOException {
         message.removeHeader(REJECT_REASON);
         String problem = problem(message.getBody());
+        if (problem == null) {
+            problem = intake.differentDocument(bytes(message.getBody())).orElse(null);
+        }
         if (problem != null) {
             message.setHeader(REJECT_REASON, problem);
         }

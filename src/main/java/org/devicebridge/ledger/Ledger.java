@@ -76,9 +76,19 @@ public class Ledger {
 
     /** Registers a request. @return false when a request with this id already exists (a re-submission). */
     public boolean openRequest(String requestId, String source, String sourceName) {
+        return openRequest(requestId, source, sourceName, null);
+    }
+
+    /**
+     * Opens a request submitted as one document, keeping the document's digest with it (see
+     * {@link RequestRecord#documentDigest()}).
+     *
+     * @return false when the request exists already (its digest is then the first document's)
+     */
+    public boolean openRequest(String requestId, String source, String sourceName, String documentDigest) {
         try {
-            jdbc.update("INSERT INTO bridge_request (id, source, source_name, created_at) VALUES (?, ?, ?, ?)",
-                    requestId, source, sourceName, ts(now()));
+            jdbc.update("INSERT INTO bridge_request (id, source, source_name, created_at, document_digest) VALUES (?, ?, ?, ?, ?)",
+                    requestId, source, sourceName, ts(now()), documentDigest);
             return true;
         } catch (DuplicateKeyException e) {
             return false;
@@ -529,7 +539,7 @@ public class Ledger {
     private static RequestRecord mapRequest(ResultSet rs, int row) throws SQLException {
         return new RequestRecord(rs.getString("id"), rs.getString("source"), rs.getString("source_name"),
                 rs.getBoolean("intake_complete"), instant(rs, "created_at"), instant(rs, "intake_done_at"),
-                instant(rs, "finished_at"), instant(rs, "reported_at"));
+                instant(rs, "finished_at"), instant(rs, "reported_at"), rs.getString("document_digest"));
     }
 
     static CommandRecord mapCommand(ResultSet rs, int row) throws SQLException {

@@ -4,21 +4,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+import static org.devicebridge.ledger.CommandState.ACKNOWLEDGED;
+import static org.devicebridge.ledger.CommandState.CANCELLED;
+import static org.devicebridge.ledger.CommandState.FAILURE;
+import static org.devicebridge.ledger.CommandState.INITIATED;
+import static org.devicebridge.ledger.CommandState.IN_PROGRESS;
+import static org.devicebridge.ledger.CommandState.SUCCESS;
+import static org.devicebridge.ledger.CommandState.TIMEOUT;
 
 /**
  * The command state machine, and the only writer of command states.
  * <p>
- * Rules: a final state is never left; otherwise a command only moves forward (to a state of a
- * higher {@link CommandState#rank()}), except {@code Scheduled -> Queued}. A transition that breaks
- * the rules is refused, not applied: a late webhook that says PENDING after RESOLVED changes
- * nothing. Each accepted transition updates the command with a compare-and-set on its current
- * state and appends a row to {@code bridge_transition}, in one transaction.
+ * Rules for every move: a final state is never left; otherwise a command only moves forward (to a
+ * state of a higher {@link CommandState#rank()}), except {@code Scheduled -> Queued}. A transition
+ * that breaks the rules is refused, not applied: a late webhook that says PENDING after RESOLVED
+ * changes nothing. Each accepted transition updates the command with a compare-and-set on its
+ * current state and appends a row to {@code bridge_transition}, in one transaction.
+ * <p>
+ * Moves asked for through the status API ({@link #moveAsAsked}) follow the table of who may move
+ * what from where ({@link #refusal}, README "The status API"), checked against the state the
+ * command is in at the moment of the move.
  */
 public class LedgerTransitions {
+
+    /** Who asks for a move through the status API. The bridge's own moves go through {@link #move}. */
+    public enum Requester {
+        /** A device, with a device token, reporting on a command it pulled from its inbox. */
+        DEVICE,
+        /** The operator, with the API token. */
+        OPERATOR
+    }
+
+    /** The states a device reports on a command it pulled: its progress. */
+    public static final Set<CommandState> PROGRESS = EnumSet.of(ACKNOWLEDGED, IN_PROGRESS, SUCCESS, FAILURE);
+    /** A pulled command delivered to its device and not final: the states progress may be reported from. */
+    public static final Set<CommandState> DELIVERED = EnumSet.of(INITIATED, ACKNOWLEDGED, IN_PROGRESS);
+    /** What the operator may end any pulled command with, from any state that is not final. */
+    public static final Set<CommandState> OPERATOR_ENDS = EnumSet.of(CANCELLED, TIMEOUT);
 
     private static final Logger LOG = LoggerFactory.getLogger(LedgerTransitions.class);
 
@@ -37,6 +67,87 @@ public class LedgerTransitions {
         return to.rank() > from.rank() || (from == CommandState.SCHEDULED && to == CommandState.QUEUED);
     }
 
+    /**
+     * Who may move what from where through the status API:
+     * <ul>
+     * <li>a pulled command ({@code pulled}: kind {@code command}): its progress
+     * ({@link #PROGRESS}) only once it was delivered ({@link #DELIVERED}), forward, by its device or
+     * the operator; {@code Command Cancelled} and {@code Command TimeOut} by the operator only, from
+     * any state that is not final;</li>
+     * <li>a cloud command: its state comes from its cloud; the operator may only cancel it, once
+     * sent to its cloud (which cannot cancel it) only with {@code force};</li>
+     * <li>{@code Command Scheduled} (and Queued, Initiated) only by the bridge itself; a final state
+     * never left; nothing backwards.</li>
+     * </ul>
+     *
+     * @return why the move may not be made, or empty when it may
+     */
+    public static Optional<String> refusal(Requester who, boolean pulled, CommandState from, CommandState to, boolean force) {
+        if (!pulled && to != CANCELLED) {
+            return Optional.of("the state of a cloud command comes from its cloud; only 'Command Cancelled' may be set");
+        }
+        if (from.isFinal()) {
+            return Optional.of("it is final");
+        }
+        if (from == to) {
+            return Optional.of("it is in that state already");
+        }
+        if (!pulled) {
+            if (who != Requester.OPERATOR) {
+                return Optional.of("only the operator may cancel a cloud command");
+            }
+            if (from.rank() >= INITIATED.rank() && !force) {
+                return Optional.of("it was already sent to its cloud, which cannot cancel it; "
+                        + "send \"force\": true to stop tracking it (the device may still apply it)");
+            }
+            return Optional.empty();
+        }
+        if (PROGRESS.contains(to)) {
+            if (!DELIVERED.contains(from)) {
+                return Optional.of("it was not delivered to its device yet; progress is reported only on a delivered command "
+                        + "(" + labels(DELIVERED) + ")");
+            }
+            return isLegal(from, to) ? Optional.empty() : Optional.of("commands only move forward");
+        }
+        if (OPERATOR_ENDS.contains(to)) {
+            return who == Requester.OPERATOR ? Optional.empty()
+                    : Optional.of("a device reports only " + labels(PROGRESS) + "; '" + to + "' is the operator's to set");
+        }
+        return Optional.of("'" + to + "' is set by the bridge only (Command Scheduled from the command's not_before)");
+    }
+
+    private static String labels(Set<CommandState> states) {
+        return String.join(", ", states.stream().map(CommandState::label).toList());
+    }
+
+    /** A move asked for through the status API that {@link #refusal} does not allow, naming the state the command is in. */
+    public static class RefusedMove extends RuntimeException {
+        RefusedMove(String message) {
+            super(message);
+        }
+
+        static RefusedMove of(String commandId, CommandState from, CommandState to, String why) {
+            return new RefusedMove("cannot move command " + commandId + " from '" + from + "' to '" + to + "': " + why);
+        }
+    }
+
+    /**
+     * Moves a command as asked through the status API, if {@link #refusal} allows it from the state
+     * the command is in at that moment.
+     *
+     * @param pulled the command is pulled by its device (kind {@code command}), not driven by a cloud
+     * @return the transition made
+     * @throws RefusedMove when the move may not be made (or the command is unknown)
+     */
+    public StateChanged moveAsAsked(String commandId, Requester who, boolean pulled, boolean force, StateChange change) {
+        return move(commandId, change, from -> {
+            refusal(who, pulled, from, change.to(), force).ifPresent(why -> {
+                throw RefusedMove.of(commandId, from, change.to(), why);
+            });
+            return true;
+        }).orElseThrow(() -> new RefusedMove("command " + commandId + " changed meanwhile; read it again"));
+    }
+
     /** Registers a listener told after each committed transition (fan-out, metrics, logs). */
     public void onStateChanged(Consumer<StateChanged> listener) {
         listeners.add(listener);
@@ -48,14 +159,24 @@ public class LedgerTransitions {
      * @return the transition made, or empty when the move was not legal (or the command is unknown)
      */
     public Optional<StateChanged> move(String commandId, StateChange change) {
+        return move(commandId, change, from -> {
+            if (isLegal(from, change.to())) {
+                return true;
+            }
+            LOG.debug("command {}: ignored {} -> {} (not a legal move)", commandId, from, change.to());
+            return false;
+        });
+    }
+
+    /** The move, made when {@code allowed} accepts the state the command is in (read again after a concurrent update). */
+    private Optional<StateChanged> move(String commandId, StateChange change, Predicate<CommandState> allowed) {
         for (int attempt = 0; attempt < 5; attempt++) {
             Optional<CommandRecord> current = ledger.command(commandId);
             if (current.isEmpty()) {
                 return Optional.empty();
             }
             CommandState from = current.get().state();
-            if (!isLegal(from, change.to())) {
-                LOG.debug("command {}: ignored {} -> {} (not a legal move)", commandId, from, change.to());
+            if (!allowed.test(from) || !isLegal(from, change.to())) {
                 return Optional.empty();
             }
             Instant now = ledger.now();

@@ -11,5 +11,6 @@ public record RequestRecord(
         Instant createdAt,
         Instant intakeDoneAt,
         Instant finishedAt,
-        Instant reportedAt) {
+        Instant reportedAt,
+        String documentDigest) {   // SHA-256 (hex) of the document it was submitted with; null for files and older requests
 }

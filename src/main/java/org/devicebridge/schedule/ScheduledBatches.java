@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Header;
 import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.BatchReader;
+import org.devicebridge.intake.DifferentDocumentException;
 import org.quartz.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,7 +126,14 @@ public class ScheduledBatches {
                     e.getOriginalMessage());
             return Optional.empty();
         }
-        ActionIntake.Submission s = intake.submit(document, requestId, "schedule");
+        ActionIntake.Submission s;
+        try {
+            s = intake.submit(document, requestId, "schedule");
+        } catch (DifferentDocumentException e) {   // the firing ran before, and the source was edited since
+            LOG.error("schedule {}: request {} was taken in before from another version of {}; this one is not taken in",
+                    name, requestId, file.getFileName());
+            return Optional.empty();
+        }
         if (s.replayed()) {
             LOG.info("schedule {}: request {} ({}) was submitted before; nothing new is created", name, requestId, file.getFileName());
         } else {

@@ -56,6 +56,8 @@ class OpenApiContractTest {
 
     static final String OPERATOR_TOKEN = "op_test_5b7e2c91d4a3f6e0";
     static final String DEVICE_TOKEN = "dev_test_1f2e3d4c5b6a7980";
+    static final String OWN_DEVICE = "gw-own";
+    static final String OWN_TOKEN = "dt_own_6e4c2a0f8d6b4a29";
     static final String NETWORK_TOKEN = "nt_test_0c1d2e3f4a5b6c7d";
     static final String HOME_TOKEN = "ht_test_8e9f0a1b2c3d4e5f";
     static final Path DOCUMENT = Path.of("src/main/resources/openapi/bridge-api.yaml");
@@ -64,7 +66,8 @@ class OpenApiContractTest {
     static final String ON = "{\"type\":\"devices.capabilities.on_off\",\"state\":{\"instance\":\"on\",\"value\":true}}";
     static final String DIM = "{\"type\":\"devices.capabilities.range\",\"state\":{\"instance\":\"brightness\",\"value\":40}}";
     /** Documented answers no test can provoke from a healthy bridge packaged as usual. */
-    static final Set<String> NOT_PROVOKED = Set.of("GET /openapi.yaml 404", "GET /openapi.yaml 500");
+    static final Set<String> NOT_PROVOKED = Set.of("GET /openapi.yaml 404", "GET /openapi.yaml 500",
+            "POST /webhooks/access 408"); // a client that stalls mid-body for 30 s
 
     @TempDir
     static Path dir;
@@ -328,9 +331,16 @@ class OpenApiContractTest {
         String request = "contract-409";
         submit(Batches.document(request, "{\"kind\":\"command\",\"device\":\"gw-409\",\"command\":\"reboot\"}"));
         String id = bridge.commands(request).get(0).id();
+        Answer undelivered = refused(409, "PUT", "/commands/v0/status/" + id + "/", DEVICE_TOKEN, "{\"state\":\"Command Acknowledged\"}", false);
+        assertThat(undelivered.json().path("message").asText()).contains("'Command Queued'").contains("not delivered");
         ok("GET", "/v2/command-inbox/?device_id=gw-409", DEVICE_TOKEN, null);
-        Answer backwards = refused(409, "PUT", "/commands/v0/status/" + id + "/", DEVICE_TOKEN, "{\"state\":\"Command Scheduled\"}", false);
+        ok("PUT", "/commands/v0/status/" + id + "/", DEVICE_TOKEN, "{\"state\":\"Command In Progress\"}");
+        Answer backwards = refused(409, "PUT", "/commands/v0/status/" + id + "/", DEVICE_TOKEN, "{\"state\":\"Command Acknowledged\"}", false);
         assertThat(backwards.json().path("message").asText()).contains("only move forward");
+        Answer bridgeOnly = refused(409, "PUT", "/commands/v0/status/" + id + "/", OPERATOR_TOKEN, "{\"state\":\"Command Scheduled\"}", false);
+        assertThat(bridgeOnly.json().path("message").asText()).contains("set by the bridge");
+        Answer operatorsOwn = refused(409, "PUT", "/commands/v0/status/" + id + "/", DEVICE_TOKEN, "{\"state\":\"Command Cancelled\"}", false);
+        assertThat(operatorsOwn.json().path("message").asText()).contains("operator");
 
         CommandRecord bulk = bridge.commands(SETUP).stream().filter(c -> c.kind().equals("bulk")).findFirst().orElseThrow();
         Answer fromCloud = refused(409, "PUT", "/commands/v0/status/" + bulk.id() + "/", OPERATOR_TOKEN, "{\"state\":\"Command Success\"}", false);
@@ -384,6 +394,14 @@ class OpenApiContractTest {
         assertThat(withKey.json().at("/content/request_id").asText()).isEqualTo("api:contract-key-1");
         Answer keyedRetry = ok("POST", "/commands/v0/requests", OPERATOR_TOKEN, keyed, "Idempotency-Key", "contract-key-1");
         assertThat(keyedRetry.status()).isEqualTo(200);
+        Answer keyReused = call("POST", "/commands/v0/requests/", OPERATOR_TOKEN, keyed.replace("gw-10", "gw-11"),
+                "Content-Type", "application/json", "Idempotency-Key", "contract-key-1");
+        assertThat(keyReused.status()).isEqualTo(422);
+        assertThat(keyReused.json().path("message").asText()).startsWith("Idempotency-Key:");
+        Answer idReused = call("POST", "/commands/v0/requests/", OPERATOR_TOKEN, Batches.document("contract-submit"),
+                "Content-Type", "application/json");
+        assertThat(idReused.status()).isEqualTo(422);
+        assertThat(idReused.json().path("message").asText()).startsWith("request_id:");
 
         Answer digest = ok("POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[]}");
         assertThat(digest.status()).isEqualTo(201);
@@ -473,6 +491,26 @@ class OpenApiContractTest {
     }
 
     @Test
+    void aDevicesOwnTokenOpensOnlyItsOwnInboxAndCommands() {
+        String request = "contract-own";
+        submit(Batches.document(request, "{\"kind\":\"command\",\"device\":\"" + OWN_DEVICE + "\",\"command\":\"reboot\"}",
+                "{\"kind\":\"command\",\"device\":\"gw-someone-else\",\"command\":\"reboot\"}"));
+        List<CommandRecord> commands = bridge.commands(request);
+
+        Answer inbox = ok("GET", "/v2/command-inbox/?device_id=" + OWN_DEVICE, OWN_TOKEN, null);
+        assertThat(inbox.json().at("/content/commands/0/id").asText()).isEqualTo(commands.get(0).id());
+        ok("PUT", "/commands/v0/status/" + commands.get(0).id() + "/", OWN_TOKEN, "{\"state\":\"Command Acknowledged\"}");
+
+        Answer othersInbox = refused(403, "GET", "/v2/command-inbox/?device_id=gw-someone-else", OWN_TOKEN, null, false);
+        assertThat(othersInbox.body()).doesNotContain("gw-someone-else");
+        Answer othersCommand = refused(404, "PUT", "/commands/v0/status/" + commands.get(1).id() + "/", OWN_TOKEN,
+                "{\"state\":\"Command Acknowledged\"}", false);
+        assertThat(othersCommand.json().path("message").asText()).isEqualTo("Not Found: no command " + commands.get(1).id());
+        assertThat(call("GET", "/commands/v0/status/", OWN_TOKEN, null).status()).isEqualTo(401);
+        passed();
+    }
+
+    @Test
     void answers401ToAMissingOrWrongTokenOnEveryPath() {
         String id = bridge.commands(SETUP).get(0).id();
         List<String[]> endpoints = List.of(
@@ -502,6 +540,45 @@ class OpenApiContractTest {
         passed();
     }
 
+    // ================================================================ POST /webhooks/access
+
+    @Test
+    void theWebhookReceiverAnswersAsTheDocumentSays() {
+        String event = "{\"event_id\":\"contract-event-1\",\"event_type\":\"DEVICE_ACTION_UPDATED\",\"occurred_at\":\"2026-01-01T00:00:00Z\","
+                + "\"data\":{\"object\":\"device-action\",\"id\":\"0123456789abcdef0123456789abcdef\",\"status\":\"RESOLVED\"}}";
+
+        Answer received = ok("POST", "/webhooks/access", null, event, "X-Signature", sign(event));
+        assertThat(received.status()).isEqualTo(204);
+        assertThat(received.body()).isEmpty();
+        assertThat(ok("POST", "/webhooks/access", null, event, "X-Signature", sign(event)).status()).as("a repeated event").isEqualTo(204);
+
+        Answer forged = call("POST", "/webhooks/access", null, event, "Content-Type", "application/json",
+                "X-Signature", "sha256=" + "0".repeat(64));
+        assertThat(forged.status()).isEqualTo(401);
+        assertThat(forged.json().path("message").asText()).contains("X-Signature");
+        Answer unsigned = call("POST", "/webhooks/access", null, event, "Content-Type", "application/json");
+        assertThat(unsigned.status()).isEqualTo(401);
+        assertThat(doc.requestProblems(unsigned.request(), event)).as("the document requires the signature").isNotEmpty();
+        Answer form = call("POST", "/webhooks/access", null, "status=RESOLVED", "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(form.status()).isEqualTo(401);
+
+        Answer huge = call("POST", "/webhooks/access", null, "x".repeat(1024 * 1024 + 1), "Content-Type", "application/json",
+                "X-Signature", "sha256=" + "0".repeat(64));
+        assertThat(huge.status()).isEqualTo(413);
+        passed();
+    }
+
+    /** {@code sha256=<hex HMAC-SHA256>} of the body with the bridge's webhook secret, computed here. */
+    private static String sign(String body) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(TestBridge.WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return "sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ================================================================ 500
 
     @Test
@@ -520,7 +597,10 @@ class OpenApiContractTest {
                     call(broken, "PUT", "/commands/v0/status/" + id + "/", DEVICE_TOKEN, "{\"state\":\"Command Acknowledged\"}",
                             "Content-Type", "application/json"),
                     call(broken, "GET", "/v2/command-inbox/?device_id=gw-x", DEVICE_TOKEN, null),
-                    call(broken, "POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[]}", "Content-Type", "application/json"));
+                    call(broken, "POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[]}", "Content-Type", "application/json"),
+                    call(broken, "POST", "/webhooks/access", null, "{\"event_id\":\"e-broken\",\"event_type\":\"DEVICE_ACTION_UPDATED\",\"data\":{}}",
+                            "Content-Type", "application/json", "X-Signature",
+                            sign("{\"event_id\":\"e-broken\",\"event_type\":\"DEVICE_ACTION_UPDATED\",\"data\":{}}")));
             for (Answer a : answers) {
                 assertThat(a.status()).as("%s %s: %s", a.request().method(), a.request().uri(), a.body()).isEqualTo(500);
                 String requestId = a.json().path("request_id").asText();
@@ -617,6 +697,13 @@ class OpenApiContractTest {
         p.put("bridge.home.tick", "100");
         p.put("bridge.api.token", OPERATOR_TOKEN);
         p.put("bridge.api.device-token", DEVICE_TOKEN);
+        Path tokens = dir.resolve(name + "-device-tokens.properties");
+        try {
+            Files.writeString(tokens, OWN_DEVICE + "=" + OWN_TOKEN + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        p.put("bridge.api.device-tokens-file", tokens.toString());
         return TestBridge.in(dir.resolve(name), server.baseUrl() + "/access", p).start();
     }
 
@@ -686,7 +773,7 @@ class OpenApiContractTest {
 
         String requestId = response.headers().firstValue("X-Request-ID").orElseThrow(() -> new AssertionError("no X-Request-ID"));
         assertThat(requestId).matches(REQUEST_ID);
-        if (path.equals("/openapi.yaml") && response.statusCode() == 200) {
+        if ((path.equals("/openapi.yaml") && response.statusCode() == 200) || response.statusCode() == 204) {
             return null;
         }
         JsonNode json = TestBridge.json(response.body());

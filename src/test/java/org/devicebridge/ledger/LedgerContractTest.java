@@ -110,6 +110,20 @@ abstract class LedgerContractTest {
     // ---------------------------------------------------------------- intake
 
     @Test
+    void keepsTheDigestOfTheFirstDocumentARequestWasOpenedWith() {
+        String digest = "a".repeat(64);
+
+        boolean opened = ledger.openRequest("req-digest", "http", null, digest);
+        boolean again = ledger.openRequest("req-digest", "http", null, "b".repeat(64));
+        ledger.openRequest("req-file", "file", "batch.json");
+
+        assertThat(opened).isTrue();
+        assertThat(again).isFalse();
+        assertThat(ledger.request("req-digest").orElseThrow().documentDigest()).isEqualTo(digest);
+        assertThat(ledger.request("req-file").orElseThrow().documentDigest()).isNull();
+    }
+
+    @Test
     void recordCommandWritesTheCommandAndItsFirstTransition() {
         ledger.openRequest("req-1", "file", "batch.json");
         Instant due = T0.plusSeconds(5);
