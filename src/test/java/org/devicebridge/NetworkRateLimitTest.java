@@ -2,18 +2,22 @@ package org.devicebridge;
 
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.RequestRecord;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The network cloud's rate limit is never exceeded, whatever triggers and instances produce the
- * work: a shortened window (10 calls per 2 s) stands in for the real 10 per minute.
+ * work and however long the ledger writes before a call take: shortened windows (10 calls per 2 s,
+ * or 8 s, the bridge adding a 500 ms margin) stand in for the real 10 per minute, and the
+ * simulator's own clock judges.
  */
 class NetworkRateLimitTest extends AllCloudsTestSupport {
 
@@ -44,6 +48,30 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
     }
 
     @Test
+    void neverExceedsTheWindowWhenTheLedgerWritesBeforeACallAreSlow() {
+        startClouds(n -> n.rateLimit(10, Duration.ofSeconds(8)), h -> h);
+        TestBridge bridge = startBridge("bridge", Map.of("bridge.network.rate-limit", "10", "bridge.network.rate-window", "8s",
+                "bridge.network.rate-margin", "500ms", "bridge.network.chunk-size", "10"));
+        // The first chunk's Command Initiated writes take 3 s, six times the margin (the audit saw 2-4 s
+        // under load); the nine calls after it go as fast as the bridge can. Were the slot timed when
+        // the chunk was claimed, the eleventh call would follow the first by 5.5 s, within the 8 s window.
+        AtomicBoolean slowed = new AtomicBoolean();
+        bridge.context().getRegistry().lookupByNameAndType("transitions", LedgerTransitions.class).onStateChanged(e -> {
+            if (e.change().to() == CommandState.INITIATED && slowed.compareAndSet(false, true)) {
+                slowLedgerWrite(Duration.ofSeconds(3));
+            }
+        });
+
+        bridge.drop("slow.json", Batches.document("slow", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[" + ids("S-", 0, 150) + "]}"));
+
+        List<CommandRecord> done = awaitFinal(bridge, "slow", 150, Duration.ofSeconds(30));
+        assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
+        assertThat(network.requestCount()).isEqualTo(15);
+        assertThat(network.tooManyRequestsCount()).isZero();
+        assertThat(network.maxRequestsInAnyWindow()).isLessThanOrEqualTo(10);
+    }
+
+    @Test
     void aSmallBatchIsNotStarvedByAHugeOne() {
         startClouds(n -> n.rateLimit(10, Duration.ofSeconds(2)), h -> h);
         TestBridge bridge = startBridge("bridge", SHORT_WINDOW);
@@ -60,5 +88,14 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         RequestRecord huge = bridge.ledger().request("huge").orElseThrow();
         assertThat(urgent.finishedAt()).isBefore(huge.finishedAt().minusSeconds(2));
         assertThat(network.maxRequestsInAnyWindow()).isLessThanOrEqualTo(10);
+    }
+
+    /** Stands in for a database slow under load, inside the chunk's ledger writes: a fault, not a wait for an outcome. */
+    private static void slowLedgerWrite(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -13,6 +13,7 @@ import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerTransitions;
+import org.devicebridge.ledger.Progress;
 import org.devicebridge.ledger.RateLimiter;
 import org.devicebridge.ledger.StateChange;
 import org.slf4j.Logger;
@@ -34,14 +35,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * The cloud allows 10 calls a minute per token. The budget lives in the ledger
  * ({@link RateLimiter}), so every trigger and every bridge instance shares it; a chunk is claimed
- * only once a slot is taken, and work without a slot simply stays due in the ledger. Chunks are
- * taken from the requests in turn ({@link Ledger#claimChunk}), so one huge batch cannot starve a
- * small one. The token travels in the URL, as the API demands: the URL is never logged or stored.
+ * only together with a reserved slot, and work without a slot simply stays due in the ledger. The
+ * slot is timed when the call leaves ({@link #takeSlot}), after the chunk's ledger writes, so the
+ * window counts real send times however long those writes take. Chunks are taken from the
+ * requests in turn ({@link Ledger#claimChunk}), so one huge batch cannot starve a small one. The
+ * token travels in the URL, as the API demands: the URL is never logged or stored.
  */
 public class NetworkCloudAdapter {
 
     public static final String KIND = "bulk";
     public static final String SEND = "SEND";
+    /** Exchange property: the reserved slot was taken as the call left; false: it lapsed, and the chunk went back. */
+    public static final String SLOT_TAKEN = "slotTaken";
 
     /** The cloud's per-device answer and the state it means: the one table of it. */
     private static final Map<Integer, Outcome> RESULTS = Map.of(
@@ -51,6 +56,7 @@ public class NetworkCloudAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(NetworkCloudAdapter.class);
     private static final String CHUNK = "chunk";
+    private static final String SLOT = "rateSlot";
 
     private final String baseUrl;
     private final String token;
@@ -90,18 +96,21 @@ public class NetworkCloudAdapter {
 
     /**
      * The next chunk of due devices (one request, one action type, at most {@code chunkSize}), when
-     * the rate limit has a slot for it; otherwise nothing, and the work waits in the ledger.
+     * the rate limit has a slot for it: the slot is reserved with the chunk, and held for it as long
+     * as the chunk's lease. Otherwise nothing, and the work waits in the ledger.
      */
-    public List<CommandRecord> nextChunk() {
+    public List<CommandRecord> nextChunk(Exchange exchange) {
         if (baseUrl == null || !ledger.anyDue(KIND)) {
             return List.of();
         }
-        List<CommandRecord> chunk = rateLimiter.claimWithSlot(budget, rateLimit, rateWindow,
+        RateLimiter.Reservation<CommandRecord> reserved = rateLimiter.reserve(budget, rateLimit, rateWindow, lease,
                 () -> ledger.claimChunk(KIND, chunkSize, lease));
-        if (chunk.isEmpty()) {
+        if (reserved.isEmpty()) {
             rateLimitWaits.incrementAndGet();
+        } else {
+            exchange.setProperty(SLOT, reserved.slot());
         }
-        return chunk;
+        return reserved.work();
     }
 
     /** How often due work found no free slot (a gauge of rate-limit pressure). */
@@ -121,10 +130,28 @@ public class NetworkCloudAdapter {
         if (action.path("params").size() > 0) {
             body.set("params", action.get("params"));
         }
-        // written before the call is made, in one commit so the call follows its rate-limit slot closely
+        // written before the call is made, in one commit; the rate-limit slot is timed after it (takeSlot)
         ledger.inTransaction(() -> chunk.forEach(c -> transitions.move(c.id(), StateChange.to(CommandState.INITIATED))));
         call.prepare(exchange, "POST", baseUrl + "/v3/devices/action?access_token="
                 + URLEncoder.encode(token, StandardCharsets.UTF_8), null, body.toString());
+    }
+
+    /**
+     * The call leaves now: its reserved slot is timed now, so the window counts from the real send
+     * time. Sets {@value #SLOT_TAKEN}; when the reservation lapsed (held longer than the lease) the
+     * slot may have gone to another call, so this one is not sent and the chunk goes back, due now.
+     */
+    public void takeSlot(Exchange exchange) {
+        boolean taken = rateLimiter.markSent(budget, exchange.getProperty(SLOT, Long.class));
+        exchange.setProperty(SLOT_TAKEN, taken);
+        if (!taken) {
+            @SuppressWarnings("unchecked")
+            List<CommandRecord> chunk = exchange.getProperty(CHUNK, List.class);
+            LOG.warn("bulk chunk of {} devices: its rate-limit slot lapsed before the call (held over {}); not sent, due again",
+                    chunk.size(), lease);
+            ledger.inTransaction(() -> chunk.forEach(c -> ledger.saveProgress(c.id(), Progress.next(SEND, ledger.now())
+                    .attempts(c.attempts()))));
+        }
     }
 
     public void recordSend(Exchange exchange) {
