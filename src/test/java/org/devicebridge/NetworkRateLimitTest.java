@@ -1,17 +1,28 @@
 package org.devicebridge;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.RequestRecord;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The network cloud's rate limit is never exceeded, whatever triggers and instances produce the
@@ -21,26 +32,32 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class NetworkRateLimitTest extends AllCloudsTestSupport {
 
+    private static final String API_TOKEN = "op_test_1f3e5d7c9b2a4c6e";
     private static final Map<String, String> SHORT_WINDOW = Map.of(
             "bridge.network.rate-limit", "10", "bridge.network.rate-window", "2s", "bridge.network.rate-margin", "500ms");
 
     @Test
-    void neverExceedsTheWindowWithTwoInstancesFedAtOnce() {
+    void neverExceedsTheWindowWithAFileDropAndAnApiPostOnTwoInstancesAtOnce() {
         startClouds(n -> n.rateLimit(10, Duration.ofSeconds(2)), h -> h);
-        String sharedLedger = "jdbc:h2:file:" + dir.resolve("shared-ledger").toAbsolutePath();
-        TestBridge first = startBridge("first", Map.of("bridge.db.url", sharedLedger, "bridge.network.rate-limit", "10",
-                "bridge.network.rate-window", "2s", "bridge.network.rate-margin", "500ms"));
-        TestBridge second = startBridge("second", Map.of("bridge.db.url", sharedLedger, "bridge.network.rate-limit", "10",
-                "bridge.network.rate-window", "2s", "bridge.network.rate-margin", "500ms"));
+        Map<String, String> shared = new HashMap<>(SHORT_WINDOW);
+        shared.put("bridge.db.url", "jdbc:h2:file:" + dir.resolve("shared-ledger").toAbsolutePath());
+        shared.put("bridge.api.token", API_TOKEN);
+        TestBridge fileInstance = startBridge("first", shared);
+        TestBridge apiInstance = startBridge("second", shared);
 
-        first.drop("a.json", Batches.document("rate-a", "{\"kind\":\"bulk\",\"type\":\"re_identify\",\"ids\":[" + ids("A-", 0, 1800) + "]}"));
-        second.drop("b.json", Batches.document("rate-b", "{\"kind\":\"bulk\",\"type\":\"re_identify\",\"ids\":[" + ids("B-", 0, 1700) + "]}"));
+        CompletableFuture<HttpResponse<String>> posted = CompletableFuture.supplyAsync(() -> postBatch(apiInstance,
+                Batches.document("rate-api", "{\"kind\":\"bulk\",\"type\":\"re_identify\",\"ids\":[" + ids("B-", 0, 1700) + "]}")));
+        fileInstance.drop("a.json", Batches.document("rate-file", "{\"kind\":\"bulk\",\"type\":\"re_identify\",\"ids\":["
+                + ids("A-", 0, 1800) + "]}"));
 
-        List<CommandRecord> a = awaitFinal(first, "rate-a", 1800, Duration.ofSeconds(40));
-        List<CommandRecord> b = awaitFinal(first, "rate-b", 1700, Duration.ofSeconds(40));
+        assertThat(posted.join().statusCode()).isEqualTo(201);
+        List<CommandRecord> fromFile = awaitFinal(fileInstance, "rate-file", 1800, Duration.ofSeconds(60));
+        List<CommandRecord> fromApi = awaitFinal(fileInstance, "rate-api", 1700, Duration.ofSeconds(60));
 
-        assertThat(a).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
-        assertThat(b).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
+        assertThat(fileInstance.ledger().request("rate-file").orElseThrow().source()).isEqualTo("file");
+        assertThat(fileInstance.ledger().request("rate-api").orElseThrow().source()).isEqualTo("http");
+        assertThat(fromFile).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
+        assertThat(fromApi).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
         assertThat(network.requestCount()).as("calls of %s devices",
                 network.requests().stream().map(r -> r.path("ids").size()).toList()).isEqualTo(35);
         assertThat(network.tooManyRequestsCount()).isZero();
@@ -76,18 +93,40 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         startClouds(n -> n.rateLimit(10, Duration.ofSeconds(2)), h -> h);
         TestBridge bridge = startBridge("bridge", SHORT_WINDOW);
         bridge.drop("huge.json", Batches.document("huge", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[" + ids("H-", 0, 3000) + "]}"));
-        org.awaitility.Awaitility.await().until(() -> network.requestCount() >= 3);
+        await().until(() -> network.requestCount() >= 3);
 
         bridge.drop("urgent.json", Batches.document("urgent", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[\"U-1\"]}"));
 
         awaitFinal(bridge, "urgent", 1, Duration.ofSeconds(20));
-        awaitFinal(bridge, "huge", 3000, Duration.ofSeconds(40));
-        org.awaitility.Awaitility.await().until(() -> bridge.ledger().request("huge").orElseThrow().finishedAt() != null
-                && bridge.ledger().request("urgent").orElseThrow().finishedAt() != null);
+        Instant takenIn = bridge.ledger().request("urgent").orElseThrow().intakeDoneAt();
+        long callsBefore = network.acceptedRequestTimes().stream().filter(t -> t.isBefore(takenIn)).count();
+        List<JsonNode> calls = network.requests();
+        int urgentCall = calls.indexOf(calls.stream().filter(c -> c.path("ids").toString().contains("\"U-1\"")).findFirst().orElseThrow());
+        assertThat(urgentCall - callsBefore).as("calls of the huge batch between the urgent one's intake and its call")
+                .isLessThanOrEqualTo(1);
+
+        awaitFinal(bridge, "huge", 3000, Duration.ofSeconds(60));
+        await().until(() -> bridge.ledger().request("huge").orElseThrow().finishedAt() != null);
         RequestRecord urgent = bridge.ledger().request("urgent").orElseThrow();
         RequestRecord huge = bridge.ledger().request("huge").orElseThrow();
         assertThat(urgent.finishedAt()).isBefore(huge.finishedAt().minusSeconds(2));
         assertThat(network.maxRequestsInAnyWindow()).isLessThanOrEqualTo(10);
+    }
+
+    /** {@code POST /commands/v0/requests/} on the instance's status API; answers the response. */
+    private static HttpResponse<String> postBatch(TestBridge bridge, String document) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bridge.property("bridge.http.port")
+                        + "/commands/v0/requests/")).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + API_TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(document)).build();
+        try {
+            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Stands in for a database slow under load, inside the chunk's ledger writes: a fault, not a wait for an outcome. */
