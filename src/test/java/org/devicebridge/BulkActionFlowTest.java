@@ -36,6 +36,20 @@ class BulkActionFlowTest extends AllCloudsTestSupport {
     }
 
     @Test
+    void aDeviceWhoseCallIsInFlightAtItsDeadlineEndsWithTheCloudsAnswer() {
+        startClouds(n -> n.latency(Duration.ofSeconds(5)), h -> h);
+        TestBridge bridge = startBridge("bridge", Map.of());
+        bridge.drop("slow.json", Batches.document("slow-1",
+                "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"deadline\":\"PT2S\",\"ids\":[\"HW-1\",\"HW-2\"]}"));
+
+        List<CommandRecord> done = awaitFinal(bridge, "slow-1", 2, Duration.ofSeconds(20));
+
+        assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
+        assertThat(done).extracting(CommandRecord::vendorStatus).containsOnly("1");
+        assertThat(done.get(0).finishedAt()).as("answered after the deadline").isAfter(done.get(0).deadlineAt());
+    }
+
+    @Test
     void writesOneResultLinePerDevice() throws Exception {
         TestBridge bridge = startBridge();
         bridge.drop("lines.json", Batches.document("lines-1",

@@ -205,6 +205,7 @@ public class Ledger {
     /**
      * Claims up to {@code limit} commands of one kind whose next step is due, leasing each for
      * {@code lease} so no other poller (in this JVM or another instance) takes it meanwhile.
+     * A command past its deadline is not claimed: it gets no new call, and ends {@code Command TimeOut}.
      * Commands of a batch still being read wait until they are {@code gather} old, so that a
      * caller combining several commands in one call finds the rest of the batch beside them.
      */
@@ -213,9 +214,10 @@ public class Ledger {
         // twice the limit: room for candidates another poller leases first
         List<String> candidates = jdbc.queryForList("SELECT c.id FROM bridge_command c JOIN bridge_request r ON r.id = c.request_id "
                         + "WHERE c.kind = ? AND c.finished_at IS NULL AND c.next_attempt_at <= ? "
-                        + "AND (c.lease_until IS NULL OR c.lease_until < ?) AND (r.intake_complete = TRUE OR c.created_at <= ?) "
+                        + "AND (c.lease_until IS NULL OR c.lease_until < ?) AND (c.deadline_at IS NULL OR c.deadline_at >= ?) "
+                        + "AND (r.intake_complete = TRUE OR c.created_at <= ?) "
                         + "ORDER BY c.next_attempt_at, c.seq FETCH FIRST " + Math.multiplyExact(limit, 2) + " ROWS ONLY",
-                String.class, kind, ts(now), ts(now), ts(now.minus(gather)));
+                String.class, kind, ts(now), ts(now), ts(now), ts(now.minus(gather)));
         List<CommandRecord> claimed = new ArrayList<>();
         for (String id : candidates) {
             if (claimed.size() >= limit) {
@@ -232,25 +234,27 @@ public class Ledger {
      * Claims one chunk of due commands of a kind for a single cloud call: from one request only
      * (the one served longest ago, so requests take turns and a huge batch cannot starve a small
      * one), all with the same payload (so they fit one call), at most {@code limit}, in batch order.
+     * A command past its deadline is not claimed.
      */
     public List<CommandRecord> claimChunk(String kind, int limit, Duration lease) {
         Instant now = now();
         List<String> requests = jdbc.queryForList("SELECT c.request_id FROM bridge_command c JOIN bridge_request r ON r.id = c.request_id "
                         + "WHERE c.kind = ? AND c.finished_at IS NULL AND c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?) "
+                        + "AND (c.deadline_at IS NULL OR c.deadline_at >= ?) "
                         + "GROUP BY c.request_id, r.last_served_at, r.created_at ORDER BY r.last_served_at NULLS FIRST, r.created_at",
-                String.class, kind, ts(now), ts(now));
+                String.class, kind, ts(now), ts(now), ts(now));
         for (String requestId : requests) {
             List<String> payloads = jdbc.queryForList("SELECT payload FROM bridge_command WHERE request_id = ? AND kind = ? "
                             + "AND finished_at IS NULL AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
-                            + "ORDER BY seq, position FETCH FIRST 1 ROWS ONLY",
-                    String.class, requestId, kind, ts(now), ts(now));
+                            + "AND (deadline_at IS NULL OR deadline_at >= ?) ORDER BY seq, position FETCH FIRST 1 ROWS ONLY",
+                    String.class, requestId, kind, ts(now), ts(now), ts(now));
             if (payloads.isEmpty()) {
                 continue;
             }
             List<String> ids = jdbc.queryForList("SELECT id FROM bridge_command WHERE request_id = ? AND kind = ? AND payload = ? "
                             + "AND finished_at IS NULL AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
-                            + "ORDER BY seq, position FETCH FIRST " + limit + " ROWS ONLY",
-                    String.class, requestId, kind, payloads.get(0), ts(now), ts(now));
+                            + "AND (deadline_at IS NULL OR deadline_at >= ?) ORDER BY seq, position FETCH FIRST " + limit + " ROWS ONLY",
+                    String.class, requestId, kind, payloads.get(0), ts(now), ts(now), ts(now));
             List<CommandRecord> claimed = leaseAll(ids, now, lease);
             if (!claimed.isEmpty()) {
                 jdbc.update("UPDATE bridge_request SET last_served_at = ? WHERE id = ?", ts(now), requestId);
@@ -260,11 +264,12 @@ public class Ledger {
         return List.of();
     }
 
-    /** Is any command of the kind due now (and not leased)? */
+    /** Is any command of the kind due now (and not leased, nor past its deadline)? */
     public boolean anyDue(String kind) {
         Instant now = now();
         return !jdbc.queryForList("SELECT id FROM bridge_command WHERE kind = ? AND finished_at IS NULL AND next_attempt_at <= ? "
-                + "AND (lease_until IS NULL OR lease_until < ?) FETCH FIRST 1 ROWS ONLY", String.class, kind, ts(now), ts(now)).isEmpty();
+                + "AND (lease_until IS NULL OR lease_until < ?) AND (deadline_at IS NULL OR deadline_at >= ?) FETCH FIRST 1 ROWS ONLY",
+                String.class, kind, ts(now), ts(now), ts(now)).isEmpty();
     }
 
     /** Stores what an adapter wants shown with the command's result (JSON). */
@@ -325,10 +330,29 @@ public class Ledger {
         return n != null && n > 0;
     }
 
-    /** Commands past their deadline that are not final yet. */
+    /**
+     * Commands past their deadline that are not final yet and have no call in flight: a leased
+     * command (a step being made for it) is left to its answer; the deadline applies once the
+     * lease ends, if the command is still not final then.
+     */
     public List<String> overdue(int limit) {
-        return jdbc.queryForList("SELECT id FROM bridge_command WHERE finished_at IS NULL AND deadline_at < ? ORDER BY deadline_at",
-                String.class, ts(now())).stream().limit(limit).toList();
+        Instant now = now();
+        return jdbc.queryForList("SELECT id FROM bridge_command WHERE finished_at IS NULL AND deadline_at < ? "
+                        + "AND (lease_until IS NULL OR lease_until < ?) ORDER BY deadline_at FETCH FIRST " + limit + " ROWS ONLY",
+                String.class, ts(now), ts(now));
+    }
+
+    /**
+     * Takes an overdue command for the deadline watch: leases it for {@code hold} if it is still
+     * past its deadline, not final and not leased, so that no adapter claims it meanwhile.
+     *
+     * @return false when it is not overdue any more, or a call is in flight for it
+     */
+    public boolean leaseOverdue(String commandId, Duration hold) {
+        Instant now = now();
+        return jdbc.update("UPDATE bridge_command SET lease_owner = ?, lease_until = ? WHERE id = ? AND finished_at IS NULL "
+                + "AND deadline_at < ? AND (lease_until IS NULL OR lease_until < ?)", instanceId, ts(now.plus(hold)), commandId,
+                ts(now), ts(now)) == 1;
     }
 
     public Optional<CommandRecord> command(String id) {

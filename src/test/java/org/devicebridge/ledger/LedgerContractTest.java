@@ -456,6 +456,68 @@ abstract class LedgerContractTest {
         assertThat(ledger.overdue(1)).containsExactly("late");
     }
 
+    @Test
+    void aCommandWhoseCallIsInFlightIsNotTimedOutUnderItsCallAndItsAnswerDecides() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
+        DeadlineWatch watch = new DeadlineWatch(ledger, transitions);
+        assertThat(ledger.claimChunk(KIND, 100, Duration.ofMinutes(1))).extracting(CommandRecord::id).containsExactly("c1");
+        transitions.move("c1", StateChange.to(INITIATED));
+
+        clock.advance(Duration.ofSeconds(20)); // the call is still out, past the deadline
+        assertThat(watch.overdue(10)).isEmpty();
+        watch.expire("c1");
+        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(INITIATED);
+
+        transitions.move("c1", new StateChange(SUCCESS, "1", "req-x", null));
+        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(SUCCESS);
+    }
+
+    @Test
+    void aCommandPastItsDeadlineIsTimedOutOnceItsCallEndedWithoutAFinalAnswer() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
+        DeadlineWatch watch = new DeadlineWatch(ledger, transitions);
+        ledger.claimChunk(KIND, 100, Duration.ofMinutes(1));
+        transitions.move("c1", StateChange.to(INITIATED));
+        clock.advance(Duration.ofSeconds(20));
+
+        ledger.saveProgress("c1", Progress.next("SEND", clock.instant().plusSeconds(5)).attempts(1)); // a 503: retry later
+
+        assertThat(watch.overdue(10)).containsExactly("c1");
+        watch.expire("c1");
+        CommandRecord c = ledger.command("c1").orElseThrow();
+        assertThat(c.state()).isEqualTo(TIMEOUT);
+        assertThat(c.reason()).contains("passed in state Command Initiated");
+    }
+
+    @Test
+    void aCommandPastItsDeadlineGetsNoNewCall() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
+        ledger.recordCommand(dueWithDeadline("c2", 2, null));
+        clock.advance(Duration.ofSeconds(11));
+
+        assertThat(ledger.claimChunk(KIND, 100, Duration.ofMinutes(1))).extracting(CommandRecord::id).containsExactly("c2");
+        ledger.release("c2");
+        assertThat(ledger.claimDue(KIND, 100, Duration.ofMinutes(1), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c2");
+    }
+
+    @Test
+    void expiringLeavesACommandAnotherInstanceClaimedSinceItWasListed() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
+        DeadlineWatch watch = new DeadlineWatch(ledger, transitions);
+        clock.advance(Duration.ofSeconds(11));
+        assertThat(watch.overdue(10)).containsExactly("c1");
+
+        Ledger instanceWithASlowClock = new Ledger(dataSource, new MutableClock(T0.plusSeconds(9)));
+        assertThat(instanceWithASlowClock.claimChunk(KIND, 100, Duration.ofMinutes(1))).hasSize(1);
+        watch.expire("c1");
+
+        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(QUEUED);
+    }
+
     // ---------------------------------------------------------------- requests
 
     @Test
@@ -577,6 +639,10 @@ abstract class LedgerContractTest {
 
     static NewCommand withDeadline(String id, int seq, Instant deadline) {
         return new NewCommand(id, "req-1", seq, 0, "line " + seq, "a" + seq, KIND, "door-" + seq, QUEUED, "{}", "CREATE", null, deadline, null);
+    }
+
+    static NewCommand dueWithDeadline(String id, int seq, Instant deadline) {
+        return new NewCommand(id, "req-1", seq, 0, "line " + seq, "a" + seq, KIND, "dev-" + seq, QUEUED, "{}", "SEND", T0, deadline, null);
     }
 
     static NewCommand invalid(String id, String requestId, int seq, String reason) {
