@@ -53,6 +53,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Wires the bridge's beans into Camel's registry the Camel Main way, from {@code bridge.*}
@@ -108,7 +109,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         DataSource dataSource = ledgerDataSource(context, settings);
         Ledger ledger = new Ledger(dataSource, Clock.systemUTC());
         LedgerTransitions transitions = new LedgerTransitions(ledger);
-        transitions.onStateChanged(new StateChangeLog());
+        transitions.onStateChanged(new StateChangeLog(Set.of(NetworkCloudAdapter.KIND)));
         BackoffSchedule backoff = new BackoffSchedule(
                 settings.duration("bridge.retry.initial-delay", Duration.ofSeconds(1)),
                 settings.duration("bridge.retry.max-delay", Duration.ofMinutes(2)),

@@ -24,10 +24,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * Adapter of the network cloud's bulk device action v3.0 (DEVICE-CLOUD.md section 3): one call
@@ -50,9 +53,10 @@ public class NetworkCloudAdapter {
 
     /** The cloud's per-device answer and the state it means: the one table of it. */
     private static final Map<Integer, Outcome> RESULTS = Map.of(
-            1, new Outcome(CommandState.SUCCESS, null),
+            1, new Outcome(CommandState.SUCCESS, "applied"),
             0, new Outcome(CommandState.FAILURE, "failed"),
             -1, new Outcome(CommandState.FAILURE, "not supported"));
+    private static final String MISSING = "missing from the answer";
 
     private static final Logger LOG = LoggerFactory.getLogger(NetworkCloudAdapter.class);
     private static final String CHUNK = "chunk";
@@ -164,21 +168,29 @@ public class NetworkCloudAdapter {
     private void record(List<CommandRecord> chunk, CloudResponse r) {
         ledger.recordCalls(chunk.stream().map(CommandRecord::id).toList(), "bulk-action", r.status(), r.requestId(), r.durationMs(),
                 outcomes.errorOf(r));
-        LOG.info("bulk {} on {} devices: {}", json(chunk.get(0).payload()).path("type").asText(), chunk.size(), r.describe());
+        String type = json(chunk.get(0).payload()).path("type").asText();
         if (!r.ok()) {
+            LOG.info("bulk {} on {} devices: {} (request {})", type, chunk.size(), r.describe(), chunk.get(0).requestId());
             chunk.forEach(c -> outcomes.failOrRetry(c, r, SEND, "sending the bulk action", "the bulk action was refused"));
             return;
         }
         JsonNode answer = json(r.body());
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        RESULTS.keySet().stream().sorted(Comparator.reverseOrder()).forEach(v -> counts.put(RESULTS.get(v).label(), 0));
         for (CommandRecord c : chunk) {
             JsonNode value = answer.get(c.device());
             Outcome outcome = value != null && value.canConvertToInt() ? RESULTS.get(value.asInt()) : null;
             if (outcome == null) {
+                counts.merge(MISSING, 1, Integer::sum);
                 outcomes.fail(c, "the device is missing from the network cloud's answer", null, r.requestId());
                 continue;
             }
+            counts.merge(outcome.label(), 1, Integer::sum);
             transitions.move(c.id(), new StateChange(outcome.state(), value.asText(), r.requestId(), outcome.reason()));
         }
+        // one line per call; each device's own final state is logged at DEBUG (StateChangeLog)
+        LOG.info("bulk {} on {} devices: {}: {} (request {})", type, chunk.size(), r.describe(), counts.entrySet().stream()
+                .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")), chunk.get(0).requestId());
     }
 
     private JsonNode json(String text) {
@@ -195,6 +207,10 @@ public class NetworkCloudAdapter {
         }
     }
 
-    private record Outcome(CommandState state, String reason) {
+    /** @param label how the answer is counted in the call's log line; also a failure's reason */
+    private record Outcome(CommandState state, String label) {
+        String reason() {
+            return state == CommandState.SUCCESS ? null : label;
+        }
     }
 }
