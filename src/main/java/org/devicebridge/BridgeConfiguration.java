@@ -144,6 +144,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 planners(clouds, mapper),
                 settings.duration("bridge.action.deadline", Duration.ofMinutes(15)),
                 settings.integer("bridge.progress.every-records", 1000), mapper);
+        intake.onIntakeComplete(network::warnIfDeadlineComesFirst);
         registry.bind("intake", intake);
         CommandView view = new CommandView(ledger, mapper);
         CommandInbox commandInbox = new CommandInbox(ledger, transitions);

@@ -113,6 +113,30 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         assertThat(network.maxRequestsInAnyWindow()).isLessThanOrEqualTo(10);
     }
 
+    @Test
+    void warnsAtIntakeWhenTheRateLimitCannotSendEveryDeviceBeforeItsDeadlineAndSendsNoneAfterIt() throws Exception {
+        startClouds(n -> n.rateLimit(10, Duration.ofSeconds(2)), h -> h);
+        Map<String, String> settings = new HashMap<>(SHORT_WINDOW);
+        settings.put("bridge.network.chunk-size", "10");
+        TestBridge bridge = startBridge("bridge", settings);
+
+        // 25 calls of 10 devices at 10 calls per 2.5 s: the last goes 5 s after the first, past the 3 s deadline
+        bridge.drop("tight.json", Batches.document("tight", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"deadline\":\"PT3S\",\"ids\":["
+                + ids("T-", 0, 250) + "]}"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> LeakSearch.testLog().contains(
+                "request tight: its 250 bulk devices cannot all be sent before their deadline"));
+        List<CommandRecord> done = awaitFinal(bridge, "tight", 250, Duration.ofSeconds(20));
+        assertThat(done).extracting(CommandRecord::state).contains(CommandState.SUCCESS, CommandState.TIMEOUT)
+                .containsOnly(CommandState.SUCCESS, CommandState.TIMEOUT);
+        assertThat(done).filteredOn(c -> c.state() == CommandState.TIMEOUT).allSatisfy(c -> {
+            assertThat(c.reason()).contains("passed in state Command Queued");
+            assertThat(network.timesApplied(c.device())).as("a device timed out was never sent").isZero();
+        });
+        assertThat(done).filteredOn(c -> c.state() == CommandState.SUCCESS)
+                .allSatisfy(c -> assertThat(network.timesApplied(c.device())).isEqualTo(1));
+    }
+
     /** {@code POST /commands/v0/requests/} on the instance's status API; answers the response. */
     private static HttpResponse<String> postBatch(TestBridge bridge, String document) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bridge.property("bridge.http.port")

@@ -89,10 +89,14 @@ public class Ledger {
         return jdbc.query("SELECT * FROM bridge_request WHERE id = ?", Ledger::mapRequest, requestId).stream().findFirst();
     }
 
-    /** Marks the end of intake: from now on the request is finished once every command is final. */
-    public void completeIntake(String requestId) {
-        jdbc.update("UPDATE bridge_request SET intake_complete = TRUE, intake_done_at = ? WHERE id = ? AND intake_complete = FALSE",
-                ts(now()), requestId);
+    /**
+     * Marks the end of intake: from now on the request is finished once every command is final.
+     *
+     * @return false when its intake was complete before
+     */
+    public boolean completeIntake(String requestId) {
+        return jdbc.update("UPDATE bridge_request SET intake_complete = TRUE, intake_done_at = ? WHERE id = ? AND intake_complete = FALSE",
+                ts(now()), requestId) == 1;
     }
 
     /** Requests whose intake is complete and whose commands are all final, not yet marked finished. */
@@ -486,6 +490,16 @@ public class Ledger {
     public List<Object[]> countsByKindAndState() {
         return jdbc.query("SELECT kind, state, COUNT(*) FROM bridge_command WHERE internal = FALSE GROUP BY kind, state",
                 (rs, i) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)});
+    }
+
+    /** Per request, its commands of a kind that are not final yet and the earliest deadline among them. */
+    public List<Backlog> backlog(String kind) {
+        return jdbc.query("SELECT request_id, COUNT(*), MIN(deadline_at) FROM bridge_command WHERE kind = ? AND finished_at IS NULL "
+                + "GROUP BY request_id", (rs, i) -> new Backlog(rs.getString(1), rs.getInt(2), instant(rs, 3)), kind);
+    }
+
+    /** A request's commands not final yet (of one kind), and their earliest deadline (null: none has one). */
+    public record Backlog(String requestId, int commands, Instant earliestDeadline) {
     }
 
     /** Commands of a kind that are due now (work waiting, e.g. for a rate-limit slot). */

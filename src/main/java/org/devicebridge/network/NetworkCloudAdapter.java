@@ -67,6 +67,7 @@ public class NetworkCloudAdapter {
     private final int chunkSize;
     private final int rateLimit;
     private final Duration rateWindow;
+    private final RateLimitEta eta;
     private final Duration lease;
     private final String budget;
     private final Ledger ledger;
@@ -88,6 +89,7 @@ public class NetworkCloudAdapter {
         this.chunkSize = chunkSize;
         this.rateLimit = rateLimit;
         this.rateWindow = rateWindow;
+        this.eta = new RateLimitEta(rateLimit, rateWindow);
         this.lease = lease;
         this.budget = "network:" + fingerprint(token);
         this.ledger = ledger;
@@ -191,6 +193,34 @@ public class NetworkCloudAdapter {
         // one line per call; each device's own final state is logged at DEBUG (StateChangeLog)
         LOG.info("bulk {} on {} devices: {}: {} (request {})", type, chunk.size(), r.describe(), counts.entrySet().stream()
                 .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")), chunk.get(0).requestId());
+    }
+
+    /**
+     * Warns, once a request is taken in, when its bulk devices cannot all be sent before their
+     * deadline under the rate limit, given the bulk work queued now (a cheap estimate that is never
+     * too pessimistic, {@link RateLimitEta}): those not sent by then end {@code Command TimeOut}
+     * without having been sent.
+     */
+    public void warnIfDeadlineComesFirst(String requestId) {
+        if (baseUrl == null) {
+            return;
+        }
+        List<Ledger.Backlog> backlog = ledger.backlog(KIND);
+        Ledger.Backlog own = backlog.stream().filter(b -> b.requestId().equals(requestId)).findFirst().orElse(null);
+        if (own == null || own.earliestDeadline() == null) {
+            return;
+        }
+        int calls = RateLimitEta.calls(own.commands(), chunkSize);
+        List<Integer> others = backlog.stream().filter(b -> b != own).map(b -> RateLimitEta.calls(b.commands(), chunkSize)).toList();
+        Duration lastCall = eta.lastCallAfter(calls, others);
+        if (ledger.now().plus(lastCall).isAfter(own.earliestDeadline())) {
+            LOG.warn("request {}: its {} bulk devices cannot all be sent before their deadline {}: they need {} calls{}, and at {} calls "
+                            + "per {} s the last goes in {} at the earliest; devices not sent by then end Command TimeOut unsent. "
+                            + "Give the actions a later \"deadline\" or raise bridge.action.deadline",
+                    requestId, own.commands(), own.earliestDeadline(), calls,
+                    others.isEmpty() ? "" : ", taking turns with " + others.stream().mapToInt(Integer::intValue).sum()
+                            + " calls other requests still need", rateLimit, RateLimitEta.seconds(rateWindow), RateLimitEta.describe(lastCall));
+        }
     }
 
     private JsonNode json(String text) {
