@@ -12,7 +12,10 @@ WINDOW=${2:-6}
 WORK=$(mktemp -d)
 trap 'cp "$WORK/run.log" target/bench-bulk-rate.log 2>/dev/null; rm -rf "$WORK"' EXIT
 
-[ -f target/device-action-bridge.jar ] || mvn -B -q -DskipTests package
+# (re)build the jar when it is missing or older than the sources: a stale jar measures old code
+if [ ! -f target/device-action-bridge.jar ] || [ -n "$(find src routes config pom.xml -newer target/device-action-bridge.jar -print -quit)" ]; then
+  mvn -B -q -DskipTests package
+fi
 
 python3 - "$DEVICES" > "$WORK/bulk.json" <<'PY'
 import json, sys

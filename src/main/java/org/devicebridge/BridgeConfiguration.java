@@ -55,6 +55,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Wires the bridge's beans into Camel's registry the Camel Main way, from {@code bridge.*}
@@ -124,7 +125,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         DataSource dataSource = ledgerDataSource(settings, opened);
         Ledger ledger = new Ledger(dataSource, Clock.systemUTC());
         LedgerTransitions transitions = new LedgerTransitions(ledger);
-        transitions.onStateChanged(new StateChangeLog());
+        transitions.onStateChanged(new StateChangeLog(Set.of(NetworkCloudAdapter.KIND)));
         BackoffSchedule backoff = new BackoffSchedule(
                 settings.duration("bridge.retry.initial-delay", Duration.ofSeconds(1)),
                 settings.duration("bridge.retry.max-delay", Duration.ofMinutes(2)),
@@ -160,6 +161,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 planners(clouds, mapper),
                 settings.duration("bridge.action.deadline", Duration.ofMinutes(15)),
                 settings.integer("bridge.progress.every-records", 1000, 1, Integer.MAX_VALUE), mapper);
+        intake.onIntakeComplete(network::warnIfDeadlineComesFirst);
         registry.bind("intake", intake);
         CommandView view = new CommandView(ledger, mapper);
         CommandInbox commandInbox = new CommandInbox(ledger, transitions);

@@ -1,16 +1,19 @@
 package org.devicebridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.ActionPlanner;
 import org.devicebridge.intake.BatchReader;
 import org.devicebridge.intake.BatchRecord;
 import org.devicebridge.intake.BatchSource;
 import org.devicebridge.intake.InvalidActionException;
+import org.devicebridge.network.RateLimitEta;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,8 +24,9 @@ import java.util.stream.Collectors;
 
 /**
  * {@code --dry-run}: reads batches, validates every action exactly as intake would, and prints
- * the plan: cloud calls and devices per cloud, how long the rate limits make it take, and every
- * invalid record with its reason. It touches no device and writes nothing to the ledger.
+ * the plan: cloud calls and devices per cloud, how long the rate limits make it take, a warning per
+ * batch whose bulk calls would outlast its actions' deadline, and every invalid record with its
+ * reason. It touches no device and writes nothing to the ledger.
  */
 final class DryRun {
 
@@ -31,24 +35,36 @@ final class DryRun {
     private final int networkChunk;
     private final int networkLimit;
     private final Duration networkWindow;
+    private final RateLimitEta eta;
     private final int homeBatch;
+    private final Duration defaultDeadline;
 
+    /**
+     * @param networkWindow   the network cloud's window plus the bridge's margin
+     * @param defaultDeadline {@code bridge.action.deadline}: the deadline of actions without their own
+     */
     DryRun(List<ActionPlanner> planners, BatchReader reader, int networkChunk, int networkLimit, Duration networkWindow,
-           int homeBatch) {
+           int homeBatch, Duration defaultDeadline) {
         this.planners = planners;
         this.reader = reader;
         this.networkChunk = networkChunk;
         this.networkLimit = networkLimit;
         this.networkWindow = networkWindow;
+        this.eta = new RateLimitEta(networkLimit, networkWindow);
         this.homeBatch = homeBatch;
+        this.defaultDeadline = defaultDeadline;
     }
 
-    /** The plan of the batches. */
+    /** The plan of the batches, as if they were taken in now. */
     Plan plan(List<Path> files) throws IOException {
         Map<String, ActionPlanner> byKind = planners.stream().collect(Collectors.toMap(ActionPlanner::kind, Function.identity()));
         Plan plan = new Plan();
+        Instant now = Instant.now();
+        List<BulkBatch> bulkBatches = new ArrayList<>();
         for (Path file : files) {
             Map<String, Integer> bulkGroups = new LinkedHashMap<>(); // devices per (action type) group: one chunk series each
+            Instant bulkDeadline = null; // the earliest deadline of the batch's bulk actions
+            boolean ownDeadline = false;
             try (BatchSource source = reader.open(file)) {
                 while (source.hasNext()) {
                     BatchRecord r = source.next();
@@ -64,21 +80,56 @@ final class DryRun {
                         continue;
                     }
                     try {
+                        Instant deadline = ActionIntake.deadline(r.action(), now, defaultDeadline);
                         List<ActionPlanner.PlannedCommand> commands = planner.plan(r.action());
                         plan.devices.merge(planner.kind(), commands.size(), Integer::sum);
                         if ("bulk".equals(planner.kind()) && !commands.isEmpty()) {
                             bulkGroups.merge(commands.get(0).payload(), commands.size(), Integer::sum);
+                            if (bulkDeadline == null || deadline.isBefore(bulkDeadline)) {
+                                bulkDeadline = deadline;
+                                ownDeadline = r.action().hasNonNull("deadline");
+                            }
                         }
                     } catch (InvalidActionException e) {
                         plan.invalid.add(where + ": " + e.getMessage());
                     }
                 }
             }
-            bulkGroups.values().forEach(n -> plan.networkCalls += (n + networkChunk - 1) / networkChunk);
+            int calls = bulkGroups.values().stream().mapToInt(n -> RateLimitEta.calls(n, networkChunk)).sum();
+            plan.networkCalls += calls;
+            if (calls > 0) {
+                bulkBatches.add(new BulkBatch(file.getFileName().toString(), calls, bulkDeadline, ownDeadline));
+            }
+        }
+        for (BulkBatch batch : bulkBatches) {
+            warnIfDeadlineComesFirst(plan, batch, bulkBatches, now);
         }
         plan.homeCalls = (plan.devices.getOrDefault("capability", 0) + homeBatch - 1) / homeBatch;
         plan.accessCalls = 2 * plan.devices.getOrDefault("credentials", 0);
         return plan;
+    }
+
+    /**
+     * A warning when the batch's last bulk call would go after the earliest deadline of its bulk
+     * actions, its calls taking turns with those of the other batches of this dry run (the bridge's
+     * own queue is not known here).
+     */
+    private void warnIfDeadlineComesFirst(Plan plan, BulkBatch batch, List<BulkBatch> all, Instant now) {
+        List<Integer> others = all.stream().filter(b -> b != batch).map(BulkBatch::calls).toList();
+        Duration lastCall = eta.lastCallAfter(batch.calls(), others);
+        Duration deadline = Duration.between(now, batch.deadline());
+        if (lastCall.compareTo(deadline) > 0) {
+            plan.warnings.add(batch.name() + ": its last bulk call would go after " + RateLimitEta.describe(lastCall)
+                    + (others.isEmpty() ? "" : " (taking turns with the other batches)") + ", past its bulk actions' deadline ("
+                    + (deadline.isNegative() ? "passed" : RateLimitEta.describe(deadline)) + ", "
+                    + (batch.ownDeadline() ? "their own \"deadline\"" : "bridge.action.deadline = " + defaultDeadline) + "): "
+                    + "devices not sent by then would end Command TimeOut unsent; give the actions a later \"deadline\" "
+                    + "or raise bridge.action.deadline");
+        }
+    }
+
+    /** A batch's bulk calls and the earliest deadline of its bulk actions ({@code own}: an action's own, not the default). */
+    private record BulkBatch(String name, int calls, Instant deadline, boolean ownDeadline) {
     }
 
     /** Prints the plan for people. */
@@ -86,26 +137,16 @@ final class DryRun {
         out.println("dry run: nothing is sent, nothing is written to the ledger");
         out.printf("  access cloud  (credentials): %6d devices, %6d calls (create + upload) plus status polls; no rate limit%n",
                 plan.devices.getOrDefault("credentials", 0), plan.accessCalls);
-        Duration eta = networkEta(plan.networkCalls);
+        Duration last = eta.lastCallAfter(plan.networkCalls);
         int bulkDevices = plan.devices.getOrDefault("bulk", 0);
         out.printf("  network cloud (bulk):        %6d devices, %6d calls of <= %d devices; at %d calls per %ss: ETA %s (%s devices/min)%n",
-                bulkDevices, plan.networkCalls, networkChunk, networkLimit, networkWindow.toSeconds(), human(eta),
-                eta.isZero() ? "-" : String.valueOf(Math.round(bulkDevices * 60_000.0 / eta.toMillis())));
+                bulkDevices, plan.networkCalls, networkChunk, networkLimit, RateLimitEta.seconds(networkWindow), human(last),
+                last.isZero() ? "-" : String.valueOf(Math.round(bulkDevices * 60_000.0 / last.toMillis())));
+        plan.warnings.forEach(line -> out.println("    WARNING " + line));
         out.printf("  home cloud    (capability):  %6d devices, %6d calls of <= %d devices; no rate limit%n",
                 plan.devices.getOrDefault("capability", 0), plan.homeCalls, homeBatch);
         out.printf("  invalid records: %d%n", plan.invalid.size());
         plan.invalid.forEach(line -> out.println("    " + line));
-    }
-
-    /**
-     * How long the network calls take under the rate limit: the first {@code limit} go at once,
-     * each further {@code limit} one window later; the last call's time is the ETA.
-     */
-    Duration networkEta(int calls) {
-        if (calls <= networkLimit) {
-            return Duration.ZERO;
-        }
-        return networkWindow.multipliedBy((calls - 1) / networkLimit);
     }
 
     private static String human(Duration d) {
@@ -116,6 +157,7 @@ final class DryRun {
     static final class Plan {
         final Map<String, Integer> devices = new HashMap<>();
         final List<String> invalid = new ArrayList<>();
+        final List<String> warnings = new ArrayList<>();
         int accessCalls;
         int networkCalls;
         int homeCalls;
@@ -134,6 +176,10 @@ final class DryRun {
 
         List<String> invalid() {
             return invalid;
+        }
+
+        List<String> warnings() {
+            return warnings;
         }
     }
 }

@@ -36,6 +36,37 @@ class BulkActionFlowTest extends AllCloudsTestSupport {
     }
 
     @Test
+    void logsOneLinePerCallWithItsOutcomeCountsAndEachDeviceOnlyAtDebug() throws Exception {
+        TestBridge bridge = startBridge();
+        bridge.drop("counted.json", Batches.document("counted-1",
+                "{\"kind\":\"bulk\",\"type\":\"exempt\",\"ids\":[\"CNT-1\",\"CNT-2\",\"legacy-CNT-3\",\"unknown-CNT-4\"]}"));
+
+        awaitFinal(bridge, "counted-1", 4, Duration.ofSeconds(15));
+
+        await().until(() -> LeakSearch.testLog().contains("(request counted-1)"));
+        List<String> lines = LeakSearch.testLog().lines().toList();
+        assertThat(lines).filteredOn(l -> l.contains("(request counted-1)")).singleElement().satisfies(l -> assertThat(l)
+                .contains(" INFO ").endsWith("bulk exempt on 4 devices: HTTP 200: 2 applied, 1 failed, 1 not supported (request counted-1)"));
+        assertThat(lines).as("each device's final state")
+                .filteredOn(l -> l.contains("StateChangeLog") && l.matches(".* bulk (legacy-|unknown-)?CNT-\\d \\(.*\\): Command (Success|Failure).*"))
+                .hasSize(4).allSatisfy(l -> assertThat(l).contains(" DEBUG "));
+    }
+
+    @Test
+    void aDeviceWhoseCallIsInFlightAtItsDeadlineEndsWithTheCloudsAnswer() {
+        startClouds(n -> n.latency(Duration.ofSeconds(5)), h -> h);
+        TestBridge bridge = startBridge("bridge", Map.of());
+        bridge.drop("slow.json", Batches.document("slow-1",
+                "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"deadline\":\"PT2S\",\"ids\":[\"HW-1\",\"HW-2\"]}"));
+
+        List<CommandRecord> done = awaitFinal(bridge, "slow-1", 2, Duration.ofSeconds(20));
+
+        assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
+        assertThat(done).extracting(CommandRecord::vendorStatus).containsOnly("1");
+        assertThat(done.get(0).finishedAt()).as("answered after the deadline").isAfter(done.get(0).deadlineAt());
+    }
+
+    @Test
     void writesOneResultLinePerDevice() throws Exception {
         TestBridge bridge = startBridge();
         bridge.drop("lines.json", Batches.document("lines-1",

@@ -41,6 +41,20 @@ class CapabilityActionFlowTest extends AllCloudsTestSupport {
     }
 
     @Test
+    void aDeviceWhoseCallIsInFlightAtItsDeadlineEndsWithTheCloudsAnswer() {
+        startClouds(n -> n, h -> h.latency(Duration.ofSeconds(5)));
+        TestBridge bridge = startBridge("bridge", Map.of());
+        bridge.drop("slow.json", Batches.document("slow-1", "{\"kind\":\"capability\",\"device\":\"lamp-9\",\"deadline\":\"PT2S\","
+                + "\"actions\":[" + ON + "]}"));
+
+        CommandRecord c = awaitFinal(bridge, "slow-1", 1, Duration.ofSeconds(20)).get(0);
+
+        assertThat(c.state()).isEqualTo(CommandState.SUCCESS);
+        assertThat(c.vendorStatus()).isEqualTo("DONE");
+        assertThat(c.finishedAt()).as("answered after the deadline").isAfter(c.deadlineAt());
+    }
+
+    @Test
     void failsADeviceWhoseCapabilityFailedWithTheCloudsCodeAndMessage() {
         TestBridge bridge = startBridge();
         bridge.drop("mixed.json", Batches.document("mixed-1", capability("lamp-2", ON), capability("offline-lamp", ON, DIM)));

@@ -50,6 +50,43 @@ class DryRunTest {
         // 50 calls at 10 per 61 s (the minute plus the 1 s safety margin): the last goes 4 windows after the first
         assertThat(plan).contains("5000 devices,     50 calls").contains("ETA 4 min 4 s").contains("(1230 devices/min)");
         assertThat(plan).contains("invalid records: 0");
+        assertThat(plan).as("4 min fit the default deadline of 15 min").doesNotContain("WARNING");
+    }
+
+    @Test
+    void warnsWhenABatchsBulkCallsWouldOutlastTheDefaultDeadline() throws Exception {
+        Path file = batch("huge.json", Batches.document("huge", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":["
+                + AllCloudsTestSupport.ids("HW-", 0, 20_000) + "]}"));
+
+        String plan = runDryRun(0, file.toString());
+
+        // 200 calls at 10 per 61 s: the last goes 19 windows after the first, past bridge.action.deadline (15 min)
+        assertThat(plan).contains("WARNING huge.json: its last bulk call would go after 19 min 19 s, past its bulk actions' deadline "
+                + "(15 min 0 s, bridge.action.deadline = PT15M)").contains("end Command TimeOut unsent");
+    }
+
+    @Test
+    void warnsOnlyForTheBatchWhoseOwnDeadlineComesBeforeItsLastBulkCall() throws Exception {
+        Path big = batch("big.json", Batches.document("big", "{\"kind\":\"bulk\",\"type\":\"exempt\",\"deadline\":\"PT3M\",\"ids\":["
+                + AllCloudsTestSupport.ids("HW-", 0, 5000) + "],\"params\":{\"exempt_time\":0}}"));
+        Path small = batch("small.json", Batches.document("small", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":["
+                + AllCloudsTestSupport.ids("S-", 0, 100) + "]}"));
+
+        String plan = runDryRun(0, big.toString(), small.toString());
+
+        // big: 50 calls, taking turns with small's one: the last of 51 calls goes 5 windows (5 min 5 s) after the first
+        assertThat(plan).contains("WARNING big.json: its last bulk call would go after 5 min 5 s (taking turns with the other batches), "
+                + "past its bulk actions' deadline (3 min 0 s, their own \"deadline\")");
+        assertThat(plan).doesNotContain("WARNING small.json");
+    }
+
+    @Test
+    void rejectsADeadlineThatIntakeWouldReject() throws Exception {
+        Path file = batch("late.json", Batches.document("late", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"deadline\":\"soon\",\"ids\":[\"HW-1\"]}"));
+
+        String plan = runDryRun(1, file.toString());
+
+        assertThat(plan).contains("invalid records: 1").contains("late.json").contains("deadline: 'soon' is neither RFC3339 nor an ISO-8601 duration");
     }
 
     @Test

@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -51,6 +53,7 @@ public class ActionIntake {
     private final Duration defaultDeadline;
     private final int progressEvery;
     private final ObjectMapper mapper;
+    private final List<Consumer<String>> intakeCompleteListeners = new CopyOnWriteArrayList<>();
 
     public ActionIntake(Ledger ledger, BatchReader reader, List<ActionPlanner> planners, Duration defaultDeadline,
                         int progressEvery, ObjectMapper mapper) {
@@ -60,6 +63,11 @@ public class ActionIntake {
         this.defaultDeadline = defaultDeadline;
         this.progressEvery = progressEvery;
         this.mapper = mapper;
+    }
+
+    /** Registers a check told the request id each time a request's intake completes (e.g. whether its deadlines can be met). */
+    public void onIntakeComplete(Consumer<String> listener) {
+        intakeCompleteListeners.add(listener);
     }
 
     /**
@@ -125,7 +133,7 @@ public class ActionIntake {
             if (actionId != null && actionId.length() > MAX_ID) {
                 throw new InvalidActionException("id", "at most " + MAX_ID + " characters");
             }
-            Instant deadline = deadline(action, now);
+            Instant deadline = deadline(action, now, defaultDeadline);
             List<ActionPlanner.PlannedCommand> planned = planner.plan(action);
             for (int i = 0; i < planned.size(); i++) {
                 if (planned.get(i).device().length() > MAX_ID) {
@@ -176,8 +184,11 @@ public class ActionIntake {
                 while (records.hasNext()) {
                     take(records.next(), requestId);
                 }
-                ledger.completeIntake(requestId);
+                boolean completed = ledger.completeIntake(requestId);
                 LOG.info("request {} ({}): taken in", requestId, source);
+                if (completed) {
+                    intakeCompleted(requestId);
+                }
             }
             List<String> commandIds = new java.util.ArrayList<>();
             ledger.forEachCommand(requestId, c -> {
@@ -215,10 +226,23 @@ public class ActionIntake {
 
     /** Ends intake of the request: from now on it is finished when every command is final. */
     public void close(@ExchangeProperty(REQUEST_ID) String requestId) {
-        ledger.completeIntake(requestId);
+        boolean completed = ledger.completeIntake(requestId);
         var counts = ledger.counts(requestId);
         LOG.info("request {}: intake complete, {} commands, {} rejected", requestId, counts.total() - counts.invalid(),
                 counts.invalid());
+        if (completed) {
+            intakeCompleted(requestId);
+        }
+    }
+
+    private void intakeCompleted(String requestId) {
+        for (Consumer<String> listener : intakeCompleteListeners) {
+            try {
+                listener.accept(requestId);
+            } catch (RuntimeException e) {
+                LOG.warn("request {}: a check after intake failed: {}", requestId, e.toString());
+            }
+        }
     }
 
     /** The ledger's columns hold 200 characters for ids, 2000 for reasons; a longer value is kept cut, marked with an ellipsis. */
@@ -235,7 +259,13 @@ public class ActionIntake {
         return UUID.nameUUIDFromBytes((requestId + "/" + seq + "/" + position).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    private Instant deadline(JsonNode action, Instant now) {
+    /**
+     * The action's deadline: its own {@code deadline} (an ISO-8601 duration from intake, or an
+     * RFC3339 instant), else {@code defaultDeadline} from intake.
+     *
+     * @throws InvalidActionException when {@code deadline} is neither
+     */
+    public static Instant deadline(JsonNode action, Instant now, Duration defaultDeadline) {
         String value = text(action, "deadline");
         if (value == null) {
             return now.plus(defaultDeadline);

@@ -99,10 +99,14 @@ public class Ledger {
         return jdbc.query("SELECT * FROM bridge_request WHERE id = ?", Ledger::mapRequest, requestId).stream().findFirst();
     }
 
-    /** Marks the end of intake: from now on the request is finished once every command is final. */
-    public void completeIntake(String requestId) {
-        jdbc.update("UPDATE bridge_request SET intake_complete = TRUE, intake_done_at = ? WHERE id = ? AND intake_complete = FALSE",
-                ts(now()), requestId);
+    /**
+     * Marks the end of intake: from now on the request is finished once every command is final.
+     *
+     * @return false when its intake was complete before
+     */
+    public boolean completeIntake(String requestId) {
+        return jdbc.update("UPDATE bridge_request SET intake_complete = TRUE, intake_done_at = ? WHERE id = ? AND intake_complete = FALSE",
+                ts(now()), requestId) == 1;
     }
 
     /** Requests whose intake is complete and whose commands are all final, not yet marked finished. */
@@ -229,6 +233,7 @@ public class Ledger {
     /**
      * Claims up to {@code limit} commands of one kind whose next step is due, leasing each for
      * {@code lease} so no other poller (in this JVM or another instance) takes it meanwhile.
+     * A command past its deadline is not claimed: it gets no new call, and ends {@code Command TimeOut}.
      * Commands of a batch still being read wait until they are {@code gather} old, so that a
      * caller combining several commands in one call finds the rest of the batch beside them.
      */
@@ -237,9 +242,10 @@ public class Ledger {
         // twice the limit: room for candidates another poller leases first
         List<String> candidates = jdbc.queryForList("SELECT c.id FROM bridge_command c JOIN bridge_request r ON r.id = c.request_id "
                         + "WHERE c.kind = ? AND c.finished_at IS NULL AND c.next_attempt_at <= ? "
-                        + "AND (c.lease_until IS NULL OR c.lease_until < ?) AND (r.intake_complete = TRUE OR c.created_at <= ?) "
+                        + "AND (c.lease_until IS NULL OR c.lease_until < ?) AND (c.deadline_at IS NULL OR c.deadline_at >= ?) "
+                        + "AND (r.intake_complete = TRUE OR c.created_at <= ?) "
                         + "ORDER BY c.next_attempt_at, c.seq FETCH FIRST " + Math.multiplyExact(limit, 2) + " ROWS ONLY",
-                String.class, kind, ts(now), ts(now), ts(now.minus(gather)));
+                String.class, kind, ts(now), ts(now), ts(now), ts(now.minus(gather)));
         List<CommandRecord> claimed = new ArrayList<>();
         for (String id : candidates) {
             if (claimed.size() >= limit) {
@@ -256,25 +262,27 @@ public class Ledger {
      * Claims one chunk of due commands of a kind for a single cloud call: from one request only
      * (the one served longest ago, so requests take turns and a huge batch cannot starve a small
      * one), all with the same payload (so they fit one call), at most {@code limit}, in batch order.
+     * A command past its deadline is not claimed.
      */
     public List<CommandRecord> claimChunk(String kind, int limit, Duration lease) {
         Instant now = now();
         List<String> requests = jdbc.queryForList("SELECT c.request_id FROM bridge_command c JOIN bridge_request r ON r.id = c.request_id "
                         + "WHERE c.kind = ? AND c.finished_at IS NULL AND c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?) "
+                        + "AND (c.deadline_at IS NULL OR c.deadline_at >= ?) "
                         + "GROUP BY c.request_id, r.last_served_at, r.created_at ORDER BY r.last_served_at NULLS FIRST, r.created_at",
-                String.class, kind, ts(now), ts(now));
+                String.class, kind, ts(now), ts(now), ts(now));
         for (String requestId : requests) {
             List<String> payloads = jdbc.queryForList("SELECT payload FROM bridge_command WHERE request_id = ? AND kind = ? "
                             + "AND finished_at IS NULL AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
-                            + "ORDER BY seq, position FETCH FIRST 1 ROWS ONLY",
-                    String.class, requestId, kind, ts(now), ts(now));
+                            + "AND (deadline_at IS NULL OR deadline_at >= ?) ORDER BY seq, position FETCH FIRST 1 ROWS ONLY",
+                    String.class, requestId, kind, ts(now), ts(now), ts(now));
             if (payloads.isEmpty()) {
                 continue;
             }
             List<String> ids = jdbc.queryForList("SELECT id FROM bridge_command WHERE request_id = ? AND kind = ? AND payload = ? "
                             + "AND finished_at IS NULL AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
-                            + "ORDER BY seq, position FETCH FIRST " + limit + " ROWS ONLY",
-                    String.class, requestId, kind, payloads.get(0), ts(now), ts(now));
+                            + "AND (deadline_at IS NULL OR deadline_at >= ?) ORDER BY seq, position FETCH FIRST " + limit + " ROWS ONLY",
+                    String.class, requestId, kind, payloads.get(0), ts(now), ts(now), ts(now));
             List<CommandRecord> claimed = leaseAll(ids, now, lease);
             if (!claimed.isEmpty()) {
                 jdbc.update("UPDATE bridge_request SET last_served_at = ? WHERE id = ?", ts(now), requestId);
@@ -284,11 +292,12 @@ public class Ledger {
         return List.of();
     }
 
-    /** Is any command of the kind due now (and not leased)? */
+    /** Is any command of the kind due now (and not leased, nor past its deadline)? */
     public boolean anyDue(String kind) {
         Instant now = now();
         return !jdbc.queryForList("SELECT id FROM bridge_command WHERE kind = ? AND finished_at IS NULL AND next_attempt_at <= ? "
-                + "AND (lease_until IS NULL OR lease_until < ?) FETCH FIRST 1 ROWS ONLY", String.class, kind, ts(now), ts(now)).isEmpty();
+                + "AND (lease_until IS NULL OR lease_until < ?) AND (deadline_at IS NULL OR deadline_at >= ?) FETCH FIRST 1 ROWS ONLY",
+                String.class, kind, ts(now), ts(now), ts(now)).isEmpty();
     }
 
     /** Stores what an adapter wants shown with the command's result (JSON). */
@@ -349,10 +358,29 @@ public class Ledger {
         return n != null && n > 0;
     }
 
-    /** Commands past their deadline that are not final yet. */
+    /**
+     * Commands past their deadline that are not final yet and have no call in flight: a leased
+     * command (a step being made for it) is left to its answer; the deadline applies once the
+     * lease ends, if the command is still not final then.
+     */
     public List<String> overdue(int limit) {
-        return jdbc.queryForList("SELECT id FROM bridge_command WHERE finished_at IS NULL AND deadline_at < ? ORDER BY deadline_at",
-                String.class, ts(now())).stream().limit(limit).toList();
+        Instant now = now();
+        return jdbc.queryForList("SELECT id FROM bridge_command WHERE finished_at IS NULL AND deadline_at < ? "
+                        + "AND (lease_until IS NULL OR lease_until < ?) ORDER BY deadline_at FETCH FIRST " + limit + " ROWS ONLY",
+                String.class, ts(now), ts(now));
+    }
+
+    /**
+     * Takes an overdue command for the deadline watch: leases it for {@code hold} if it is still
+     * past its deadline, not final and not leased, so that no adapter claims it meanwhile.
+     *
+     * @return false when it is not overdue any more, or a call is in flight for it
+     */
+    public boolean leaseOverdue(String commandId, Duration hold) {
+        Instant now = now();
+        return jdbc.update("UPDATE bridge_command SET lease_owner = ?, lease_until = ? WHERE id = ? AND finished_at IS NULL "
+                + "AND deadline_at < ? AND (lease_until IS NULL OR lease_until < ?)", instanceId, ts(now.plus(hold)), commandId,
+                ts(now), ts(now)) == 1;
     }
 
     public Optional<CommandRecord> command(String id) {
@@ -486,6 +514,16 @@ public class Ledger {
     public List<Object[]> countsByKindAndState() {
         return jdbc.query("SELECT kind, state, COUNT(*) FROM bridge_command WHERE internal = FALSE GROUP BY kind, state",
                 (rs, i) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)});
+    }
+
+    /** Per request, its commands of a kind that are not final yet and the earliest deadline among them. */
+    public List<Backlog> backlog(String kind) {
+        return jdbc.query("SELECT request_id, COUNT(*), MIN(deadline_at) FROM bridge_command WHERE kind = ? AND finished_at IS NULL "
+                + "GROUP BY request_id", (rs, i) -> new Backlog(rs.getString(1), rs.getInt(2), instant(rs, 3)), kind);
+    }
+
+    /** A request's commands not final yet (of one kind), and their earliest deadline (null: none has one). */
+    public record Backlog(String requestId, int commands, Instant earliestDeadline) {
     }
 
     /** Commands of a kind that are due now (work waiting, e.g. for a rate-limit slot). */

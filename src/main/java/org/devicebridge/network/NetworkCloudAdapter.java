@@ -13,6 +13,7 @@ import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerTransitions;
+import org.devicebridge.ledger.Progress;
 import org.devicebridge.ledger.RateLimiter;
 import org.devicebridge.ledger.StateChange;
 import org.slf4j.Logger;
@@ -23,10 +24,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * Adapter of the network cloud's bulk device action v3.0 (DEVICE-CLOUD.md section 3): one call
@@ -34,29 +38,36 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * The cloud allows 10 calls a minute per token. The budget lives in the ledger
  * ({@link RateLimiter}), so every trigger and every bridge instance shares it; a chunk is claimed
- * only once a slot is taken, and work without a slot simply stays due in the ledger. Chunks are
- * taken from the requests in turn ({@link Ledger#claimChunk}), so one huge batch cannot starve a
- * small one. The token travels in the URL, as the API demands: the URL is never logged or stored.
+ * only together with a reserved slot, and work without a slot simply stays due in the ledger. The
+ * slot is timed when the call leaves ({@link #takeSlot}), after the chunk's ledger writes, so the
+ * window counts real send times however long those writes take. Chunks are taken from the
+ * requests in turn ({@link Ledger#claimChunk}), so one huge batch cannot starve a small one. The
+ * token travels in the URL, as the API demands: the URL is never logged or stored.
  */
 public class NetworkCloudAdapter {
 
     public static final String KIND = "bulk";
     public static final String SEND = "SEND";
+    /** Exchange property: the reserved slot was taken as the call left; false: it lapsed, and the chunk went back. */
+    public static final String SLOT_TAKEN = "slotTaken";
 
     /** The cloud's per-device answer and the state it means: the one table of it. */
     private static final Map<Integer, Outcome> RESULTS = Map.of(
-            1, new Outcome(CommandState.SUCCESS, null),
+            1, new Outcome(CommandState.SUCCESS, "applied"),
             0, new Outcome(CommandState.FAILURE, "failed"),
             -1, new Outcome(CommandState.FAILURE, "not supported"));
+    private static final String MISSING = "missing from the answer";
 
     private static final Logger LOG = LoggerFactory.getLogger(NetworkCloudAdapter.class);
     private static final String CHUNK = "chunk";
+    private static final String SLOT = "rateSlot";
 
     private final String baseUrl;
     private final String token;
     private final int chunkSize;
     private final int rateLimit;
     private final Duration rateWindow;
+    private final RateLimitEta eta;
     private final Duration lease;
     private final String budget;
     private final Ledger ledger;
@@ -78,6 +89,7 @@ public class NetworkCloudAdapter {
         this.chunkSize = chunkSize;
         this.rateLimit = rateLimit;
         this.rateWindow = rateWindow;
+        this.eta = new RateLimitEta(rateLimit, rateWindow);
         this.lease = lease;
         this.budget = "network:" + fingerprint(token);
         this.ledger = ledger;
@@ -90,18 +102,21 @@ public class NetworkCloudAdapter {
 
     /**
      * The next chunk of due devices (one request, one action type, at most {@code chunkSize}), when
-     * the rate limit has a slot for it; otherwise nothing, and the work waits in the ledger.
+     * the rate limit has a slot for it: the slot is reserved with the chunk, and held for it as long
+     * as the chunk's lease. Otherwise nothing, and the work waits in the ledger.
      */
-    public List<CommandRecord> nextChunk() {
+    public List<CommandRecord> nextChunk(Exchange exchange) {
         if (baseUrl == null || !ledger.anyDue(KIND)) {
             return List.of();
         }
-        List<CommandRecord> chunk = rateLimiter.claimWithSlot(budget, rateLimit, rateWindow,
+        RateLimiter.Reservation<CommandRecord> reserved = rateLimiter.reserve(budget, rateLimit, rateWindow, lease,
                 () -> ledger.claimChunk(KIND, chunkSize, lease));
-        if (chunk.isEmpty()) {
+        if (reserved.isEmpty()) {
             rateLimitWaits.incrementAndGet();
+        } else {
+            exchange.setProperty(SLOT, reserved.slot());
         }
-        return chunk;
+        return reserved.work();
     }
 
     /** How often due work found no free slot (a gauge of rate-limit pressure). */
@@ -121,10 +136,28 @@ public class NetworkCloudAdapter {
         if (action.path("params").size() > 0) {
             body.set("params", action.get("params"));
         }
-        // written before the call is made, in one commit so the call follows its rate-limit slot closely
+        // written before the call is made, in one commit; the rate-limit slot is timed after it (takeSlot)
         ledger.inTransaction(() -> chunk.forEach(c -> transitions.move(c.id(), StateChange.to(CommandState.INITIATED))));
         call.prepare(exchange, "POST", baseUrl + "/v3/devices/action?access_token="
                 + URLEncoder.encode(token, StandardCharsets.UTF_8), null, body.toString());
+    }
+
+    /**
+     * The call leaves now: its reserved slot is timed now, so the window counts from the real send
+     * time. Sets {@value #SLOT_TAKEN}; when the reservation lapsed (held longer than the lease) the
+     * slot may have gone to another call, so this one is not sent and the chunk goes back, due now.
+     */
+    public void takeSlot(Exchange exchange) {
+        boolean taken = rateLimiter.markSent(budget, exchange.getProperty(SLOT, Long.class));
+        exchange.setProperty(SLOT_TAKEN, taken);
+        if (!taken) {
+            @SuppressWarnings("unchecked")
+            List<CommandRecord> chunk = exchange.getProperty(CHUNK, List.class);
+            LOG.warn("bulk chunk of {} devices: its rate-limit slot lapsed before the call (held over {}); not sent, due again",
+                    chunk.size(), lease);
+            ledger.inTransaction(() -> chunk.forEach(c -> ledger.saveProgress(c.id(), Progress.next(SEND, ledger.now())
+                    .attempts(c.attempts()))));
+        }
     }
 
     public void recordSend(Exchange exchange) {
@@ -137,20 +170,56 @@ public class NetworkCloudAdapter {
     private void record(List<CommandRecord> chunk, CloudResponse r) {
         ledger.recordCalls(chunk.stream().map(CommandRecord::id).toList(), "bulk-action", r.status(), r.requestId(), r.durationMs(),
                 outcomes.errorOf(r));
-        LOG.info("bulk {} on {} devices: {}", json(chunk.get(0).payload()).path("type").asText(), chunk.size(), r.describe());
+        String type = json(chunk.get(0).payload()).path("type").asText();
         if (!r.ok()) {
+            LOG.info("bulk {} on {} devices: {} (request {})", type, chunk.size(), r.describe(), chunk.get(0).requestId());
             chunk.forEach(c -> outcomes.failOrRetry(c, r, SEND, "sending the bulk action", "the bulk action was refused"));
             return;
         }
         JsonNode answer = json(r.body());
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        RESULTS.keySet().stream().sorted(Comparator.reverseOrder()).forEach(v -> counts.put(RESULTS.get(v).label(), 0));
         for (CommandRecord c : chunk) {
             JsonNode value = answer.get(c.device());
             Outcome outcome = value != null && value.canConvertToInt() ? RESULTS.get(value.asInt()) : null;
             if (outcome == null) {
+                counts.merge(MISSING, 1, Integer::sum);
                 outcomes.fail(c, "the device is missing from the network cloud's answer", null, r.requestId());
                 continue;
             }
+            counts.merge(outcome.label(), 1, Integer::sum);
             transitions.move(c.id(), new StateChange(outcome.state(), value.asText(), r.requestId(), outcome.reason()));
+        }
+        // one line per call; each device's own final state is logged at DEBUG (StateChangeLog)
+        LOG.info("bulk {} on {} devices: {}: {} (request {})", type, chunk.size(), r.describe(), counts.entrySet().stream()
+                .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")), chunk.get(0).requestId());
+    }
+
+    /**
+     * Warns, once a request is taken in, when its bulk devices cannot all be sent before their
+     * deadline under the rate limit, given the bulk work queued now (a cheap estimate that is never
+     * too pessimistic, {@link RateLimitEta}): those not sent by then end {@code Command TimeOut}
+     * without having been sent.
+     */
+    public void warnIfDeadlineComesFirst(String requestId) {
+        if (baseUrl == null) {
+            return;
+        }
+        List<Ledger.Backlog> backlog = ledger.backlog(KIND);
+        Ledger.Backlog own = backlog.stream().filter(b -> b.requestId().equals(requestId)).findFirst().orElse(null);
+        if (own == null || own.earliestDeadline() == null) {
+            return;
+        }
+        int calls = RateLimitEta.calls(own.commands(), chunkSize);
+        List<Integer> others = backlog.stream().filter(b -> b != own).map(b -> RateLimitEta.calls(b.commands(), chunkSize)).toList();
+        Duration lastCall = eta.lastCallAfter(calls, others);
+        if (ledger.now().plus(lastCall).isAfter(own.earliestDeadline())) {
+            LOG.warn("request {}: its {} bulk devices cannot all be sent before their deadline {}: they need {} calls{}, and at {} calls "
+                            + "per {} s the last goes in {} at the earliest; devices not sent by then end Command TimeOut unsent. "
+                            + "Give the actions a later \"deadline\" or raise bridge.action.deadline",
+                    requestId, own.commands(), own.earliestDeadline(), calls,
+                    others.isEmpty() ? "" : ", taking turns with " + others.stream().mapToInt(Integer::intValue).sum()
+                            + " calls other requests still need", rateLimit, RateLimitEta.seconds(rateWindow), RateLimitEta.describe(lastCall));
         }
     }
 
@@ -168,6 +237,10 @@ public class NetworkCloudAdapter {
         }
     }
 
-    private record Outcome(CommandState state, String reason) {
+    /** @param label how the answer is counted in the call's log line; also a failure's reason */
+    private record Outcome(CommandState state, String label) {
+        String reason() {
+            return state == CommandState.SUCCESS ? null : label;
+        }
     }
 }

@@ -83,28 +83,114 @@ abstract class LedgerContractTest {
 
     // ---------------------------------------------------------------- rate limits
 
+    static final Duration WINDOW = Duration.ofSeconds(10);
+    static final Duration HOLD = Duration.ofMinutes(1);
+
+    /** Reserves a slot for one call (work {@code call}) and sends it at once; answers whether the call went. */
+    boolean call(RateLimiter limiter, String budget, int limit, int call) {
+        RateLimiter.Reservation<Integer> r = limiter.reserve(budget, limit, WINDOW, HOLD, () -> List.of(call));
+        return !r.isEmpty() && limiter.markSent(budget, r.slot());
+    }
+
     @Test
     void rateLimitGrantsAtMostLimitCallsInAnyWindow() {
         RateLimiter limiter = new RateLimiter(ledger);
-        List<Integer> granted = new java.util.ArrayList<>();
+        List<Integer> granted = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            int call = i;
-            granted.addAll(limiter.claimWithSlot("cloud:x", 3, Duration.ofSeconds(10), () -> List.of(call)));
+            if (call(limiter, "cloud:x", 3, i)) {
+                granted.add(i);
+            }
         }
         assertThat(granted).containsExactly(0, 1, 2);
 
-        clock.advance(Duration.ofSeconds(10));
-        assertThat(limiter.claimWithSlot("cloud:x", 3, Duration.ofSeconds(10), () -> List.of(9))).containsExactly(9);
+        clock.advance(WINDOW);
+        assertThat(call(limiter, "cloud:x", 3, 9)).isTrue();
     }
 
     @Test
     void rateLimitTakesNoSlotWhenThereIsNoWork() {
         RateLimiter limiter = new RateLimiter(ledger);
         for (int i = 0; i < 5; i++) {
-            limiter.claimWithSlot("cloud:y", 1, Duration.ofSeconds(10), List::<Integer>of);
+            assertThat(limiter.reserve("cloud:y", 1, WINDOW, HOLD, List::<Integer>of).isEmpty()).isTrue();
         }
-        assertThat(limiter.used("cloud:y", Duration.ofSeconds(10))).isZero();
-        assertThat(limiter.claimWithSlot("cloud:y", 1, Duration.ofSeconds(10), () -> List.of(1))).containsExactly(1);
+        assertThat(limiter.used("cloud:y", WINDOW)).isZero();
+        assertThat(call(limiter, "cloud:y", 1, 1)).isTrue();
+    }
+
+    @Test
+    void rateLimitMeasuresTheWindowFromWhenTheCallIsSentNotFromWhenItsWorkWasClaimed() {
+        RateLimiter limiter = new RateLimiter(ledger);
+        RateLimiter.Reservation<Integer> slow = limiter.reserve("cloud:s", 3, WINDOW, HOLD, () -> List.of(0));
+        clock.advance(Duration.ofSeconds(4)); // the chunk's ledger writes before the call took 4 s
+        assertThat(limiter.markSent("cloud:s", slow.slot())).isTrue();
+        Instant firstSent = clock.instant();
+        assertThat(call(limiter, "cloud:s", 3, 1)).isTrue();
+        assertThat(call(limiter, "cloud:s", 3, 2)).isTrue();
+
+        clock.set(T0.plus(WINDOW).plusMillis(1)); // a window after the claim, 6 s after the first call left
+        assertThat(limiter.reserve("cloud:s", 3, WINDOW, HOLD, () -> List.of(3)).isEmpty())
+                .as("a fourth call within a window of the first call's sending").isTrue();
+
+        clock.set(firstSent.plus(WINDOW));
+        assertThat(call(limiter, "cloud:s", 3, 3)).isTrue();
+    }
+
+    @Test
+    void aReservedSlotCountsUntilItsCallIsSentHoweverLongThePreparationTakes() {
+        RateLimiter limiter = new RateLimiter(ledger);
+        RateLimiter.Reservation<Integer> slow = limiter.reserve("cloud:r", 1, WINDOW, HOLD, () -> List.of(0));
+
+        clock.advance(WINDOW.multipliedBy(3));
+        assertThat(limiter.reserve("cloud:r", 1, WINDOW, HOLD, () -> List.of(1)).isEmpty()).as("reserved, not sent yet").isTrue();
+        assertThat(limiter.markSent("cloud:r", slow.slot())).isTrue();
+        clock.advance(WINDOW.minusMillis(1));
+        assertThat(limiter.reserve("cloud:r", 1, WINDOW, HOLD, () -> List.of(1)).isEmpty()).as("sent a moment less than a window ago").isTrue();
+
+        clock.advance(Duration.ofMillis(1));
+        assertThat(call(limiter, "cloud:r", 1, 1)).isTrue();
+    }
+
+    @Test
+    void aReservationNotSentWithinItsHoldLapsesAndItsCallMustNotBeSent() {
+        RateLimiter limiter = new RateLimiter(ledger);
+        RateLimiter otherInstance = new RateLimiter(new Ledger(dataSource, clock));
+        RateLimiter.Reservation<Integer> stuck = limiter.reserve("cloud:l", 1, WINDOW, HOLD, () -> List.of(0));
+
+        clock.advance(HOLD);
+        assertThat(call(otherInstance, "cloud:l", 1, 1)).as("the lapsed reservation frees its slot").isTrue();
+
+        assertThat(limiter.markSent("cloud:l", stuck.slot())).isFalse();
+        assertThat(otherInstance.used("cloud:l", WINDOW)).isEqualTo(1);
+    }
+
+    @Test
+    void twoInstancesReservingAtOnceNeverExceedTheLimit() throws Exception {
+        int limit = 5;
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                RateLimiter instance = new RateLimiter(new Ledger(dataSource, clock));
+                results.add(pool.submit(() -> {
+                    start.await();
+                    int sent = 0;
+                    for (int i = 0; i < 10; i++) {
+                        sent += call(instance, "cloud:c", limit, i) ? 1 : 0;
+                    }
+                    return sent;
+                }));
+            }
+            start.countDown();
+            int sent = 0;
+            for (Future<Integer> r : results) {
+                sent += r.get(30, TimeUnit.SECONDS);
+            }
+
+            assertThat(sent).isEqualTo(limit);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     // ---------------------------------------------------------------- intake
@@ -420,6 +506,68 @@ abstract class LedgerContractTest {
         assertThat(ledger.overdue(1)).containsExactly("late");
     }
 
+    @Test
+    void aCommandWhoseCallIsInFlightIsNotTimedOutUnderItsCallAndItsAnswerDecides() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
+        DeadlineWatch watch = new DeadlineWatch(ledger, transitions);
+        assertThat(ledger.claimChunk(KIND, 100, Duration.ofMinutes(1))).extracting(CommandRecord::id).containsExactly("c1");
+        transitions.move("c1", StateChange.to(INITIATED));
+
+        clock.advance(Duration.ofSeconds(20)); // the call is still out, past the deadline
+        assertThat(watch.overdue(10)).isEmpty();
+        watch.expire("c1");
+        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(INITIATED);
+
+        transitions.move("c1", new StateChange(SUCCESS, "1", "req-x", null));
+        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(SUCCESS);
+    }
+
+    @Test
+    void aCommandPastItsDeadlineIsTimedOutOnceItsCallEndedWithoutAFinalAnswer() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
+        DeadlineWatch watch = new DeadlineWatch(ledger, transitions);
+        ledger.claimChunk(KIND, 100, Duration.ofMinutes(1));
+        transitions.move("c1", StateChange.to(INITIATED));
+        clock.advance(Duration.ofSeconds(20));
+
+        ledger.saveProgress("c1", Progress.next("SEND", clock.instant().plusSeconds(5)).attempts(1)); // a 503: retry later
+
+        assertThat(watch.overdue(10)).containsExactly("c1");
+        watch.expire("c1");
+        CommandRecord c = ledger.command("c1").orElseThrow();
+        assertThat(c.state()).isEqualTo(TIMEOUT);
+        assertThat(c.reason()).contains("passed in state Command Initiated");
+    }
+
+    @Test
+    void aCommandPastItsDeadlineGetsNoNewCall() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
+        ledger.recordCommand(dueWithDeadline("c2", 2, null));
+        clock.advance(Duration.ofSeconds(11));
+
+        assertThat(ledger.claimChunk(KIND, 100, Duration.ofMinutes(1))).extracting(CommandRecord::id).containsExactly("c2");
+        ledger.release("c2");
+        assertThat(ledger.claimDue(KIND, 100, Duration.ofMinutes(1), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c2");
+    }
+
+    @Test
+    void expiringLeavesACommandAnotherInstanceClaimedSinceItWasListed() {
+        ledger.openRequest("req-1", "file", "b.json");
+        ledger.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
+        DeadlineWatch watch = new DeadlineWatch(ledger, transitions);
+        clock.advance(Duration.ofSeconds(11));
+        assertThat(watch.overdue(10)).containsExactly("c1");
+
+        Ledger instanceWithASlowClock = new Ledger(dataSource, new MutableClock(T0.plusSeconds(9)));
+        assertThat(instanceWithASlowClock.claimChunk(KIND, 100, Duration.ofMinutes(1))).hasSize(1);
+        watch.expire("c1");
+
+        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(QUEUED);
+    }
+
     // ---------------------------------------------------------------- requests
 
     @Test
@@ -541,6 +689,10 @@ abstract class LedgerContractTest {
 
     static NewCommand withDeadline(String id, int seq, Instant deadline) {
         return new NewCommand(id, "req-1", seq, 0, "line " + seq, "a" + seq, KIND, "door-" + seq, QUEUED, "{}", "CREATE", null, deadline, null);
+    }
+
+    static NewCommand dueWithDeadline(String id, int seq, Instant deadline) {
+        return new NewCommand(id, "req-1", seq, 0, "line " + seq, "a" + seq, KIND, "dev-" + seq, QUEUED, "{}", "SEND", T0, deadline, null);
     }
 
     static NewCommand invalid(String id, String requestId, int seq, String reason) {

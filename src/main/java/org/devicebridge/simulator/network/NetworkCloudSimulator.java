@@ -6,6 +6,7 @@ import org.devicebridge.simulator.CloudSimulator;
 import org.devicebridge.simulator.FaultInjector;
 import org.devicebridge.simulator.SimulatorServer;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,7 +40,7 @@ public final class NetworkCloudSimulator implements CloudSimulator {
     private final String serverBaseUrl;
     private volatile NetworkCloudSettings settings;
     private final NetworkState state = new NetworkState();
-    private final SlidingWindow window = new SlidingWindow();
+    private final SlidingWindow window;
     private final FaultInjector faults;
     private final NetworkApiHandler handler;
 
@@ -51,8 +52,18 @@ public final class NetworkCloudSimulator implements CloudSimulator {
      * @param serverBaseUrl base URL of the server it will be mounted on, {@code http://127.0.0.1:PORT}
      */
     public NetworkCloudSimulator(NetworkCloudSettings settings, String serverBaseUrl) {
+        this(settings, serverBaseUrl, Clock.systemUTC());
+    }
+
+    /**
+     * Creates the cloud on a clock of its own: its rate window and the times it records follow
+     * {@code clock} (a test moves one by hand instead of waiting). Mount it with
+     * {@link SimulatorServer#add}.
+     */
+    public NetworkCloudSimulator(NetworkCloudSettings settings, String serverBaseUrl, Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.serverBaseUrl = Objects.requireNonNull(serverBaseUrl, "serverBaseUrl");
+        this.window = new SlidingWindow(Objects.requireNonNull(clock, "clock"));
         this.faults = new FaultInjector(settings.randomSeed());
         this.handler = new NetworkApiHandler(PREFIX, this::settings, state, window, faults);
     }

@@ -1,5 +1,6 @@
 package org.devicebridge.simulator.network;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,8 +18,14 @@ import java.util.OptionalLong;
  */
 final class SlidingWindow {
 
+    private final Clock clock;
     private final List<Instant> admitted = new ArrayList<>();
     private Instant last = Instant.EPOCH;
+
+    /** @param clock the simulator's clock (a test may move one by hand) */
+    SlidingWindow(Clock clock) {
+        this.clock = clock;
+    }
 
     /**
      * Admits and records the request, or tells when to retry.
@@ -26,7 +33,7 @@ final class SlidingWindow {
      * @return empty when admitted; else the seconds until a slot frees, rounded up, at least 1
      */
     synchronized OptionalLong tryAdmit(int limit, Duration window) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         if (now.isBefore(last)) {
             now = last;
         }
