@@ -1,6 +1,7 @@
 package org.devicebridge.ledger;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.devicebridge.HandClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -9,11 +10,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +53,7 @@ abstract class LedgerContractTest {
     abstract void closeDatabase(HikariDataSource dataSource);
 
     private HikariDataSource dataSource;
-    MutableClock clock;
+    HandClock clock;
     Ledger ledger;
     LedgerTransitions transitions;
 
@@ -76,7 +74,7 @@ abstract class LedgerContractTest {
                 "bridge_rate_slot", "bridge_rate_limit")) {
             jdbc.update("DELETE FROM " + table);
         }
-        clock = new MutableClock(T0);
+        clock = new HandClock(T0);
         ledger = new Ledger(dataSource, clock);
         transitions = new LedgerTransitions(ledger);
     }
@@ -561,7 +559,7 @@ abstract class LedgerContractTest {
         clock.advance(Duration.ofSeconds(11));
         assertThat(watch.overdue(10)).containsExactly("c1");
 
-        Ledger instanceWithASlowClock = new Ledger(dataSource, new MutableClock(T0.plusSeconds(9)));
+        Ledger instanceWithASlowClock = new Ledger(dataSource, new HandClock(T0.plusSeconds(9)));
         assertThat(instanceWithASlowClock.claimChunk(KIND, 100, Duration.ofMinutes(1))).hasSize(1);
         watch.expire("c1");
 
@@ -698,37 +696,5 @@ abstract class LedgerContractTest {
     static NewCommand invalid(String id, String requestId, int seq, String reason) {
         return new NewCommand(id, requestId, seq, 0, "line " + seq, "a" + seq, KIND, "door-" + seq, FAILURE, "{\"bad\":" + seq + "}",
                 "DONE", null, null, reason);
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 }

@@ -1,6 +1,7 @@
 package org.devicebridge.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.devicebridge.HandClock;
 import org.devicebridge.simulator.network.NetworkCloudSettings;
 import org.devicebridge.simulator.network.NetworkCloudSimulator;
 import org.junit.jupiter.api.AfterEach;
@@ -10,11 +11,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.http.HttpRequest;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -549,33 +547,5 @@ class NetworkCloudSimulatorTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> NetworkCloudSettings.builder("t").unknownDevicePattern("(").build())
                 .isInstanceOf(RuntimeException.class);
-    }
-
-    /** A clock the test moves by hand; the simulator reads it from its HTTP threads. */
-    private static final class HandClock extends Clock {
-        private volatile Instant now;
-
-        HandClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 }
