@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -41,6 +42,11 @@ public final class PostgresAvailability {
             unreachable = probe();
         }
         LocalServices.skipOrFailUnlessReachable("PostgreSQL at " + jdbcUrl().replaceFirst("^jdbc:postgresql://", ""), unreachable);
+    }
+
+    /** The bridge's ledger settings for this PostgreSQL, in {@code schema}. */
+    public static Map<String, String> ledgerIn(String schema) {
+        return Map.of("bridge.db.url", jdbcUrl(), "bridge.db.user", user(), "bridge.db.password", password(), "bridge.db.schema", schema);
     }
 
     /** A new, unused schema name such as {@code ledger_test_3f9c2a1b7d4e}; Flyway creates the schema on first use. */

@@ -39,9 +39,7 @@ class PostgresFlowTest extends AccessFlowTestSupport {
     }
 
     private Map<String, String> onPostgres() {
-        return Map.of("bridge.db.url", PostgresAvailability.jdbcUrl(),
-                "bridge.db.user", PostgresAvailability.user(),
-                "bridge.db.schema", schema);
+        return PostgresAvailability.ledgerIn(schema);
     }
 
     @Test

@@ -64,10 +64,7 @@ class ScheduleClusterTest {
     private TestBridge start(String name, Map<String, String> schedules) {
         Map<String, String> p = new HashMap<>();
         p.put("bridge.simulator.enabled", "true");
-        p.put("bridge.db.url", PostgresAvailability.jdbcUrl());
-        p.put("bridge.db.user", PostgresAvailability.user());
-        p.put("bridge.db.password", PostgresAvailability.password());
-        p.put("bridge.db.schema", schema);
+        p.putAll(PostgresAvailability.ledgerIn(schema));
         p.put("bridge.quartz.store", "jdbc");
         p.put("bridge.quartz.checkin-interval", "1s");
         p.putAll(schedules);

@@ -61,10 +61,7 @@ class ScheduleMisfireTest {
         Path source = Files.writeString(dir.resolve("ping.json"), PING);
         Map<String, String> p = new HashMap<>();
         p.put("bridge.simulator.enabled", "true");
-        p.put("bridge.db.url", PostgresAvailability.jdbcUrl());
-        p.put("bridge.db.user", PostgresAvailability.user());
-        p.put("bridge.db.password", PostgresAvailability.password());
-        p.put("bridge.db.schema", schema);
+        p.putAll(PostgresAvailability.ledgerIn(schema));
         p.put("bridge.quartz.store", "jdbc");
         p.put("bridge.quartz.checkin-interval", "1s");
         p.put("bridge.quartz.misfire-threshold", "1s");

@@ -149,9 +149,7 @@ class WebhookFanoutTest extends AccessFlowTestSupport {
         try {
             Receiver audit = receiver(TestBridge.freePort(), 1);
             Map<String, String> props = subscribers(Map.of("audit", audit.url()));
-            props.put("bridge.db.url", PostgresAvailability.jdbcUrl());
-            props.put("bridge.db.user", PostgresAvailability.user());
-            props.put("bridge.db.schema", schema);
+            props.putAll(PostgresAvailability.ledgerIn(schema));
             startBridge(s -> s, props);
             bridge.drop("pg.json", Batches.document("pg-1", Batches.credentials("a1", "door-1"), Batches.credentials("a2", "door-2")));
 
