@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,26 +26,7 @@ class OnceModeTest {
     Path dir;
 
     private String[] args(String... extra) {
-        List<String> a = new ArrayList<>(List.of("--once",
-                "-Dbridge.http.host=127.0.0.1",
-                "-Dbridge.http.port=" + TestBridge.freePort(),
-                "-Dbridge.management.port=" + TestBridge.freePort(),
-                "-Dbridge.db.url=jdbc:h2:file:" + dir.resolve("ledger").toAbsolutePath(),
-                "-Dbridge.inbox.dir=" + dir.resolve("inbox"),
-                "-Dbridge.outbox.dir=" + dir.resolve("outbox"),
-                "-Dbridge.archive.dir=" + dir.resolve("archive"),
-                "-Dbridge.deadletter.dir=" + dir.resolve("deadletter"),
-                "-Dbridge.jms.data-dir=" + dir.resolve("broker"),
-                "-Dbridge.jms.embedded-port=" + TestBridge.freePort(),
-                "-Dbridge.examples.seed=false",
-                "-Dbridge.simulator.access.processing-delay=200ms",
-                "-Dbridge.inbox.min-age=100",
-                "-Dbridge.inbox.poll-delay=100",
-                "-Dbridge.access.tick=100",
-                "-Dbridge.results.check-interval=200",
-                "-Dcamel.main.auto-configuration-log-summary=false"));
-        a.addAll(List.of(extra));
-        return a.toArray(String[]::new);
+        return TestBridge.onceCommandLine(dir, extra);
     }
 
     private void drop(String name, String content) throws Exception {

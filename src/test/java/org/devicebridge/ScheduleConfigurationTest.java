@@ -122,21 +122,10 @@ class ScheduleConfigurationTest {
 
     @Test
     void theCommandLineExitsTwoOnABadSchedule() {
-        String[] args = {"--once",
-                "-Dbridge.http.host=127.0.0.1",
-                "-Dbridge.http.port=" + TestBridge.freePort(),
-                "-Dbridge.management.port=" + TestBridge.freePort(),
-                "-Dbridge.db.url=jdbc:h2:file:" + dir.resolve("cli/ledger").toAbsolutePath(),
-                "-Dbridge.inbox.dir=" + dir.resolve("cli/inbox"),
-                "-Dbridge.outbox.dir=" + dir.resolve("cli/outbox"),
-                "-Dbridge.archive.dir=" + dir.resolve("cli/archive"),
-                "-Dbridge.deadletter.dir=" + dir.resolve("cli/deadletter"),
-                "-Dbridge.jms.data-dir=" + dir.resolve("cli/broker"),
-                "-Dbridge.jms.embedded-port=",
-                "-Dbridge.examples.seed=false",
+        String[] args = TestBridge.onceCommandLine(dir.resolve("cli"),
                 "-Dbridge.schedules=nightly",
                 "-Dbridge.schedules.nightly.cron=0 0 25 * * ?",
-                "-Dbridge.schedules.nightly.source=" + dir};
+                "-Dbridge.schedules.nightly.source=" + dir);
 
         assertThat(BridgeMain.run(args)).isEqualTo(OnceMode.BAD_CONFIGURATION);
     }

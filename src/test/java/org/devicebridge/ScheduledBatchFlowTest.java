@@ -116,10 +116,7 @@ class ScheduledBatchFlowTest {
     void theSameFiringRunAgainCreatesNoSecondRequestOrCommand() throws Exception {
         Path doors = write("templates/doors.json", Batches.document("x", Batches.credentials("front", "door-1")));
         write("lab/a.json", Batches.document("a", Batches.credentials("lab-a", "door-3")));
-        start(Map.of("bridge.schedules", "doors",
-                "bridge.schedules.doors.cron", "0 0 0 1 1 ? 2099",  // not before the test ends
-                "bridge.schedules.doors.source", doors.toString()));
-        ScheduledBatches batches = bridge.context().getRegistry().lookupByNameAndType("scheduledBatches", ScheduledBatches.class);
+        ScheduledBatches batches = startWithAScheduleThatDoesNotFire(doors);
         Instant firing = Instant.parse("2026-03-01T02:00:00Z");
 
         List<String> first = batches.run("doors", doors, firing);
@@ -143,10 +140,7 @@ class ScheduledBatchFlowTest {
     void theSameFiringRunAgainAfterItsSourceWasEditedTakesNothingOfTheEditAndGoesOnWithTheRest() throws Exception {
         Path doors = write("templates/doors.json", Batches.document("x", Batches.credentials("front", "door-1")));
         write("lab/a.json", Batches.document("a", Batches.credentials("lab-a", "door-3")));
-        start(Map.of("bridge.schedules", "doors",
-                "bridge.schedules.doors.cron", "0 0 0 1 1 ? 2099",  // not before the test ends
-                "bridge.schedules.doors.source", doors.toString()));
-        ScheduledBatches batches = bridge.context().getRegistry().lookupByNameAndType("scheduledBatches", ScheduledBatches.class);
+        ScheduledBatches batches = startWithAScheduleThatDoesNotFire(doors);
         Instant firing = Instant.parse("2026-03-01T02:00:00Z");
         List<String> first = batches.run("doors", doors, firing);
         batches.run("lab", dir.resolve("lab"), firing);
@@ -186,5 +180,13 @@ class ScheduledBatchFlowTest {
         assertThat(trigger.getNextFireTime().toInstant()).isEqualTo(next.toInstant());  // 20:30 UTC
         assertThat(trigger.getMisfireInstruction()).isEqualTo(CronTrigger.MISFIRE_INSTRUCTION_DO_NOTHING);
         assertThat(bridge.context().getRoute("schedule-nightly")).isNotNull();
+    }
+
+    /** The bridge with one schedule on {@code source} that does not fire before the test ends; firings are run by hand. */
+    private ScheduledBatches startWithAScheduleThatDoesNotFire(Path source) {
+        start(Map.of("bridge.schedules", "doors",
+                "bridge.schedules.doors.cron", "0 0 0 1 1 ? 2099",
+                "bridge.schedules.doors.source", source.toString()));
+        return bridge.context().getRegistry().lookupByNameAndType("scheduledBatches", ScheduledBatches.class);
     }
 }

@@ -74,6 +74,33 @@ public final class TestBridge implements AutoCloseable {
         return new TestBridge(dir, p);
     }
 
+    /**
+     * The command line of a one-shot run ({@code BridgeMain.run}) on the built-in simulator, in
+     * {@code dir} with test defaults (fast ticks, free ports, an H2 file there); {@code extra} last.
+     */
+    public static String[] onceCommandLine(Path dir, String... extra) {
+        List<String> a = new ArrayList<>(List.of("--once",
+                "-Dbridge.http.host=127.0.0.1",
+                "-Dbridge.http.port=" + freePort(),
+                "-Dbridge.management.port=" + freePort(),
+                "-Dbridge.db.url=jdbc:h2:file:" + dir.resolve("ledger").toAbsolutePath(),
+                "-Dbridge.inbox.dir=" + dir.resolve("inbox"),
+                "-Dbridge.outbox.dir=" + dir.resolve("outbox"),
+                "-Dbridge.archive.dir=" + dir.resolve("archive"),
+                "-Dbridge.deadletter.dir=" + dir.resolve("deadletter"),
+                "-Dbridge.jms.data-dir=" + dir.resolve("broker"),
+                "-Dbridge.jms.embedded-port=" + freePort(),
+                "-Dbridge.examples.seed=false",
+                "-Dbridge.simulator.access.processing-delay=200ms",
+                "-Dbridge.inbox.min-age=100",
+                "-Dbridge.inbox.poll-delay=100",
+                "-Dbridge.access.tick=100",
+                "-Dbridge.results.check-interval=200",
+                "-Dcamel.main.auto-configuration-log-summary=false"));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
     public TestBridge start() {
         main = BridgeApp.create(null, properties);
         try {
