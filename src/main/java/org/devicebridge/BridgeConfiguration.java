@@ -147,19 +147,17 @@ public class BridgeConfiguration implements CamelConfiguration {
                 lease, ledger, transitions, call, backoff, outcomes, redactor, mapper));
         registry.bind("accessWebhookSignature", new WebhookSignature(clouds.accessWebhookSecret()));
         registry.bind("rawRequestBody", new RawRequestBody(WEBHOOK_MAX_BODY, WEBHOOK_BODY_TIMEOUT));
+        CallLimits limits = CallLimits.of(settings);
         NetworkCloudAdapter network = new NetworkCloudAdapter(clouds.network().baseUrl(), clouds.network().secret(),
-                settings.integer("bridge.network.chunk-size", 100, 1, 100), settings.integer("bridge.network.rate-limit", 10, 1, Integer.MAX_VALUE),
-                settings.duration("bridge.network.rate-window", Duration.ofMinutes(1))
-                        .plus(settings.duration("bridge.network.rate-margin", Duration.ofSeconds(1))),
-                lease, ledger, transitions, new RateLimiter(ledger), call, outcomes, mapper);
+                limits.networkChunk(), limits.networkRateLimit(), limits.networkWindow(), lease, ledger, transitions, new RateLimiter(ledger), call, outcomes, mapper);
         registry.bind("networkCloud", network);
         registry.bind("homeCloud", new HomeCloudAdapter(clouds.home().baseUrl(), clouds.home().secret(),
-                settings.integer("bridge.home.batch-size", 20, 1, 1000), settings.duration("bridge.home.gather", Duration.ofSeconds(1)), lease, ledger, transitions, call, outcomes, mapper));
+                limits.homeBatch(), settings.duration("bridge.home.gather", Duration.ofSeconds(1)), lease, ledger, transitions, call, outcomes, mapper));
         registry.bind("accessWebhookEvents", new WebhookEventIds(dataSource, "access-webhook-events"));
 
         ActionIntake intake = new ActionIntake(ledger, new BatchReader(mapper),
                 planners(clouds, mapper),
-                settings.duration("bridge.action.deadline", Duration.ofMinutes(15)),
+                limits.actionDeadline(),
                 settings.integer("bridge.progress.every-records", 1000, 1, Integer.MAX_VALUE), mapper);
         intake.onIntakeComplete(network::warnIfDeadlineComesFirst);
         registry.bind("intake", intake);

@@ -14,7 +14,6 @@ import org.devicebridge.network.BulkActionPlanner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -126,11 +125,7 @@ public final class BridgeMain {
             Settings settings = new Settings(context);
             List<Path> batches = files.isEmpty() ? inboxBatches(settings) : files;
             DryRun dryRun = new DryRun(List.of(new CredentialsActionPlanner(new CredentialsPayloadValidator()),
-                    new BulkActionPlanner(), new CapabilityActionPlanner()), new BatchReader(new ObjectMapper()),
-                    settings.integer("bridge.network.chunk-size", 100, 1, 100), settings.integer("bridge.network.rate-limit", 10, 1, Integer.MAX_VALUE),
-                    settings.duration("bridge.network.rate-window", Duration.ofMinutes(1))
-                            .plus(settings.duration("bridge.network.rate-margin", Duration.ofSeconds(1))),
-                    settings.integer("bridge.home.batch-size", 20, 1, 1000), settings.duration("bridge.action.deadline", Duration.ofMinutes(15)));
+                    new BulkActionPlanner(), new CapabilityActionPlanner()), new BatchReader(new ObjectMapper()), CallLimits.of(settings));
             System.out.println("batches: " + batches);
             DryRun.Plan plan = dryRun.plan(batches);
             dryRun.print(plan, System.out);

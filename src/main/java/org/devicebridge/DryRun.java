@@ -39,20 +39,16 @@ final class DryRun {
     private final int homeBatch;
     private final Duration defaultDeadline;
 
-    /**
-     * @param networkWindow   the network cloud's window plus the bridge's margin
-     * @param defaultDeadline {@code bridge.action.deadline}: the deadline of actions without their own
-     */
-    DryRun(List<ActionPlanner> planners, BatchReader reader, int networkChunk, int networkLimit, Duration networkWindow,
-           int homeBatch, Duration defaultDeadline) {
+    /** @param limits the same limits the running bridge plans its calls by */
+    DryRun(List<ActionPlanner> planners, BatchReader reader, CallLimits limits) {
         this.planners = planners;
         this.reader = reader;
-        this.networkChunk = networkChunk;
-        this.networkLimit = networkLimit;
-        this.networkWindow = networkWindow;
+        this.networkChunk = limits.networkChunk();
+        this.networkLimit = limits.networkRateLimit();
+        this.networkWindow = limits.networkWindow();
         this.eta = new RateLimitEta(networkLimit, networkWindow);
-        this.homeBatch = homeBatch;
-        this.defaultDeadline = defaultDeadline;
+        this.homeBatch = limits.homeBatch();
+        this.defaultDeadline = limits.actionDeadline();
     }
 
     /** The plan of the batches, as if they were taken in now. */

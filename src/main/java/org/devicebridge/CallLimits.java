@@ -1,0 +1,26 @@
+package org.devicebridge;
+
+import java.time.Duration;
+
+/**
+ * The limits the clouds' calls are planned by, read from {@code bridge.*} in one place for the
+ * running bridge and for {@code --dry-run} alike, so that the plan and the run never disagree.
+ *
+ * @param networkChunk     devices per network-cloud call (the cloud takes at most 100)
+ * @param networkRateLimit calls per {@code networkWindow}
+ * @param networkWindow    the network cloud's window plus the bridge's margin
+ * @param homeBatch        devices per home-cloud call
+ * @param actionDeadline   the deadline of actions without their own
+ */
+record CallLimits(int networkChunk, int networkRateLimit, Duration networkWindow, int homeBatch, Duration actionDeadline) {
+
+    static CallLimits of(Settings settings) {
+        return new CallLimits(
+                settings.integer("bridge.network.chunk-size", 100, 1, 100),
+                settings.integer("bridge.network.rate-limit", 10, 1, Integer.MAX_VALUE),
+                settings.duration("bridge.network.rate-window", Duration.ofMinutes(1))
+                        .plus(settings.duration("bridge.network.rate-margin", Duration.ofSeconds(1))),
+                settings.integer("bridge.home.batch-size", 20, 1, 1000),
+                settings.duration("bridge.action.deadline", Duration.ofMinutes(15)));
+    }
+}
