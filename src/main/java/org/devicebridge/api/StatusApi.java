@@ -160,8 +160,7 @@ public class StatusApi {
         if (key != null && key.length() > MAX_REQUEST_ID - "api:".length()) {
             throw ApiException.badRequest("Idempotency-Key", "at most " + (MAX_REQUEST_ID - "api:".length()) + " characters");
         }
-        String fallback = key != null ? "api:" + key : "api:" + BatchReader.digest(new String(call.body(),
-                java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
+        String fallback = key != null ? "api:" + key : BatchReader.contentRequestId("api", call.body());
         ActionIntake.Submission s;
         try {
             s = intake.submit(call.body(), fallback, "http");

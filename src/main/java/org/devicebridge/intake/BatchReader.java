@@ -69,7 +69,15 @@ public class BatchReader {
         return new JsonDocumentSource(factory.createParser(document), given != null ? given : fallbackRequestId, given != null);
     }
 
-    /** Derived request id for content that did not come from a file: a digest of the text. */
+    /**
+     * The request id of a document that gives none and did not come from a file (a message, an
+     * HTTP body): {@code <source>:} and the start of its digest, the same for the same bytes.
+     */
+    public static String contentRequestId(String source, byte[] document) {
+        return source + ":" + digest(document).substring(0, 16);
+    }
+
+    /** SHA-256 of the text's UTF-8 bytes, 64 lower-case hex characters. */
     public static String digest(String text) {
         return digest(text.getBytes(StandardCharsets.UTF_8));
     }

@@ -69,8 +69,7 @@ public class MessageIntake {
             throw new IllegalArgumentException("source: 1 to " + MAX_SOURCE + " characters, not '" + source + "'");
         }
         byte[] document = bytes(message.getBody());
-        String fallback = source + ":" + BatchReader.digest(new String(document, StandardCharsets.UTF_8)).substring(0, 16);
-        ActionIntake.Submission s = intake.submit(document, fallback, source);
+        ActionIntake.Submission s = intake.submit(document, BatchReader.contentRequestId(source, document), source);
         if (s.replayed()) {
             LOG.info("request {} ({}): already taken in; nothing new is created", s.requestId(), source);
         } else {
