@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -97,15 +96,8 @@ public class EventStreams {
             webhooks.register(name, "stream " + stream, startedAt, now);
             registered.add(name);
         }
-        webhooks.noteFinishedRequests(now);
-        for (WebhookLedger.Cursor cursor : webhooks.due(List.of(name), now)) {
-            String token = UUID.randomUUID().toString();
-            List<Delivery> next = WebhookFanout.plan(webhooks, cursor, token, batchSize);
-            if (!next.isEmpty() && webhooks.lease(cursor, token, now, now.plus(lease))) {
-                return new DeliveryRound(name, token, next);
-            }
-        }
-        return null;
+        List<DeliveryRound> rounds = WebhookFanout.leaseRounds(webhooks, List.of(name), now, lease, batchSize);
+        return rounds.isEmpty() ? null : rounds.get(0);
     }
 
     /**

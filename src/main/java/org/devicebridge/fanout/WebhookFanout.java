@@ -78,10 +78,17 @@ public class WebhookFanout {
         if (subscribers.isEmpty()) {
             return List.of();
         }
-        Instant now = ledger.now();
+        return leaseRounds(webhooks, subscribers.names(), ledger.now(), lease, batchSize);
+    }
+
+    /**
+     * The rounds of the named cursors (webhook subscribers, or event streams: {@link EventStreams})
+     * that are due and have news, each leased to its round, with its next events in order.
+     */
+    static List<DeliveryRound> leaseRounds(WebhookLedger webhooks, List<String> names, Instant now, Duration lease, int batchSize) {
         webhooks.noteFinishedRequests(now);
         List<DeliveryRound> rounds = new ArrayList<>();
-        for (WebhookLedger.Cursor cursor : webhooks.due(subscribers.names(), now)) {
+        for (WebhookLedger.Cursor cursor : webhooks.due(names, now)) {
             String token = UUID.randomUUID().toString();
             List<Delivery> next = plan(webhooks, cursor, token, batchSize);
             if (!next.isEmpty() && webhooks.lease(cursor, token, now, now.plus(lease))) {
@@ -92,10 +99,10 @@ public class WebhookFanout {
     }
 
     /**
-     * The subscriber's next events: the transitions after its cursor, each request's summary as
-     * soon as the last transition of that request is among those delivered. (Also each event stream's, {@link EventStreams}.)
+     * The cursor's next events: the transitions after it, each request's summary as soon as the
+     * last transition of that request is among those delivered.
      */
-    static List<Delivery> plan(WebhookLedger webhooks, WebhookLedger.Cursor cursor, String token, int batchSize) {
+    private static List<Delivery> plan(WebhookLedger webhooks, WebhookLedger.Cursor cursor, String token, int batchSize) {
         List<Long> transitions = webhooks.transitionsAfter(cursor.lastTransitionId(), batchSize);
         List<WebhookLedger.FinishedRow> finished = webhooks.finishedAfter(cursor.lastFinishedId(), batchSize);
         long afterTransition = cursor.lastTransitionId();
