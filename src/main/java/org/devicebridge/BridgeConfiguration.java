@@ -14,6 +14,7 @@ import org.devicebridge.cloud.BackoffSchedule;
 import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.CommandOutcomes;
 import org.devicebridge.cloud.Redactor;
+import org.devicebridge.cloud.StepWorkers;
 import org.devicebridge.api.ApiGate;
 import org.devicebridge.api.DeviceTokens;
 import org.devicebridge.api.FallbackAnswers;
@@ -31,6 +32,7 @@ import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerDatabase;
 import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.RateLimiter;
+import org.devicebridge.ledger.StepTransaction;
 import org.devicebridge.network.BulkActionPlanner;
 import org.devicebridge.network.NetworkCloudAdapter;
 import org.devicebridge.observe.BridgeMetrics;
@@ -76,6 +78,8 @@ public class BridgeConfiguration implements CamelConfiguration {
     private static final int WEBHOOK_MAX_BODY = 1024 * 1024;
     /** ... arriving within this time (408 otherwise). */
     private static final Duration WEBHOOK_BODY_TIMEOUT = Duration.ofSeconds(30);
+    /** Connections kept beside the workers' for webhooks and event streams going out. */
+    private static final int WEBHOOK_CONNECTIONS = 20;
 
     private final DataSource applicationDataSource;
 
@@ -133,11 +137,20 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.duration("bridge.poll.initial-interval", Duration.ofSeconds(1)),
                 settings.duration("bridge.poll.max-interval", Duration.ofSeconds(30)));
         CloudCall call = new CloudCall(redactor);
-        context.addComponent(CLOUD_HTTP, cloudHttpClient(settings));
+        // each cloud's steps run on workers of the bridge's own, at most bridge.<cloud>.concurrency at once
+        StepWorkers accessWorkers = new StepWorkers(context, "access-steps", settings.integer("bridge.access.concurrency", 100, 1, 1_000));
+        StepWorkers networkWorkers = new StepWorkers(context, "network-calls", settings.integer("bridge.network.concurrency", 4, 1, 100));
+        StepWorkers homeWorkers = new StepWorkers(context, "home-calls", settings.integer("bridge.home.concurrency", 4, 1, 100));
+        registry.bind("accessWorkers", accessWorkers);
+        registry.bind("networkWorkers", networkWorkers);
+        registry.bind("homeWorkers", homeWorkers);
+        context.addComponent(CLOUD_HTTP, cloudHttpClient(settings,
+                accessWorkers.size() + networkWorkers.size() + homeWorkers.size() + WEBHOOK_CONNECTIONS));
         CommandOutcomes outcomes = new CommandOutcomes(ledger, transitions, backoff, redactor, mapper);
 
         registry.bind("ledgerDataSource", dataSource);
         registry.bind("ledger", ledger);
+        registry.bind("ledgerTransaction", new StepTransaction(ledger));
         registry.bind("transitions", transitions);
         registry.bind("redactor", redactor);
         registry.bind("deadlines", new DeadlineWatch(ledger, transitions));
@@ -202,8 +215,14 @@ public class BridgeConfiguration implements CamelConfiguration {
      * and no silent re-execution of a call (of a 429 / 503, or of a POST that creates an action):
      * retries belong to the ledger (backoff, {@code Retry-After}, one {@code bridge_call} row per call).
      */
-    private static HttpComponent cloudHttpClient(Settings settings) {
+    /**
+     * The HTTP client of every cloud call and webhook out. Its connection pool holds one connection
+     * per worker (the component's default of 20 per host would cap the concurrency unseen).
+     */
+    private static HttpComponent cloudHttpClient(Settings settings, int connections) {
         HttpComponent http = new HttpComponent();
+        http.setMaxTotalConnections(connections);
+        http.setConnectionsPerRoute(connections);
         int connect = (int) settings.duration("bridge.cloud.connect-timeout", Duration.ofSeconds(10)).toMillis();
         int response = (int) settings.duration("bridge.cloud.response-timeout", Duration.ofSeconds(30)).toMillis();
         http.setConnectTimeout(connect);

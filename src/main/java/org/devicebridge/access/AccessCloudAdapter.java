@@ -83,9 +83,18 @@ public class AccessCloudAdapter {
         this.mapper = mapper;
     }
 
-    /** The credentials commands whose next step is due, leased to this poller (at most one batch). */
-    public List<CommandRecord> claimDue() {
-        return ledger.claimDue(CredentialsActionPlanner.KIND, batchSize, lease, Duration.ZERO);
+    /**
+     * The credentials commands whose next step is due, leased to this poller: at most one per free
+     * worker ({@code free}), and at most one batch.
+     */
+    public List<CommandRecord> claimDue(int free) {
+        return ledger.claimDue(CredentialsActionPlanner.KIND, Math.min(free, batchSize), lease, Duration.ZERO);
+    }
+
+    /** A command whose phase no step of this adapter takes (a ledger edited by hand, a newer version's phase). */
+    public void unknownPhase(Exchange exchange) {
+        CommandRecord c = exchange.getIn().getBody(CommandRecord.class);
+        fail(c, "the bridge has no step for phase '" + c.phase() + "' of an access-cloud action", null, null);
     }
 
     // ------------------------------------------------------------- step 1a: create the action

@@ -69,9 +69,9 @@ public class HomeCloudAdapter {
         this.mapper = mapper;
     }
 
-    /** Due capability commands for one call: at most one per device (a second waits for the next tick). */
-    public List<CommandRecord> claimDue() {
-        if (baseUrl == null) {
+    /** Due capability commands for one call, when a worker is free: at most one per device (a second waits for the next tick). */
+    public List<CommandRecord> claimDue(int freeWorkers) {
+        if (baseUrl == null || freeWorkers == 0) {
             return List.of();
         }
         List<CommandRecord> chunk = new ArrayList<>();

@@ -34,8 +34,17 @@ public class Ledger {
             + "internal, payload, phase, vendor_ref, vendor_status, vendor_data, reason, attempts, polls, next_attempt_at, "
             + "deadline_at, created_at, updated_at, finished_at, result_detail";
 
+    /** {@code queue_rank} of a final command: below every claim's range, so history is never scanned. */
+    static final int FINISHED_RANK = 2;
+    /**
+     * A lower bound on {@code next_attempt_at} in the claim: a final command's is NULL, and H2 sorts
+     * NULLs first in an index; the bound starts the index range after them.
+     */
+    private static final String NEVER = "TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00Z'";
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    private final boolean postgres;
     private final Clock clock;
     private final String instanceId = UUID.randomUUID().toString();
     private final List<CallListener> callListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -53,11 +62,31 @@ public class Ledger {
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.clock = clock;
+        this.postgres = LedgerDatabase.isPostgres(dataSource);
     }
 
     /** Runs several ledger writes as one transaction (one commit for a chunk of a hundred devices). */
     public void inTransaction(Runnable writes) {
         tx.executeWithoutResult(status -> writes.run());
+    }
+
+    /**
+     * Runs {@code action} once the transaction the caller is in commits (at once when it is in
+     * none); a rolled-back transaction runs nothing. Listeners (logs, metrics, fan-out) are told of
+     * committed writes only.
+     */
+    public void afterCommit(Runnable action) {
+        if (org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
+            org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
+                    new org.springframework.transaction.support.TransactionSynchronization() {
+                        @Override
+                        public void afterCommit() {
+                            action.run();
+                        }
+                    });
+        } else {
+            action.run();
+        }
     }
 
     JdbcTemplate jdbc() {
@@ -195,11 +224,12 @@ public class Ledger {
             }
             List<NewCommand> fresh = commands.stream().filter(c -> !existing.contains(c.id())).toList();
             jdbc.batchUpdate("INSERT INTO bridge_command (id, request_id, seq, position, record_ref, action_id, kind, device, state, "
-                            + "invalid, payload, phase, reason, next_attempt_at, deadline_at, created_at, updated_at, finished_at) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            + "invalid, payload, phase, reason, next_attempt_at, deadline_at, created_at, updated_at, finished_at, queue_rank) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     fresh.stream().map(c -> new Object[] {c.id(), c.requestId(), c.seq(), c.position(), c.recordRef(), c.actionId(),
                             c.kind(), c.device(), c.state().label(), c.invalid(), c.payload(), c.phase(), c.reason(),
-                            ts(c.nextAttemptAt()), ts(c.deadlineAt()), ts(now), ts(now), c.state().isFinal() ? ts(now) : null}).toList());
+                            ts(c.nextAttemptAt()), ts(c.deadlineAt()), ts(now), ts(now), c.state().isFinal() ? ts(now) : null,
+                            c.state().isFinal() ? FINISHED_RANK : 1}).toList());
             jdbc.batchUpdate("INSERT INTO bridge_transition (command_id, at, from_state, to_state, reason) VALUES (?, ?, NULL, ?, ?)",
                     fresh.stream().map(c -> new Object[] {c.id(), ts(now), c.state().label(), c.reason()}).toList());
             return fresh.size();
@@ -232,30 +262,48 @@ public class Ledger {
 
     /**
      * Claims up to {@code limit} commands of one kind whose next step is due, leasing each for
-     * {@code lease} so no other poller (in this JVM or another instance) takes it meanwhile.
-     * A command past its deadline is not claimed: it gets no new call, and ends {@code Command TimeOut}.
-     * Commands of a batch still being read wait until they are {@code gather} old, so that a
-     * caller combining several commands in one call finds the rest of the batch beside them.
+     * {@code lease} so no other poller (in this JVM or another instance) takes it meanwhile, in one
+     * lock-and-fetch statement ({@code UPDATE ... FOR UPDATE SKIP LOCKED ... RETURNING} on
+     * PostgreSQL, its {@code FINAL TABLE} equivalent on H2).
+     * <p>
+     * Started work goes first: every due step of an action already begun ({@code queue_rank} 0: an
+     * upload after its create, a poll, a retry) before any new one (rank 1), then by due time and
+     * batch order. The order is the index's ({@code bridge_command_due}), so the cost of a claim does
+     * not grow with the backlog. A command past its deadline is not claimed: it gets no new call,
+     * and ends {@code Command TimeOut}. Commands of a batch still being read wait until they are
+     * {@code gather} old, so that a caller combining several commands in one call finds the rest of
+     * the batch beside them.
      */
     public List<CommandRecord> claimDue(String kind, int limit, Duration lease, Duration gather) {
-        Instant now = now();
-        // twice the limit: room for candidates another poller leases first
-        List<String> candidates = jdbc.queryForList("SELECT c.id FROM bridge_command c JOIN bridge_request r ON r.id = c.request_id "
-                        + "WHERE c.kind = ? AND c.finished_at IS NULL AND c.next_attempt_at <= ? "
-                        + "AND (c.lease_until IS NULL OR c.lease_until < ?) AND (c.deadline_at IS NULL OR c.deadline_at >= ?) "
-                        + "AND (r.intake_complete = TRUE OR c.created_at <= ?) "
-                        + "ORDER BY c.next_attempt_at, c.seq FETCH FIRST " + Math.multiplyExact(limit, 2) + " ROWS ONLY",
-                String.class, kind, ts(now), ts(now), ts(now), ts(now.minus(gather)));
-        List<CommandRecord> claimed = new ArrayList<>();
-        for (String id : candidates) {
-            if (claimed.size() >= limit) {
-                break;
-            }
-            if (lease(id, now, lease)) {
-                command(id).ifPresent(claimed::add);
-            }
+        if (limit <= 0) {
+            return List.of();
         }
-        return claimed;
+        Instant now = now();
+        List<Object> args = new ArrayList<>(List.of(instanceId, ts(now.plus(lease)), kind, ts(now), ts(now), ts(now)));
+        String batchRead = "";
+        if (!gather.isZero()) {
+            batchRead = " AND (created_at <= ? OR EXISTS (SELECT 1 FROM bridge_request r WHERE r.id = request_id AND r.intake_complete = TRUE))";
+            args.add(ts(now.minus(gather)));
+        }
+        String due = "SELECT id FROM bridge_command WHERE kind = ? AND queue_rank < " + FINISHED_RANK
+                + " AND next_attempt_at > " + NEVER + " AND next_attempt_at <= ? AND finished_at IS NULL"
+                + " AND (lease_until IS NULL OR lease_until < ?) AND (deadline_at IS NULL OR deadline_at >= ?)" + batchRead
+                + " ORDER BY kind, queue_rank, next_attempt_at, seq FETCH FIRST " + limit + " ROWS ONLY";
+        List<CommandRecord> claimed;
+        if (postgres) {
+            claimed = jdbc.query("UPDATE bridge_command c SET lease_owner = ?, lease_until = ? FROM (" + due
+                    + " FOR UPDATE SKIP LOCKED) picked WHERE c.id = picked.id RETURNING " + prefixed("c."), Ledger::mapCommand, args.toArray());
+        } else {
+            args.add(ts(now));
+            claimed = jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM FINAL TABLE (UPDATE bridge_command SET lease_owner = ?, lease_until = ? "
+                    + "WHERE id IN (" + due + ") AND (lease_until IS NULL OR lease_until < ?))", Ledger::mapCommand, args.toArray());
+        }
+        return claimed.stream().sorted(java.util.Comparator.comparing(CommandRecord::nextAttemptAt).thenComparing(CommandRecord::seq))
+                .toList();
+    }
+
+    private static String prefixed(String alias) {
+        return java.util.Arrays.stream(COMMAND_COLUMNS.split(",\\s*")).map(c -> alias + c).collect(java.util.stream.Collectors.joining(", "));
     }
 
     /**
@@ -322,11 +370,6 @@ public class Ledger {
         return won;
     }
 
-    private boolean lease(String id, Instant now, Duration lease) {
-        return jdbc.update("UPDATE bridge_command SET lease_owner = ?, lease_until = ? WHERE id = ? AND finished_at IS NULL "
-                + "AND (lease_until IS NULL OR lease_until < ?)", instanceId, ts(now.plus(lease)), id, ts(now)) == 1;
-    }
-
     /** Ends a lease early, so the next step (if due now) is taken on the next tick. */
     public void release(String commandId) {
         jdbc.update("UPDATE bridge_command SET lease_owner = NULL, lease_until = NULL WHERE id = ?", commandId);
@@ -336,7 +379,7 @@ public class Ledger {
     public void saveProgress(String commandId, Progress p) {
         jdbc.update("UPDATE bridge_command SET phase = COALESCE(?, phase), vendor_ref = COALESCE(?, vendor_ref), "
                         + "vendor_status = COALESCE(?, vendor_status), vendor_data = COALESCE(?, vendor_data), "
-                        + "attempts = ?, polls = polls + ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+                        + "attempts = ?, polls = polls + ?, next_attempt_at = ?, queue_rank = 0, lease_owner = NULL, lease_until = NULL, updated_at = ? "
                         + "WHERE id = ? AND finished_at IS NULL", // a late answer never rewrites a final command
                 p.phase(), p.vendorRef(), p.vendorStatus(), p.vendorData(), p.attempts(), p.polled() ? 1 : 0,
                 ts(p.nextAttemptAt()), ts(now()), commandId);
@@ -414,7 +457,7 @@ public class Ledger {
     /** Records one call to a cloud and its outcome. {@code error} must already be free of secrets. */
     public void recordCall(String commandId, String operation, Integer httpStatus, String vendorRequestId, long durationMs,
                            String error) {
-        callListeners.forEach(l -> l.called(operation, httpStatus, durationMs));
+        afterCommit(() -> callListeners.forEach(l -> l.called(operation, httpStatus, durationMs)));
         jdbc.update("INSERT INTO bridge_call (command_id, at, operation, http_status, vendor_request_id, duration_ms, error) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?)", commandId, ts(now()), operation, httpStatus, vendorRequestId, durationMs, error);
     }
@@ -422,7 +465,7 @@ public class Ledger {
     /** Records one call made for several commands at once (a chunk): a row per command, one call for the listeners. */
     public void recordCalls(List<String> commandIds, String operation, Integer httpStatus, String vendorRequestId, long durationMs,
                             String error) {
-        callListeners.forEach(l -> l.called(operation, httpStatus, durationMs));
+        afterCommit(() -> callListeners.forEach(l -> l.called(operation, httpStatus, durationMs)));
         Instant now = now();
         jdbc.batchUpdate("INSERT INTO bridge_call (command_id, at, operation, http_status, vendor_request_id, duration_ms, error) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -501,8 +544,8 @@ public class Ledger {
         }
         tx.executeWithoutResult(status -> {
             jdbc.update("INSERT INTO bridge_command (id, request_id, seq, position, record_ref, action_id, kind, device, state, invalid, "
-                            + "internal, payload, phase, vendor_ref, reason, created_at, updated_at, finished_at) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, TRUE, NULL, 'DONE', ?, ?, ?, ?, ?)",
+                            + "internal, payload, phase, vendor_ref, reason, created_at, updated_at, finished_at, queue_rank) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, TRUE, NULL, 'DONE', ?, ?, ?, ?, ?, " + FINISHED_RANK + ")",
                     id, about.requestId(), about.seq(), about.position(), about.recordRef(), about.actionId(), about.kind(), about.device(),
                     state.label(), vendorRef, reason, ts(now), ts(now), ts(now));
             jdbc.update("INSERT INTO bridge_transition (command_id, at, from_state, to_state, reason) VALUES (?, ?, NULL, ?, ?)",

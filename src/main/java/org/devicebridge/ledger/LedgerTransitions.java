@@ -148,7 +148,7 @@ public class LedgerTransitions {
         }).orElseThrow(() -> new RefusedMove("command " + commandId + " changed meanwhile; read it again"));
     }
 
-    /** Registers a listener told after each committed transition (fan-out, metrics, logs). */
+    /** Registers a listener told after each committed transition (fan-out, metrics, logs), never of one rolled back. */
     public void onStateChanged(Consumer<StateChanged> listener) {
         listeners.add(listener);
     }
@@ -183,9 +183,10 @@ public class LedgerTransitions {
             Boolean done = ledger.tx().execute(status -> {
                 int updated = ledger.jdbc().update("UPDATE bridge_command SET state = ?, reason = COALESCE(?, reason), "
                                 + "vendor_status = COALESCE(?, vendor_status), updated_at = ?, finished_at = ?, "
-                                + "next_attempt_at = CASE WHEN ? THEN NULL ELSE next_attempt_at END WHERE id = ? AND state = ?",
+                                + "next_attempt_at = CASE WHEN ? THEN NULL ELSE next_attempt_at END, "
+                                + "queue_rank = CASE WHEN ? THEN " + Ledger.FINISHED_RANK + " ELSE queue_rank END WHERE id = ? AND state = ?",
                         change.to().label(), change.reason(), change.vendorStatus(), Ledger.ts(now),
-                        change.to().isFinal() ? Ledger.ts(now) : null, change.to().isFinal(), commandId, from.label());
+                        change.to().isFinal() ? Ledger.ts(now) : null, change.to().isFinal(), change.to().isFinal(), commandId, from.label());
                 if (updated == 0) {
                     return false; // someone else moved it meanwhile: read again and re-decide
                 }
@@ -196,7 +197,8 @@ public class LedgerTransitions {
             });
             if (Boolean.TRUE.equals(done)) {
                 StateChanged event = new StateChanged(current.get(), from, change, now);
-                listeners.forEach(l -> notify(l, event));
+                // inside a step's transaction: told once it commits; a rollback undoes the move and tells nobody
+                ledger.afterCommit(() -> listeners.forEach(l -> notify(l, event)));
                 return Optional.of(event);
             }
         }

@@ -103,10 +103,11 @@ public class NetworkCloudAdapter {
     /**
      * The next chunk of due devices (one request, one action type, at most {@code chunkSize}), when
      * the rate limit has a slot for it: the slot is reserved with the chunk, and held for it as long
-     * as the chunk's lease. Otherwise nothing, and the work waits in the ledger.
+     * as the chunk's lease. Otherwise (or when no worker is free to send it) nothing, and the work
+     * waits in the ledger.
      */
-    public List<CommandRecord> nextChunk(Exchange exchange) {
-        if (baseUrl == null || !ledger.anyDue(KIND)) {
+    public List<CommandRecord> nextChunk(Exchange exchange, int freeWorkers) {
+        if (baseUrl == null || freeWorkers == 0 || !ledger.anyDue(KIND)) {
             return List.of();
         }
         RateLimiter.Reservation<CommandRecord> reserved = rateLimiter.reserve(budget, rateLimit, rateWindow, lease,
