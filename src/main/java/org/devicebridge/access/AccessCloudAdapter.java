@@ -34,7 +34,8 @@ import java.util.Optional;
  * {@code next_attempt_at}. Nothing waits in a thread.
  * <p>
  * Before a create or an upload is sent, the phase becomes {@value #CREATE_SENT} /
- * {@value #UPLOAD_SENT}; recording the answer moves it on. A command found in one of those phases
+ * {@value #UPLOAD_SENT}, written by the claim that takes the step, in the statement that leases it;
+ * recording the answer moves it on. A command found in one of those phases
  * lost its answer (the process died mid-call, or the call timed out): instead of repeating the call
  * blindly, the bridge first looks for the action it may have created, or polls the one it may have
  * fed, so a crash never makes a second action or a second upload.
@@ -49,6 +50,8 @@ public class AccessCloudAdapter {
     public static final String UPLOAD_SENT = "UPLOAD_SENT";
     public static final String POLL = "POLL";
     public static final String ACTION_TYPE = "UPDATE_CREDENTIALS_AND_SCHEDULES";
+    /** Calls not repeated blindly: claimed as "sent" in the claim's own statement, before the call leaves. */
+    private static final java.util.Map<String, String> SENT = java.util.Map.of(CREATE, CREATE_SENT, UPLOAD, UPLOAD_SENT);
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessCloudAdapter.class);
     private static final String COMMAND = "command";
@@ -88,7 +91,7 @@ public class AccessCloudAdapter {
      * worker ({@code free}), and at most one batch.
      */
     public List<CommandRecord> claimDue(int free) {
-        return ledger.claimDue(CredentialsActionPlanner.KIND, Math.min(free, batchSize), lease, Duration.ZERO);
+        return ledger.claimDue(CredentialsActionPlanner.KIND, Math.min(free, batchSize), lease, Duration.ZERO, SENT);
     }
 
     /** A command whose phase no step of this adapter takes (a ledger edited by hand, a newer version's phase). */
@@ -100,8 +103,7 @@ public class AccessCloudAdapter {
     // ------------------------------------------------------------- step 1a: create the action
 
     public void prepareCreate(Exchange exchange) {
-        CommandRecord c = remember(exchange);
-        ledger.markSent(c.id(), CREATE_SENT);
+        CommandRecord c = remember(exchange); // the claim stored CREATE_SENT before this call
         call.prepare(exchange, "POST", baseUrl + "/v1/devices/" + encode(c.device()) + "/actions", apiKey,
                 "{\"type\":\"" + ACTION_TYPE + "\"}");
     }
@@ -169,8 +171,7 @@ public class AccessCloudAdapter {
     // ------------------------------------------------------------- step 2: upload the payload
 
     public void prepareUpload(Exchange exchange) {
-        CommandRecord c = remember(exchange);
-        ledger.markSent(c.id(), UPLOAD_SENT);
+        CommandRecord c = remember(exchange); // the claim stored UPLOAD_SENT before this call
         // the upload URL is pre-authorised and may live on another host: never send the API key there
         call.prepare(exchange, "PUT", json(c.vendorData()).path("upload_url").asText(), null, c.payload());
     }

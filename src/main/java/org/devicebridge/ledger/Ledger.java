@@ -264,7 +264,7 @@ public class Ledger {
      * Claims up to {@code limit} commands of one kind whose next step is due, leasing each for
      * {@code lease} so no other poller (in this JVM or another instance) takes it meanwhile, in one
      * lock-and-fetch statement ({@code UPDATE ... FOR UPDATE SKIP LOCKED ... RETURNING} on
-     * PostgreSQL, its {@code FINAL TABLE} equivalent on H2).
+     * PostgreSQL, its {@code OLD TABLE (UPDATE ...)} equivalent on H2).
      * <p>
      * Started work goes first: every due step of an action already begun ({@code queue_rank} 0: an
      * upload after its create, a poll, a retry) before any new one (rank 1), then by due time and
@@ -273,33 +273,61 @@ public class Ledger {
      * and ends {@code Command TimeOut}. Commands of a batch still being read wait until they are
      * {@code gather} old, so that a caller combining several commands in one call finds the rest of
      * the batch beside them.
+     * <p>
+     * {@code sent} maps a phase whose call must not be repeated blindly to the phase that says "sent,
+     * answer not recorded" (e.g. {@code CREATE -> CREATE_SENT}): the claim writes it with the lease,
+     * in the same statement, so it is stored before the call leaves; the step that records the answer
+     * moves the phase on. The commands come back as they were before the claim, with the phase of the
+     * step to make now.
      */
-    public List<CommandRecord> claimDue(String kind, int limit, Duration lease, Duration gather) {
+    public List<CommandRecord> claimDue(String kind, int limit, Duration lease, Duration gather, Map<String, String> sent) {
         if (limit <= 0) {
             return List.of();
         }
         Instant now = now();
-        List<Object> args = new ArrayList<>(List.of(instanceId, ts(now.plus(lease)), kind, ts(now), ts(now), ts(now)));
+        StringBuilder set = new StringBuilder("lease_owner = ?, lease_until = ?");
+        List<Object> args = new ArrayList<>(List.of(instanceId, ts(now.plus(lease))));
+        if (!sent.isEmpty()) {
+            String row = postgres ? "c." : ""; // PostgreSQL: the row updated, not the picked one of the same names
+            set.append(", updated_at = CASE WHEN ").append(row).append("phase IN (")
+                    .append(String.join(", ", java.util.Collections.nCopies(sent.size(), "?")))
+                    .append(") THEN ? ELSE ").append(row).append("updated_at END, phase = CASE ").append(row).append("phase");
+            args.addAll(sent.keySet());
+            args.add(ts(now));
+            sent.forEach((from, to) -> {
+                set.append(" WHEN ? THEN ?");
+                args.add(from);
+                args.add(to);
+            });
+            set.append(" ELSE ").append(row).append("phase END");
+        }
+        args.addAll(List.of(kind, ts(now), ts(now), ts(now)));
         String batchRead = "";
         if (!gather.isZero()) {
             batchRead = " AND (created_at <= ? OR EXISTS (SELECT 1 FROM bridge_request r WHERE r.id = request_id AND r.intake_complete = TRUE))";
             args.add(ts(now.minus(gather)));
         }
-        String due = "SELECT id FROM bridge_command WHERE kind = ? AND queue_rank < " + FINISHED_RANK
+        String due = " FROM bridge_command WHERE kind = ? AND queue_rank < " + FINISHED_RANK
                 + " AND next_attempt_at > " + NEVER + " AND next_attempt_at <= ? AND finished_at IS NULL"
                 + " AND (lease_until IS NULL OR lease_until < ?) AND (deadline_at IS NULL OR deadline_at >= ?)" + batchRead
                 + " ORDER BY kind, queue_rank, next_attempt_at, seq FETCH FIRST " + limit + " ROWS ONLY";
         List<CommandRecord> claimed;
         if (postgres) {
-            claimed = jdbc.query("UPDATE bridge_command c SET lease_owner = ?, lease_until = ? FROM (" + due
-                    + " FOR UPDATE SKIP LOCKED) picked WHERE c.id = picked.id RETURNING " + prefixed("c."), Ledger::mapCommand, args.toArray());
+            claimed = jdbc.query("UPDATE bridge_command c SET " + set + " FROM (SELECT " + COMMAND_COLUMNS + due
+                    + " FOR UPDATE SKIP LOCKED) picked WHERE c.id = picked.id RETURNING " + prefixed("picked."),
+                    Ledger::mapCommand, args.toArray());
         } else {
             args.add(ts(now));
-            claimed = jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM FINAL TABLE (UPDATE bridge_command SET lease_owner = ?, lease_until = ? "
-                    + "WHERE id IN (" + due + ") AND (lease_until IS NULL OR lease_until < ?))", Ledger::mapCommand, args.toArray());
+            claimed = jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM OLD TABLE (UPDATE bridge_command SET " + set
+                    + " WHERE id IN (SELECT id" + due + ") AND (lease_until IS NULL OR lease_until < ?))", Ledger::mapCommand, args.toArray());
         }
         return claimed.stream().sorted(java.util.Comparator.comparing(CommandRecord::nextAttemptAt).thenComparing(CommandRecord::seq))
                 .toList();
+    }
+
+    /** {@link #claimDue(String, int, Duration, Duration, Map)} of steps that may be repeated as they are. */
+    public List<CommandRecord> claimDue(String kind, int limit, Duration lease, Duration gather) {
+        return claimDue(kind, limit, lease, gather, Map.of());
     }
 
     private static String prefixed(String alias) {
@@ -383,15 +411,6 @@ public class Ledger {
                         + "WHERE id = ? AND finished_at IS NULL", // a late answer never rewrites a final command
                 p.phase(), p.vendorRef(), p.vendorStatus(), p.vendorData(), p.attempts(), p.polled() ? 1 : 0,
                 ts(p.nextAttemptAt()), ts(now()), commandId);
-    }
-
-    /**
-     * Notes, before a call is made, that the command's next step is now {@code phase}: a call whose
-     * outcome is unknown (the process died, or no answer came) is then checked before it is repeated.
-     * The lease is kept.
-     */
-    public void markSent(String commandId, String phase) {
-        jdbc.update("UPDATE bridge_command SET phase = ?, updated_at = ? WHERE id = ?", phase, ts(now()), commandId);
     }
 
     /** Is this cloud action id the vendor reference of any command of the kind? */
