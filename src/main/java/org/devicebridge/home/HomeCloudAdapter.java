@@ -115,8 +115,9 @@ public class HomeCloudAdapter {
     private void record(List<CommandRecord> chunk, CloudResponse r) {
         JsonNode answer = json(r.body());
         String requestId = answer.path("request_id").isTextual() ? answer.get("request_id").asText() : r.requestId();
-        String unreadable = r.ok() && !LenientJson.strict(mapper, r.body()).map(a -> a.path("devices").isArray()).orElse(false)
-                ? LenientJson.whyUnreadable(r.body()) + ", or no devices list" : null;
+        JsonNode parsed = r.ok() ? LenientJson.strict(mapper, r.body()).orElse(null) : null;
+        String unreadable = !r.ok() ? null : parsed == null ? LenientJson.whyUnreadable(r.body())
+                : !parsed.path("devices").isArray() ? "no devices list" : null;
         ledger.recordCalls(chunk.stream().map(CommandRecord::id).toList(), "capability-action", r.status(), requestId, r.durationMs(),
                 outcomes.errorOf(r, unreadable));
         if (r.status() != null && r.status() == 404) {

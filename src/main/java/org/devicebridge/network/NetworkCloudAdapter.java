@@ -178,8 +178,10 @@ public class NetworkCloudAdapter {
 
     private void record(List<CommandRecord> chunk, CloudResponse r) {
         String type = json(chunk.get(0).payload()).path("type").asText();
-        JsonNode answer = r.ok() ? LenientJson.strict(mapper, r.body()).filter(JsonNode::isObject).orElse(null) : null;
-        String unreadable = r.ok() && answer == null ? LenientJson.whyUnreadable(r.body()) + ", or no object of devices" : null;
+        JsonNode parsed = r.ok() ? LenientJson.strict(mapper, r.body()).orElse(null) : null;
+        JsonNode answer = parsed != null && parsed.isObject() ? parsed : null;
+        String unreadable = !r.ok() || answer != null ? null
+                : parsed == null ? LenientJson.whyUnreadable(r.body()) : "not an object of devices";
         ledger.recordCalls(chunk.stream().map(CommandRecord::id).toList(), "bulk-action", r.status(), r.requestId(), r.durationMs(),
                 outcomes.errorOf(r, unreadable));
         String doing = "sending the bulk action";
@@ -213,7 +215,7 @@ public class NetworkCloudAdapter {
             transitions.move(c.id(), new StateChange(outcome.state(), value.asText(), r.requestId(), reason));
         }
         if (!untold.isEmpty()) {
-            counts.put("not in the answer, sent again", untold.size());
+            counts.put("not in the answer", untold.size());
             outcomes.retryChunkUnreadable(untold, r, SEND, doing, untold.size() + " of " + chunk.size()
                     + " devices missing from it or without 1, 0 or -1");
         }
