@@ -245,7 +245,8 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.get("bridge.db.user", "sa"),
                 settings.secret("bridge.db.password").orElse(""),
                 settings.get("bridge.db.schema", null),
-                settings.integer("bridge.db.pool-size", 10, 1, 1000));
+                settings.integer("bridge.db.pool-size", 10, 1, 1000),
+                settings.duration("bridge.db.connection-timeout", Duration.ofSeconds(30)));
         opened.closeOnStop("ledger-datasource", dataSource);
         return dataSource;
     }
