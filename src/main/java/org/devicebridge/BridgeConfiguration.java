@@ -139,7 +139,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         CloudCall call = new CloudCall(redactor);
         // each cloud's steps run on workers of the bridge's own, at most bridge.<cloud>.concurrency at once
         StepWorkers accessWorkers = new StepWorkers(context, "access-steps", settings.integer("bridge.access.concurrency", 100, 1, 1_000));
-        StepWorkers networkWorkers = new StepWorkers(context, "network-calls", settings.integer("bridge.network.concurrency", 4, 1, 100));
+        StepWorkers networkWorkers = new StepWorkers(context, "network-calls", settings.integer("bridge.network.concurrency", 2, 1, 100));
         StepWorkers homeWorkers = new StepWorkers(context, "home-calls", settings.integer("bridge.home.concurrency", 4, 1, 100));
         registry.bind("accessWorkers", accessWorkers);
         registry.bind("networkWorkers", networkWorkers);
