@@ -54,9 +54,18 @@ final class BenchLedger {
         }
     }
 
+    /** Moves every open command's next step and deadline (a seeded backlog becomes an idle ledger, or due at once). */
+    static int reschedule(String url, String user, String schema, Instant nextAttemptAt, Instant deadline) {
+        try (HikariDataSource ds = LedgerDatabase.open(url, user, "", schema, 2)) {
+            return new JdbcTemplate(ds).update("UPDATE bridge_command SET next_attempt_at = ?, deadline_at = ? WHERE finished_at IS NULL",
+                    java.time.OffsetDateTime.ofInstant(nextAttemptAt, java.time.ZoneOffset.UTC),
+                    java.time.OffsetDateTime.ofInstant(deadline, java.time.ZoneOffset.UTC));
+        }
+    }
+
     /** Commands per state, and how many are not final, in a ledger no bridge holds open (H2) or any (PostgreSQL). */
     static Map<String, Integer> states(String url, String user, String schema) {
-        try (HikariDataSource ds = LedgerDatabase.open(url, user, "", schema, 1)) {
+        try (HikariDataSource ds = LedgerDatabase.open(url, user, "", schema, 2)) {
             Map<String, Integer> out = new TreeMap<>();
             new JdbcTemplate(ds).query("SELECT state, COUNT(*) FROM bridge_command WHERE internal = FALSE GROUP BY state",
                     rs -> {

@@ -75,6 +75,8 @@ public final class EngineBench {
     private final String pgUrl = System.getProperty("bench.pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String cloudBase;
+    /** A copy of the biggest backlog's ledger as seeded, for the idle run. */
+    private Path seededCopy;
 
     private EngineBench() throws IOException {
         Files.createDirectories(logs);
@@ -96,6 +98,8 @@ public final class EngineBench {
             }
         }
         EngineBench bench = new EngineBench();
+        System.out.printf(Locale.ROOT, "engine bench: %d cores, load average %s (others build here too: figures are noisy)%n",
+                Runtime.getRuntime().availableProcessors(), loadAverage());
         Process cloud = bench.startCloud();
         try {
             for (String s : scenarios) {
@@ -113,7 +117,8 @@ public final class EngineBench {
             }
             deleteTree(bench.tmp);
         }
-        System.out.println("(bridge logs: " + bench.workDir.relativize(bench.logs) + "/)");
+        System.out.printf(Locale.ROOT, "(load average at the end %s; bridge logs: %s/)%n", loadAverage(),
+                bench.workDir.relativize(bench.logs));
         System.exit(0);
     }
 
@@ -222,6 +227,10 @@ public final class EngineBench {
         BenchLedger.seed(h2Url(dir), "sa", null, "bench-backlog-" + n, BenchActions.make("backlog", n), now,
                 now.plus(Duration.ofHours(3)));
         double seedS = (System.currentTimeMillis() - seedStart) / 1000.0;
+        if (n == backlogSizes.stream().max(Integer::compare).orElseThrow()) {
+            seededCopy = tmp.resolve("seeded-" + n + ".mv.db");
+            Files.copy(dir.resolve("ledger.mv.db"), seededCopy, StandardCopyOption.REPLACE_EXISTING);
+        }
         reset();
         Map<String, String> settings = bridgeSettings(dir);
         try (BridgeProcess bridge = BridgeProcess.start(workDir, jar, dir, "bridge-backlog-" + n, settings, API_KEY)) {
@@ -275,8 +284,13 @@ public final class EngineBench {
         Path dir = tmp.resolve("idle-" + n);
         Files.createDirectories(dir);
         Instant now = Instant.now();
-        BenchLedger.seed(h2Url(dir), "sa", null, "bench-idle-" + n, BenchActions.make("idle", n),
-                now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(2)));
+        if (seededCopy != null) {   // the backlog's ledger as it was seeded, every step moved a day ahead
+            Files.move(seededCopy, dir.resolve("ledger.mv.db"));
+            BenchLedger.reschedule(h2Url(dir), "sa", null, now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(2)));
+        } else {
+            BenchLedger.seed(h2Url(dir), "sa", null, "bench-idle-" + n, BenchActions.make("idle", n),
+                    now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(2)));
+        }
         reset();
         try (BridgeProcess bridge = BridgeProcess.start(workDir, jar, dir, "bridge-idle-" + n, bridgeSettings(dir), API_KEY)) {
             if (!bridge.awaitStarted(Duration.ofMinutes(3))) {
@@ -513,6 +527,15 @@ public final class EngineBench {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // temporary files; the OS cleans up
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
         }
     }
 
