@@ -43,6 +43,10 @@ final class CountingAccessCloud implements CloudSimulator {
         this.access = access;
     }
 
+    private long uploadUrlTtlMs() {
+        return access.settings().uploadUrlTtl().toMillis();
+    }
+
     @Override
     public Map<String, HttpHandler> handlers() {
         Map<String, HttpHandler> out = new HashMap<>();
@@ -101,7 +105,7 @@ final class CountingAccessCloud implements CloudSimulator {
             body = "{\"reset\":true}".getBytes(StandardCharsets.UTF_8);
         } else if (path.equals("/bench/stats") && "GET".equals(exchange.getRequestMethod())) {
             boolean full = !"quick".equals(exchange.getRequestURI().getRawQuery());
-            body = JSON.writeValueAsBytes(counters.stats(full, System.currentTimeMillis()));
+            body = JSON.writeValueAsBytes(counters.stats(full, System.currentTimeMillis(), uploadUrlTtlMs()));
         } else {
             status = 404;
             body = "{\"error\":\"GET /bench/stats[?quick] or POST /bench/reset\"}".getBytes(StandardCharsets.UTF_8);
@@ -237,7 +241,7 @@ final class CountingAccessCloud implements CloudSimulator {
             }
         }
 
-        ObjectNode stats(boolean full, long now) {
+        ObjectNode stats(boolean full, long now, long uploadUrlTtlMs) {
             ObjectNode n = JSON.createObjectNode();
             n.put("now", now);
             n.put("calls", calls.get());
@@ -260,6 +264,7 @@ final class CountingAccessCloud implements CloudSimulator {
             int moreCreates = 0;
             int morePuts = 0;
             int awaitingPut = 0;
+            int expiredUnused = 0;
             long oldestAwaitingMs = 0;
             List<Long> delays = new ArrayList<>();
             for (Device d : devices.values()) {
@@ -276,6 +281,9 @@ final class CountingAccessCloud implements CloudSimulator {
                     if (d.putsAccepted == 0 && d.lastCreateAt > 0) {
                         awaitingPut++;
                         oldestAwaitingMs = Math.max(oldestAwaitingMs, now - d.lastCreateAt);
+                        if (now - d.lastCreateAt >= uploadUrlTtlMs) {
+                            expiredUnused++;   // its upload URL expired before any PUT came
+                        }
                     }
                     if (d.putDelayMs >= 0) {
                         delays.add(d.putDelayMs);
@@ -289,6 +297,7 @@ final class CountingAccessCloud implements CloudSimulator {
             n.put("devices_more_than_one_put", morePuts);
             n.put("devices_awaiting_put", awaitingPut);
             n.put("oldest_awaiting_put_ms", oldestAwaitingMs);
+            n.put("upload_urls_expired_unused", expiredUnused);
             n.put("put_delays", delays.size());
             n.put("put_delay_p50_ms", percentile(delays, 0.50));
             n.put("put_delay_p99_ms", percentile(delays, 0.99));

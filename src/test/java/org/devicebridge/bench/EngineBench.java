@@ -71,6 +71,7 @@ public final class EngineBench {
     private final List<Integer> backlogSizes = Arrays.stream(System.getProperty("bench.backlog.sizes", "1000,100000")
             .split(",")).map(String::trim).map(Integer::valueOf).toList();
     private final Duration window = Duration.ofSeconds(Long.getLong("bench.window-s", 30));
+    private final Duration idleWindow = Duration.ofSeconds(Long.getLong("bench.idle-window-s", 30));
     private final int scaleoutActions = Integer.getInteger("bench.scaleout.actions", 2_000);
     private final String pgUrl = System.getProperty("bench.pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -268,11 +269,12 @@ public final class EngineBench {
                     n, callsPerS, seconds, diff(s0, s1, "creates"), diff(s0, s1, "puts"), diff(s0, s1, "polls"), diff(s0, s1, "other"),
                     cpu * 100, cpu > 0 ? callsPerS / cpu : 0, seedS);
             System.out.printf(Locale.ROOT, "           create -> PUT (cloud's clock, since start): %,d PUTs, p50 %.1f s, p99 %.1f s, max %.1f s; "
-                            + "%,d created actions still awaiting their PUT, oldest %.0f s; %d PUTs refused as expired (URL lifetime %d s)%n",
+                            + "%,d created actions still awaiting their PUT, oldest %.0f s; expired upload URLs (lifetime %d s): %d PUTs refused, "
+                            + "%d unused past their lifetime%n",
                     full.path("put_delays").asLong(), full.path("put_delay_p50_ms").asLong() / 1000.0,
                     full.path("put_delay_p99_ms").asLong() / 1000.0, full.path("put_delay_max_ms").asLong() / 1000.0,
                     full.path("devices_awaiting_put").asLong(), full.path("oldest_awaiting_put_ms").asLong() / 1000.0,
-                    full.path("puts_expired").asLong(), uploadTtlS);
+                    uploadTtlS, full.path("puts_expired").asLong(), full.path("upload_urls_expired_unused").asLong());
             keepLog(bridge, "backlog-" + n);
             return callsPerS;
         } finally {
@@ -301,7 +303,7 @@ public final class EngineBench {
             Thread.sleep(10_000);   // start-up work settles
             double cpu0 = bridge.cpuSeconds();
             long t0 = System.currentTimeMillis();
-            Thread.sleep(window.toMillis());
+            Thread.sleep(idleWindow.toMillis());
             double cpu1 = bridge.cpuSeconds();
             double seconds = (System.currentTimeMillis() - t0) / 1000.0;
             System.out.printf(Locale.ROOT, "  idle, %,d open and none due for a day: bridge CPU %.1f %% of a core over %.0f s "
@@ -374,6 +376,8 @@ public final class EngineBench {
                 }
             }
             long go = System.currentTimeMillis();
+            double[] cpuAtGo = bridges.stream().mapToDouble(BridgeProcess::cpuSeconds).toArray();
+            double[] cpuUsed = new double[bridges.size()];
             long killedAt = 0;
             long killedCreates = 0;
             long until = go + Duration.ofMinutes(10).toMillis();
@@ -382,14 +386,23 @@ public final class EngineBench {
                 Thread.sleep(250);
                 s = stats(false);
                 if (killOne && killedAt == 0 && s.path("creates").asLong() >= n / 3) {
+                    cpuUsed[0] = bridges.get(0).cpuSeconds() - cpuAtGo[0];
                     bridges.get(0).kill9();
                     killedAt = System.currentTimeMillis();
                     killedCreates = s.path("creates").asLong();
                 }
             }
+            double runS = (System.currentTimeMillis() - go) / 1000.0;
+            for (int i = 0; i < bridges.size(); i++) {
+                if (bridges.get(i).alive()) {
+                    cpuUsed[i] = bridges.get(i).cpuSeconds() - cpuAtGo[i];
+                }
+            }
             JsonNode full = stats(true);
             double rate = rate(full, n);
             System.out.printf(Locale.ROOT, "  %s: %s%n", label, line(full, n));
+            System.out.printf(Locale.ROOT, "      bridge CPU from the go to the end (%.0f s): %s core-seconds%n", runS,
+                    Arrays.stream(cpuUsed).mapToObj(c -> String.format(Locale.ROOT, "%.1f", c)).reduce((a, b) -> a + " + " + b).orElse(""));
             System.out.printf(Locale.ROOT, "      devices with more than one create: %d, more than one PUT: %d%n",
                     full.path("devices_more_than_one_create").asLong(), full.path("devices_more_than_one_put").asLong());
             if (killOne) {
