@@ -627,6 +627,12 @@ public class Ledger {
                 (Integer) rs.getObject(3), rs.getString(4), rs.getLong(5), rs.getString(6)), operations.toArray()).stream().findFirst();
     }
 
+    /** The id of the newest state change (0: none yet); one index look-up. */
+    public long newestTransitionId() {
+        Long id = jdbc.queryForObject("SELECT MAX(id) FROM bridge_transition", Long.class);
+        return id == null ? 0 : id;
+    }
+
     /** Is the database answering? */
     public boolean ping() {
         Integer one = jdbc.queryForObject("SELECT 1", Integer.class);

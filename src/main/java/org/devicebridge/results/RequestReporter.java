@@ -36,6 +36,8 @@ public class RequestReporter {
     private final ObjectMapper mapper;
     private final Path outbox;
     private final List<Consumer<Summary>> listeners = new CopyOnWriteArrayList<>();
+    /** The newest transition when the progress lines were last written. */
+    private volatile long progressReportedUpTo = -1;
 
     public RequestReporter(Ledger ledger, CommandView view, ObjectMapper mapper, Path outbox) {
         this.ledger = ledger;
@@ -80,8 +82,17 @@ public class RequestReporter {
         return summary;
     }
 
-    /** One progress line per open request: how many of its actions are final, and how. */
+    /**
+     * One progress line per open request: how many of its actions are final, and how. Nothing when
+     * no command moved since the last lines (one look at the newest transition): an idle bridge
+     * does not count a backlog that stands still.
+     */
     public void logProgress() {
+        long newest = ledger.newestTransitionId();
+        if (newest == progressReportedUpTo) {
+            return;
+        }
+        progressReportedUpTo = newest;
         for (RequestRecord r : ledger.openRequests()) {
             RequestCounts counts = ledger.counts(r.id());
             LOG.info("request {}: {}/{} final ({} succeeded, {} failed, {} timed out, {} invalid){}", r.id(), counts.done(),
