@@ -27,12 +27,16 @@ import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.ActionPlanner;
 import org.devicebridge.intake.BatchReader;
 import org.devicebridge.intake.MessageIntake;
+import org.devicebridge.ledger.CallLog;
+import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.DeadlineWatch;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerDatabase;
+import org.devicebridge.ledger.LedgerReads;
 import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.RateLimiter;
 import org.devicebridge.ledger.StepTransaction;
+import org.devicebridge.ledger.WorkQueue;
 import org.devicebridge.network.BulkActionPlanner;
 import org.devicebridge.network.NetworkCloudAdapter;
 import org.devicebridge.observe.BridgeMetrics;
@@ -128,6 +132,10 @@ public class BridgeConfiguration implements CamelConfiguration {
 
         DataSource dataSource = ledgerDataSource(settings, opened);
         Ledger ledger = new Ledger(dataSource, Clock.systemUTC());
+        WorkQueue workQueue = new WorkQueue(ledger);
+        CommandStore commandStore = new CommandStore(ledger);
+        CallLog callLog = new CallLog(ledger);
+        LedgerReads reads = new LedgerReads(ledger);
         LedgerTransitions transitions = new LedgerTransitions(ledger);
         transitions.onStateChanged(new StateChangeLog(Set.of(NetworkCloudAdapter.KIND)));
         BackoffSchedule backoff = new BackoffSchedule(
@@ -146,36 +154,42 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("homeWorkers", homeWorkers);
         context.addComponent(CLOUD_HTTP, cloudHttpClient(settings,
                 accessWorkers.size() + networkWorkers.size() + homeWorkers.size() + WEBHOOK_CONNECTIONS));
-        CommandOutcomes outcomes = new CommandOutcomes(ledger, transitions, backoff, redactor, mapper);
+        CommandOutcomes outcomes = new CommandOutcomes(ledger, workQueue, transitions, backoff, redactor, mapper);
 
         registry.bind("ledgerDataSource", dataSource);
         registry.bind("ledger", ledger);
+        registry.bind("workQueue", workQueue);
+        registry.bind("commandStore", commandStore);
+        registry.bind("callLog", callLog);
+        registry.bind("ledgerReads", reads);
         registry.bind("ledgerTransaction", new StepTransaction(ledger));
         registry.bind("transitions", transitions);
         registry.bind("redactor", redactor);
-        registry.bind("deadlines", new DeadlineWatch(ledger, transitions));
+        registry.bind("deadlines", new DeadlineWatch(workQueue, commandStore, transitions));
         Duration lease = settings.duration("bridge.access.lease", Duration.ofMinutes(1));
         registry.bind("accessCloud", new AccessCloudAdapter(clouds.access().baseUrl(), clouds.access().secret(),
                 settings.integer("bridge.access.max-recreates", 3, 0, Integer.MAX_VALUE), settings.integer("bridge.access.batch-size", 100, 1, 10_000),
-                lease, ledger, transitions, call, backoff, outcomes, redactor, mapper));
+                lease, ledger, workQueue, commandStore, callLog, transitions, call, backoff, outcomes, redactor, mapper));
         registry.bind("accessWebhookSignature", new WebhookSignature(clouds.accessWebhookSecret()));
         registry.bind("rawRequestBody", new RawRequestBody(WEBHOOK_MAX_BODY, WEBHOOK_BODY_TIMEOUT));
         CallLimits limits = CallLimits.of(settings);
         NetworkCloudAdapter network = new NetworkCloudAdapter(clouds.network().baseUrl(), clouds.network().secret(),
-                limits.networkChunk(), limits.networkRateLimit(), limits.networkWindow(), lease, ledger, transitions, new RateLimiter(ledger), call, outcomes, mapper);
+                limits.networkChunk(), limits.networkRateLimit(), limits.networkWindow(), lease, ledger, workQueue, callLog, transitions,
+                new RateLimiter(ledger), call, outcomes, mapper);
         registry.bind("networkCloud", network);
         registry.bind("homeCloud", new HomeCloudAdapter(clouds.home().baseUrl(), clouds.home().secret(),
-                limits.homeBatch(), settings.duration("bridge.home.gather", Duration.ofSeconds(1)), lease, ledger, transitions, call, outcomes, mapper));
+                limits.homeBatch(), settings.duration("bridge.home.gather", Duration.ofSeconds(1)), lease, ledger, workQueue, commandStore,
+                callLog, transitions, call, outcomes, mapper));
         registry.bind("accessWebhookEvents", new WebhookEventIds(dataSource, "access-webhook-events"));
 
-        ActionIntake intake = new ActionIntake(ledger, new BatchReader(mapper),
+        ActionIntake intake = new ActionIntake(ledger, commandStore, reads, new BatchReader(mapper),
                 planners(clouds, mapper),
                 limits.actionDeadline(),
                 settings.integer("bridge.progress.every-records", 1000, 1, Integer.MAX_VALUE), mapper);
         intake.onIntakeComplete(network::warnIfDeadlineComesFirst);
         registry.bind("intake", intake);
-        CommandView view = new CommandView(ledger, mapper);
-        CommandInbox commandInbox = new CommandInbox(ledger, transitions);
+        CommandView view = new CommandView(callLog, mapper);
+        CommandInbox commandInbox = new CommandInbox(workQueue, reads, transitions);
         registry.bind("commandInbox", commandInbox);
         String apiToken = settings.secret("bridge.api.token").orElse(null);
         String deviceToken = settings.secret("bridge.api.device-token").orElse(null);
@@ -193,16 +207,16 @@ public class BridgeConfiguration implements CamelConfiguration {
         }
         ApiGate gate = new ApiGate(apiToken, deviceToken, deviceTokens, mapper, redactor);
         registry.bind("apiGate", gate);
-        registry.bind("statusApi", new StatusApi(ledger, transitions, commandInbox,
+        registry.bind("statusApi", new StatusApi(commandStore, reads, transitions, commandInbox,
                 intake, view, gate, mapper));
-        RequestReporter reporter = new RequestReporter(ledger, view, mapper, Path.of(settings.get("bridge.outbox.dir", "data/outbox")));
+        RequestReporter reporter = new RequestReporter(commandStore, reads, view, mapper, Path.of(settings.get("bridge.outbox.dir", "data/outbox")));
         registry.bind("reporter", reporter);
-        registry.bind("onceMode", new OnceMode(settings.bool("bridge.once", false), ledger, reporter, Path.of(settings.get("bridge.inbox.dir", "data/inbox")),
+        registry.bind("onceMode", new OnceMode(settings.bool("bridge.once", false), ledger, commandStore, reads, reporter, Path.of(settings.get("bridge.inbox.dir", "data/inbox")),
                 settings.get("bridge.inbox.include", ".*\\.(json|jsonl|csv)"), settings.duration("bridge.once.max-wait", Duration.ofHours(1))));
-        observe(context, new BridgeMetrics(ledger, transitions, network), ledger, clouds);
+        observe(context, new BridgeMetrics(workQueue, callLog, reads, transitions, network), callLog, reads, clouds);
         InboxExamples.seedIfNew(settings);
         registry.bind("messageIntake", new MessageIntake(intake, mapper));
-        FanoutConfiguration.configure(context, settings, dataSource, ledger, view, call, backoff, redactor, mapper);
+        FanoutConfiguration.configure(context, settings, dataSource, ledger, commandStore, reads, view, call, backoff, redactor, mapper);
         if (applicationDataSource == null) {
             FallbackAnswers.installOnStart(context, gate, redactor);   // 404 / 405 / 500 of the API port: envelope, X-Request-ID
             JmsConfiguration.configure(context, settings, redactor, opened);
@@ -265,7 +279,8 @@ public class BridgeConfiguration implements CamelConfiguration {
      * Once Camel Main has made its metrics registry and health-check registry: the bridge's own
      * metrics ({@code /observe/metrics}) and readiness checks: the ledger, and each configured cloud's last call.
      */
-    private static void observe(CamelContext context, BridgeMetrics metrics, Ledger ledger, CloudEndpoints clouds) throws Exception {
+    private static void observe(CamelContext context, BridgeMetrics metrics, CallLog callLog, LedgerReads reads,
+                                CloudEndpoints clouds) throws Exception {
         context.addStartupListener((ctx, alreadyStarted) -> {
             MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
             if (meters != null) {
@@ -273,10 +288,10 @@ public class BridgeConfiguration implements CamelConfiguration {
             }
             HealthCheckRegistry health = HealthCheckRegistry.get(ctx);
             if (health != null) {
-                health.register(new LedgerHealthCheck(ledger));
+                health.register(new LedgerHealthCheck(reads));
                 Map.of("access", clouds.access(), "network", clouds.network(), "home", clouds.home()).forEach((name, endpoint) -> {
                     if (endpoint.configured()) {
-                        health.register(new CloudHealthCheck(name, ledger));
+                        health.register(new CloudHealthCheck(name, callLog));
                     }
                 });
             }

@@ -11,7 +11,9 @@ import org.devicebridge.fanout.WebhookEvents;
 import org.devicebridge.fanout.WebhookFanout;
 import org.devicebridge.fanout.WebhookLedger;
 import org.devicebridge.fanout.WebhookSubscribers;
+import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerReads;
 import org.devicebridge.results.CommandView;
 import org.devicebridge.webhook.WebhookSignature;
 import org.slf4j.Logger;
@@ -43,7 +45,8 @@ public final class FanoutConfiguration {
     private FanoutConfiguration() {
     }
 
-    public static void configure(CamelContext context, Settings settings, DataSource dataSource, Ledger ledger, CommandView view,
+    public static void configure(CamelContext context, Settings settings, DataSource dataSource, Ledger ledger, CommandStore commandStore,
+                                 LedgerReads reads, CommandView view,
                                  CloudCall call, BackoffSchedule backoff, Redactor redactor, ObjectMapper mapper) {
         WebhookSubscribers subscribers = new WebhookSubscribers(subscribers(settings, redactor));
         WebhookLedger webhooks = new WebhookLedger(dataSource);
@@ -54,12 +57,12 @@ public final class FanoutConfiguration {
         if (!subscribers.isEmpty()) {
             LOG.info("webhooks out: every state change is sent to {}", subscribers.names());
         }
-        WebhookFanout fanout = new WebhookFanout(subscribers, webhooks, new WebhookEvents(ledger, view, mapper), ledger, call, backoff,
+        WebhookFanout fanout = new WebhookFanout(subscribers, webhooks, new WebhookEvents(commandStore, reads, view, mapper), ledger, call, backoff,
                 redactor, mapper, settings.integer("bridge.webhooks.batch-size", 100, 1, 10_000),
                 settings.duration("bridge.webhooks.lease", Duration.ofMinutes(1)));
         context.getRegistry().bind("webhookSubscribers", subscribers);
         context.getRegistry().bind("webhookFanout", fanout);
-        context.getRegistry().bind("eventStreams", new EventStreams(webhooks, new WebhookEvents(ledger, view, mapper), ledger, backoff,
+        context.getRegistry().bind("eventStreams", new EventStreams(webhooks, new WebhookEvents(commandStore, reads, view, mapper), ledger, backoff,
                 redactor, mapper, EVENTS_PER_ROUND, EVENTS_LEASE, now));
     }
 

@@ -1,6 +1,8 @@
 package org.devicebridge;
 
+import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerReads;
 import org.devicebridge.results.RequestReporter;
 import org.devicebridge.results.Summary;
 import org.slf4j.Logger;
@@ -37,6 +39,8 @@ public class OnceMode {
     private static final String INBOX = "file";
 
     private final Ledger ledger;
+    private final CommandStore commandStore;
+    private final LedgerReads reads;
     private final Path inbox;
     private final Pattern include;
     private final Instant giveUpAt;
@@ -44,8 +48,11 @@ public class OnceMode {
     private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
 
     /** @param enabled false in a long-running bridge: then this collects nothing and never completes */
-    public OnceMode(boolean enabled, Ledger ledger, RequestReporter reporter, Path inbox, String includePattern, Duration maxWait) {
+    public OnceMode(boolean enabled, Ledger ledger, CommandStore commandStore, LedgerReads reads, RequestReporter reporter, Path inbox,
+                    String includePattern, Duration maxWait) {
         this.ledger = ledger;
+        this.commandStore = commandStore;
+        this.reads = reads;
         this.inbox = inbox;
         this.include = Pattern.compile(includePattern);
         this.giveUpAt = ledger.now().plus(maxWait);
@@ -67,7 +74,7 @@ public class OnceMode {
         if (exitCode.isDone()) {
             return;
         }
-        boolean idle = batchesWaiting() == 0 && ledger.openRequests().stream().noneMatch(r -> INBOX.equals(r.source()));
+        boolean idle = batchesWaiting() == 0 && commandStore.openRequests().stream().noneMatch(r -> INBOX.equals(r.source()));
         if (!idle && ledger.now().isBefore(giveUpAt)) {
             return;
         }
@@ -80,7 +87,7 @@ public class OnceMode {
         }
         int code = failed > 0 ? SOME_FAILED : ALL_SUCCEEDED;
         if (!idle) {
-            LOG.error("--once: gave up waiting; {} commands are still not final", ledger.unfinishedCommands());
+            LOG.error("--once: gave up waiting; {} commands are still not final", reads.unfinishedCommands());
             code = SOME_FAILED;
         }
         LOG.info("--once: {} requests, {} actions, {} not succeeded; exit code {}", summaries.size(), total, failed, code);
@@ -88,7 +95,7 @@ public class OnceMode {
     }
 
     private boolean fromInbox(String requestId) {
-        return ledger.request(requestId).map(r -> INBOX.equals(r.source())).orElse(false);
+        return commandStore.request(requestId).map(r -> INBOX.equals(r.source())).orElse(false);
     }
 
     private long batchesWaiting() {

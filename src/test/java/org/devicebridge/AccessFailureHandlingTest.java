@@ -99,7 +99,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
         CommandRecord unknown = done.get(1);
         assertThat(unknown.device()).isEqualTo("unknown-door-9");
         assertThat(unknown.state()).isEqualTo(FAILURE);
-        List<CallRecord> calls = bridge.ledger().calls(unknown.id());
+        List<CallRecord> calls = bridge.callLog().calls(unknown.id());
         assertThat(calls).extracting(CallRecord::httpStatus).containsExactly(404);   // no retry
         String requestId = calls.get(0).vendorRequestId();
         assertThat(requestId).isNotBlank();
@@ -122,7 +122,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
         assertThat(cloud.uploadCount(actions.get(0))).isZero();
         assertThat(cloud.uploadCount(actions.get(1))).isEqualTo(1);
         assertThat(c.vendorRef()).isEqualTo(actions.get(1));
-        assertThat(bridge.ledger().calls(c.id())).filteredOn(call -> call.operation().equals("upload-payload"))
+        assertThat(bridge.callLog().calls(c.id())).filteredOn(call -> call.operation().equals("upload-payload"))
                 .extracting(CallRecord::httpStatus).containsExactly(403, 200);
     }
 
@@ -167,7 +167,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
         assertThat(c.state()).isEqualTo(FAILURE);
         assertThat(c.reason()).contains("gave up").contains("I/O error").doesNotContain(TestBridge.API_KEY);
         // two calls in all (max-attempts), whichever step they were: neither got an answer
-        assertThat(bridge.ledger().calls(c.id())).hasSize(2).allSatisfy(call -> {
+        assertThat(bridge.callLog().calls(c.id())).hasSize(2).allSatisfy(call -> {
             assertThat(call.httpStatus()).isNull();
             assertThat(call.error()).contains("I/O error").doesNotContain(TestBridge.API_KEY);
         });
@@ -179,7 +179,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
         bridge = TestBridge.in(dir, "http://127.0.0.1:" + port + "/access", Map.of()).start();
         bridge.drop("later.json", Batches.document("io-2", Batches.credentials("a1", "door-1")));
         await().atMost(Duration.ofSeconds(10)).until(() -> bridge.commands("io-2").stream()
-                .anyMatch(c -> bridge.ledger().calls(c.id()).stream().anyMatch(call -> call.httpStatus() == null)));
+                .anyMatch(c -> bridge.callLog().calls(c.id()).stream().anyMatch(call -> call.httpStatus() == null)));
 
         // the cloud comes up; the dispatcher is held meanwhile so no call sees a half-mounted server
         bridge.context().getRouteController().suspendRoute("access-dispatch");
@@ -207,7 +207,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
         CommandRecord c = awaitFinal("conflict-1", 1).get(0);
 
         assertThat(c.state()).isEqualTo(SUCCESS);
-        assertThat(bridge.ledger().calls(c.id())).filteredOn(call -> call.operation().equals("upload-payload"))
+        assertThat(bridge.callLog().calls(c.id())).filteredOn(call -> call.operation().equals("upload-payload"))
                 .extracting(CallRecord::httpStatus).startsWith(409);
         assertThat(path(bridge, c.id())).contains(ACKNOWLEDGED).doesNotContain(FAILURE);
         assertThat(cloud.createCount("door-1")).isEqualTo(1);
@@ -224,7 +224,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
         assertThat(c.state()).isEqualTo(SUCCESS);
         assertThat(cloud.createCount("door-1")).isEqualTo(1);
         assertThat(c.vendorRef()).isEqualTo(cloud.actionsFor("door-1").get(0).path("id").asText());
-        List<CallRecord> calls = bridge.ledger().calls(c.id());
+        List<CallRecord> calls = bridge.callLog().calls(c.id());
         assertThat(calls).extracting(CallRecord::operation).startsWith("create-action", "find-lost-action", "upload-payload");
         assertThat(calls.get(0).httpStatus()).isEqualTo(201);
         assertThat(calls.get(0).error()).contains("answer unreadable");
@@ -242,7 +242,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
         assertThat(c.state()).isEqualTo(SUCCESS);
         assertThat(cloud.createCount("door-1")).isEqualTo(1);
         assertThat(cloud.uploadCount(c.vendorRef())).isEqualTo(1);
-        List<CallRecord> calls = bridge.ledger().calls(c.id());
+        List<CallRecord> calls = bridge.callLog().calls(c.id());
         assertThat(calls).filteredOn(call -> call.operation().equals("upload-payload")).singleElement()
                 .satisfies(call -> assertThat(call.error()).contains("answer unreadable"));
         assertThat(calls).extracting(CallRecord::operation).containsSubsequence("upload-payload", "poll-action");
@@ -260,7 +260,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
         CommandRecord c = awaitFinal("garbled-poll", 1).get(0);
 
         assertThat(c.state()).isEqualTo(SUCCESS);
-        List<CallRecord> polls = bridge.ledger().calls(c.id()).stream().filter(call -> call.operation().equals("poll-action")).toList();
+        List<CallRecord> polls = bridge.callLog().calls(c.id()).stream().filter(call -> call.operation().equals("poll-action")).toList();
         assertThat(polls).hasSizeGreaterThanOrEqualTo(2);
         assertThat(polls.get(0).httpStatus()).isEqualTo(200);
         assertThat(polls.get(0).error()).contains("answer unreadable");
@@ -277,7 +277,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
 
         assertThat(c.state()).isEqualTo(FAILURE);
         assertThat(c.reason()).contains("gave up").contains("after 3 attempts").contains("answer unreadable");
-        assertThat(bridge.ledger().calls(c.id())).extracting(CallRecord::operation)
+        assertThat(bridge.callLog().calls(c.id())).extracting(CallRecord::operation)
                 .containsExactly("create-action", "find-lost-action", "find-lost-action");
         assertThat(cloud.createCount("door-1")).isEqualTo(1);
     }
@@ -285,7 +285,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
     // ------------------------------------------------------------------ helpers
 
     private List<CallRecord> creates(CommandRecord c) {
-        return bridge.ledger().calls(c.id()).stream().filter(call -> call.operation().equals("create-action")).toList();
+        return bridge.callLog().calls(c.id()).stream().filter(call -> call.operation().equals("create-action")).toList();
     }
 
     private static String withDeadline(String action, String deadline) {

@@ -68,6 +68,6 @@ abstract class AccessFlowTestSupport {
     }
 
     static List<CommandState> path(TestBridge bridge, String commandId) {
-        return bridge.ledger().transitions(commandId).stream().map(t -> t.to()).toList();
+        return bridge.reads().transitions(commandId).stream().map(t -> t.to()).toList();
     }
 }

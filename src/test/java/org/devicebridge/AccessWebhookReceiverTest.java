@@ -71,7 +71,7 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
 
         assertThat(done.state()).isEqualTo(SUCCESS);
         assertThat(done.vendorStatus()).isEqualTo("RESOLVED");
-        assertThat(bridge.ledger().calls(done.id())).extracting(CallRecord::operation)
+        assertThat(bridge.callLog().calls(done.id())).extracting(CallRecord::operation)
                 .containsExactly("create-action", "upload-payload");
     }
 
@@ -107,7 +107,7 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
 
         assertThat(first.statusCode()).isBetween(200, 299);
         assertThat(second.statusCode()).isBetween(200, 299);
-        assertThat(bridge.ledger().command(inFlight.id()).orElseThrow().state()).isEqualTo(IN_PROGRESS);
+        assertThat(bridge.commandStore().command(inFlight.id()).orElseThrow().state()).isEqualTo(IN_PROGRESS);
         assertThat(path(bridge, inFlight.id())).filteredOn(s -> s == IN_PROGRESS).hasSize(1);
     }
 
@@ -128,7 +128,7 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
             senders.shutdownNow();
         }
 
-        assertThat(bridge.ledger().command(inFlight.id()).orElseThrow().state()).isEqualTo(IN_PROGRESS);
+        assertThat(bridge.commandStore().command(inFlight.id()).orElseThrow().state()).isEqualTo(IN_PROGRESS);
         assertThat(path(bridge, inFlight.id())).filteredOn(s -> s == IN_PROGRESS).hasSize(1);
     }
 
@@ -137,17 +137,17 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
         CommandRecord inFlight = startWithOneActionAwaitingTheDevice();
         assertThat(postSigned(event(UUID.randomUUID().toString(), inFlight, "RESOLVED", null)).statusCode())
                 .isBetween(200, 299);
-        assertThat(bridge.ledger().command(inFlight.id()).orElseThrow().state()).isEqualTo(SUCCESS);
-        List<Transition> afterResolved = bridge.ledger().transitions(inFlight.id());
+        assertThat(bridge.commandStore().command(inFlight.id()).orElseThrow().state()).isEqualTo(SUCCESS);
+        List<Transition> afterResolved = bridge.reads().transitions(inFlight.id());
 
         HttpResponse<String> late = postSigned(event(UUID.randomUUID().toString(), inFlight, "PENDING", null));
 
         assertThat(late.statusCode()).isBetween(200, 299);
-        CommandRecord now = bridge.ledger().command(inFlight.id()).orElseThrow();
+        CommandRecord now = bridge.commandStore().command(inFlight.id()).orElseThrow();
         assertThat(now.state()).isEqualTo(SUCCESS);
         assertThat(now.state().label()).isEqualTo("Command Success");
         assertThat(now.vendorStatus()).isEqualTo("RESOLVED");
-        assertThat(bridge.ledger().transitions(inFlight.id())).isEqualTo(afterResolved);
+        assertThat(bridge.reads().transitions(inFlight.id())).isEqualTo(afterResolved);
     }
 
     @Test
@@ -215,7 +215,7 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
 
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(204);
         assertThat(answer.headers().firstValue("X-Request-ID")).isPresent();
-        assertThat(bridge.ledger().command(inFlight.id()).orElseThrow().state()).isEqualTo(SUCCESS);
+        assertThat(bridge.commandStore().command(inFlight.id()).orElseThrow().state()).isEqualTo(SUCCESS);
     }
 
     @Test
@@ -266,7 +266,7 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
             // the cloud delivers again, as it does after a 503, until the bridge takes the event
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
                     .until(() -> postSigned(body).statusCode(), s -> s == 204);
-            assertThat(bridge.ledger().command(inFlight.id()).orElseThrow().state()).isEqualTo(SUCCESS);
+            assertThat(bridge.commandStore().command(inFlight.id()).orElseThrow().state()).isEqualTo(SUCCESS);
         } finally {
             if (bridge != null) {
                 bridge.close();
@@ -305,12 +305,12 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
     }
 
     private void assertUnchanged(CommandRecord before) {
-        CommandRecord now = bridge.ledger().command(before.id()).orElseThrow();
+        CommandRecord now = bridge.commandStore().command(before.id()).orElseThrow();
         assertThat(now.state()).isEqualTo(before.state());
         assertThat(now.vendorStatus()).isEqualTo(before.vendorStatus());
         assertThat(now.finishedAt()).isNull();
         assertThat(path(bridge, before.id())).last().isEqualTo(before.state());
-        assertThat(bridge.ledger().transitions(before.id())).extracting(Transition::to)
+        assertThat(bridge.reads().transitions(before.id())).extracting(Transition::to)
                 .doesNotContain(CommandState.SUCCESS, CommandState.FAILURE);
     }
 

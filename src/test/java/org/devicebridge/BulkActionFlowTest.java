@@ -46,7 +46,7 @@ class BulkActionFlowTest extends AllCloudsTestSupport {
         assertThat(byDevice.get("unknown-3").state()).isEqualTo(CommandState.FAILURE);
         assertThat(byDevice.get("unknown-3").reason()).isEqualTo("failed");
         assertThat(network.requestCount()).isEqualTo(1);
-        assertThat(bridge.ledger().calls(byDevice.get("HW-1").id())).allSatisfy(c -> assertThat(c.vendorRequestId()).isNotBlank());
+        assertThat(bridge.callLog().calls(byDevice.get("HW-1").id())).allSatisfy(c -> assertThat(c.vendorRequestId()).isNotBlank());
     }
 
     @Test
@@ -144,7 +144,7 @@ class BulkActionFlowTest extends AllCloudsTestSupport {
         List<CommandRecord> done = awaitFinal(bridge, "retry-1", 2, Duration.ofSeconds(15));
 
         assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
-        assertThat(bridge.ledger().calls(done.get(0).id())).extracting(c -> c.httpStatus()).containsExactly(503, 200);
+        assertThat(bridge.callLog().calls(done.get(0).id())).extracting(c -> c.httpStatus()).containsExactly(503, 200);
     }
 
     @Test
@@ -156,7 +156,7 @@ class BulkActionFlowTest extends AllCloudsTestSupport {
         List<CommandRecord> done = awaitFinal(bridge, "busy-1", 2, Duration.ofSeconds(15));
 
         assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
-        var calls = bridge.ledger().calls(done.get(1).id());
+        var calls = bridge.callLog().calls(done.get(1).id());
         assertThat(calls).extracting(c -> c.httpStatus()).containsExactly(429, 200);
         assertThat(Duration.between(calls.get(0).at(), calls.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(950));
     }
@@ -177,9 +177,9 @@ class BulkActionFlowTest extends AllCloudsTestSupport {
         assertThat(network.requests().get(1).path("ids")).isEqualTo(network.requests().get(0).path("ids")).hasSize(22);
         assertThat(network.timesApplied("HW-0")).as("applied by the call whose answer was lost, and again").isEqualTo(2);
         assertThat(done).allSatisfy(c -> {
-            assertThat(bridge.ledger().calls(c.id())).extracting(CallRecord::httpStatus).containsExactly(200, 200);
-            assertThat(bridge.ledger().calls(c.id()).get(0).error()).contains("answer unreadable");
-            assertThat(bridge.ledger().transitions(c.id())).extracting(Transition::to).doesNotContain(CommandState.FAILURE);
+            assertThat(bridge.callLog().calls(c.id())).extracting(CallRecord::httpStatus).containsExactly(200, 200);
+            assertThat(bridge.callLog().calls(c.id()).get(0).error()).contains("answer unreadable");
+            assertThat(bridge.reads().transitions(c.id())).extracting(Transition::to).doesNotContain(CommandState.FAILURE);
         });
     }
 
@@ -197,7 +197,7 @@ class BulkActionFlowTest extends AllCloudsTestSupport {
             assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
             assertThat(cloud.requests).as("one call, then the same chunk in one call").hasSize(2);
             assertThat(cloud.requests.get(1).path("ids")).isEqualTo(cloud.requests.get(0).path("ids")).hasSize(22);
-            assertThat(done).allSatisfy(c -> assertThat(bridge.ledger().calls(c.id())).extracting(CallRecord::httpStatus)
+            assertThat(done).allSatisfy(c -> assertThat(bridge.callLog().calls(c.id())).extracting(CallRecord::httpStatus)
                     .containsExactly(429, 200));
         }
     }
@@ -219,7 +219,7 @@ class BulkActionFlowTest extends AllCloudsTestSupport {
             assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
             assertThat(cloud.requests).hasSize(2);
             assertThat(cloud.requests.get(1).path("ids")).isEqualTo(cloud.requests.get(0).path("ids")).hasSize(22);
-            assertThat(done).allSatisfy(c -> assertThat(bridge.ledger().calls(c.id())).extracting(CallRecord::httpStatus)
+            assertThat(done).allSatisfy(c -> assertThat(bridge.callLog().calls(c.id())).extracting(CallRecord::httpStatus)
                     .containsExactly(null, 200));
         }
     }
@@ -237,8 +237,8 @@ class BulkActionFlowTest extends AllCloudsTestSupport {
             assertThat(done).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
             assertThat(cloud.requests).hasSize(2);
             assertThat(cloud.requests.get(1).path("ids").toString()).isEqualTo("[" + ids("HW-", 10, 12) + "]");
-            assertThat(bridge.ledger().calls(done.get(0).id())).hasSize(1);
-            assertThat(bridge.ledger().calls(done.get(21).id())).hasSize(2);
+            assertThat(bridge.callLog().calls(done.get(0).id())).hasSize(1);
+            assertThat(bridge.callLog().calls(done.get(21).id())).hasSize(2);
         }
     }
 

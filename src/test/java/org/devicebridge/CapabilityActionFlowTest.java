@@ -112,7 +112,7 @@ class CapabilityActionFlowTest extends AllCloudsTestSupport {
         CommandRecord c = awaitFinal(bridge, "retry-1", 1, Duration.ofSeconds(15)).get(0);
 
         assertThat(c.state()).isEqualTo(CommandState.SUCCESS);
-        assertThat(bridge.ledger().calls(c.id())).extracting(call -> call.httpStatus()).containsExactly(503, 200);
+        assertThat(bridge.callLog().calls(c.id())).extracting(call -> call.httpStatus()).containsExactly(503, 200);
     }
 
     @Test
@@ -128,12 +128,12 @@ class CapabilityActionFlowTest extends AllCloudsTestSupport {
 
         assertThat(byDevice.get("lamp-1").state()).isEqualTo(CommandState.SUCCESS);
         assertThat(byDevice.get("lamp-2").state()).isEqualTo(CommandState.SUCCESS);
-        assertThat(bridge.ledger().calls(byDevice.get("lamp-1").id())).extracting(call -> call.httpStatus()).containsExactly(200, 200);
-        assertThat(bridge.ledger().calls(byDevice.get("lamp-1").id()).get(0).error()).contains("answer unreadable");
+        assertThat(bridge.callLog().calls(byDevice.get("lamp-1").id())).extracting(call -> call.httpStatus()).containsExactly(200, 200);
+        assertThat(bridge.callLog().calls(byDevice.get("lamp-1").id()).get(0).error()).contains("answer unreadable");
         // a second "+10" would make it +20: its outcome is unknown, and it says so instead of guessing
         assertThat(byDevice.get("lamp-3").state()).isEqualTo(CommandState.FAILURE);
         assertThat(byDevice.get("lamp-3").reason()).contains("outcome unknown").contains("relative").contains("check the device");
-        assertThat(bridge.ledger().calls(byDevice.get("lamp-3").id())).hasSize(1);
+        assertThat(bridge.callLog().calls(byDevice.get("lamp-3").id())).hasSize(1);
         assertThat(home.requestCount()).isEqualTo(2);
     }
 }

@@ -249,7 +249,7 @@ class FileIntakeTest extends AccessFlowTestSupport {
         String requestId = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
                 .until(() -> requestFrom("big.jsonl"), Optional::isPresent).orElseThrow().id();
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
-                .until(() -> bridge.ledger().request(requestId).orElseThrow().intakeComplete());
+                .until(() -> bridge.commandStore().request(requestId).orElseThrow().intakeComplete());
 
         List<CommandRecord> commands = bridge.commands(requestId);
         assertThat(commands).hasSize(n);
@@ -268,8 +268,8 @@ class FileIntakeTest extends AccessFlowTestSupport {
 
         assertThat(bridge.inbox().resolve("notes.txt")).hasContent("remember to rotate the badges");
         assertThat(filesUnder(bridge.archive())).noneMatch(p -> p.getFileName().toString().contains("notes"));
-        assertThat(bridge.ledger().openRequests()).noneMatch(r -> "notes.txt".equals(r.sourceName()));
-        assertThat(bridge.ledger().request("real-1")).isPresent();
+        assertThat(bridge.commandStore().openRequests()).noneMatch(r -> "notes.txt".equals(r.sourceName()));
+        assertThat(bridge.commandStore().request("real-1")).isPresent();
     }
 
     // ------------------------------------------------------------------ helpers
@@ -319,6 +319,6 @@ class FileIntakeTest extends AccessFlowTestSupport {
     }
 
     private Optional<RequestRecord> requestFrom(String sourceName) {
-        return bridge.ledger().openRequests().stream().filter(r -> sourceName.equals(r.sourceName())).findFirst();
+        return bridge.commandStore().openRequests().stream().filter(r -> sourceName.equals(r.sourceName())).findFirst();
     }
 }

@@ -62,7 +62,7 @@ class JmsAmqpRabbitMqTest extends AccessFlowTestSupport {
 
         List<CommandRecord> commands = awaitFinal("rabbit-1", 2);
         assertThat(commands).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
-        assertThat(bridge.ledger().request("rabbit-1").orElseThrow().source()).isEqualTo("jms");
+        assertThat(bridge.commandStore().request("rabbit-1").orElseThrow().source()).isEqualTo("jms");
         List<JmsTestClient.Event> received = events.until(e -> e.id().equals("summary-rabbit-1"), Duration.ofSeconds(20));
         List<String> transitions = jdbc().queryForList("SELECT t.id FROM bridge_transition t JOIN bridge_command c "
                 + "ON c.id = t.command_id WHERE c.request_id = 'rabbit-1' ORDER BY t.id", Long.class).stream()

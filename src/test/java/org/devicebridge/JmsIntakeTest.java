@@ -55,7 +55,7 @@ class JmsIntakeTest extends AccessFlowTestSupport {
 
         List<CommandRecord> commands = awaitFinal("queued-1", 2);
         assertThat(commands).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
-        assertThat(bridge.ledger().request("queued-1").orElseThrow().source()).isEqualTo("jms");
+        assertThat(bridge.commandStore().request("queued-1").orElseThrow().source()).isEqualTo("jms");
         assertThat(client.browse(INTAKE)).isEmpty();
     }
 
@@ -157,11 +157,11 @@ class JmsIntakeTest extends AccessFlowTestSupport {
         // an earlier delivery got as far as opening the request; now the ledger refuses the second action
         // (another transaction holds its row: the insert times out) until the test lets go
         String requestId = "halfway-1";
-        bridge.ledger().openRequest(requestId, "jms", null);
+        bridge.commandStore().openRequest(requestId, "jms", null);
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch letGo = new CountDownLatch(1);
         Thread holder = new Thread(() -> new TransactionTemplate(new DataSourceTransactionManager(dataSource())).executeWithoutResult(tx -> {
-            bridge.ledger().recordCommand(new NewCommand(ActionIntake.commandId(requestId, 1, 0), requestId, 1, 0, "holder", null,
+            bridge.commandStore().recordCommand(new NewCommand(ActionIntake.commandId(requestId, 1, 0), requestId, 1, 0, "holder", null,
                     "credentials", "door-2", CommandState.QUEUED, "{}", "CREATE", Instant.now().plusSeconds(3600), null, null));
             held.countDown();
             try {
@@ -181,7 +181,7 @@ class JmsIntakeTest extends AccessFlowTestSupport {
 
         assertThat(failed.matches(20, TimeUnit.SECONDS)).isTrue();
         assertThat(bridge.commands(requestId)).extracting(CommandRecord::device).containsExactly("door-1"); // stopped halfway
-        assertThat(bridge.ledger().request(requestId).orElseThrow().intakeComplete()).isFalse();
+        assertThat(bridge.commandStore().request(requestId).orElseThrow().intakeComplete()).isFalse();
         letGo.countDown();
         holder.join();
 

@@ -4,6 +4,7 @@ import org.devicebridge.access.AccessCloudAdapter;
 import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.NewCommand;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class LostAnswerRecoveryTest extends AccessFlowTestSupport {
         assertThat(done.state()).isEqualTo(CommandState.SUCCESS);
         assertThat(done.vendorRef()).isEqualTo(lostActionId);
         assertThat(cloud.createCount("door-5")).isEqualTo(1);
-        assertThat(bridge.ledger().calls(commandId)).extracting(c -> c.operation()).first().isEqualTo("find-lost-action");
+        assertThat(bridge.callLog().calls(commandId)).extracting(c -> c.operation()).first().isEqualTo("find-lost-action");
     }
 
     @Test
@@ -71,21 +72,22 @@ class LostAnswerRecoveryTest extends AccessFlowTestSupport {
         assertThat(done.state()).isEqualTo(CommandState.SUCCESS);
         assertThat(done.vendorRef()).isEqualTo(lostActionId);
         assertThat(cloud.createCount("door-7")).isEqualTo(1);
-        assertThat(bridge.ledger().calls(commandId)).extracting(c -> c.operation())
+        assertThat(bridge.callLog().calls(commandId)).extracting(c -> c.operation())
                 .startsWith("find-lost-action", "find-lost-action", "upload-payload");
-        assertThat(bridge.ledger().calls(commandId).get(0).error()).contains("answer unreadable");
+        assertThat(bridge.callLog().calls(commandId).get(0).error()).contains("answer unreadable");
     }
 
     /** A command as the ledger holds it after a crash mid-call: in the given phase, due now. */
     private String recordCommandIn(String phase, String device) {
         Ledger ledger = bridge.ledger();
-        ledger.openRequest("lost-1", "file", "lost.json");
+        CommandStore commands = bridge.commandStore();
+        commands.openRequest("lost-1", "file", "lost.json");
         String id = ActionIntake.commandId("lost-1", 0, 0);
         String payload = TestBridge.json(Batches.credentials("a", device)).path("payload").toString()
                 .replace("1a2b3c4d", "1A2B3C4DFFFFFFFFFFFFFFFFFFFFFFFF");
-        ledger.recordCommand(new NewCommand(id, "lost-1", 0, 0, "line 1", "a", "credentials", device, CommandState.QUEUED,
+        commands.recordCommand(new NewCommand(id, "lost-1", 0, 0, "line 1", "a", "credentials", device, CommandState.QUEUED,
                 payload, phase, ledger.now(), ledger.now().plus(Duration.ofMinutes(5)), null));
-        ledger.completeIntake("lost-1");
+        commands.completeIntake("lost-1");
         return id;
     }
 }

@@ -54,8 +54,8 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         List<CommandRecord> fromFile = awaitFinal(fileInstance, "rate-file", 1800, Duration.ofSeconds(60));
         List<CommandRecord> fromApi = awaitFinal(fileInstance, "rate-api", 1700, Duration.ofSeconds(60));
 
-        assertThat(fileInstance.ledger().request("rate-file").orElseThrow().source()).isEqualTo("file");
-        assertThat(fileInstance.ledger().request("rate-api").orElseThrow().source()).isEqualTo("http");
+        assertThat(fileInstance.commandStore().request("rate-file").orElseThrow().source()).isEqualTo("file");
+        assertThat(fileInstance.commandStore().request("rate-api").orElseThrow().source()).isEqualTo("http");
         assertThat(fromFile).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
         assertThat(fromApi).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
         assertThat(network.requestCount()).as("calls of %s devices",
@@ -102,7 +102,7 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         bridge.drop("urgent.json", Batches.document("urgent", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[\"U-1\"]}"));
 
         awaitFinal(bridge, "urgent", 1, Duration.ofSeconds(20));
-        Instant takenIn = bridge.ledger().request("urgent").orElseThrow().intakeDoneAt();
+        Instant takenIn = bridge.commandStore().request("urgent").orElseThrow().intakeDoneAt();
         long callsBefore = network.acceptedRequestTimes().stream().filter(t -> t.isBefore(takenIn)).count();
         List<JsonNode> calls = network.requests();
         int urgentCall = calls.indexOf(calls.stream().filter(c -> c.path("ids").toString().contains("\"U-1\"")).findFirst().orElseThrow());
@@ -111,9 +111,9 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
                 .isLessThanOrEqualTo(BULK_WORKERS);
 
         awaitFinal(bridge, "huge", 3000, Duration.ofSeconds(60));
-        await().until(() -> bridge.ledger().request("huge").orElseThrow().finishedAt() != null);
-        RequestRecord urgent = bridge.ledger().request("urgent").orElseThrow();
-        RequestRecord huge = bridge.ledger().request("huge").orElseThrow();
+        await().until(() -> bridge.commandStore().request("huge").orElseThrow().finishedAt() != null);
+        RequestRecord urgent = bridge.commandStore().request("urgent").orElseThrow();
+        RequestRecord huge = bridge.commandStore().request("huge").orElseThrow();
         assertThat(urgent.finishedAt()).isBefore(huge.finishedAt().minusSeconds(2));
         assertThat(network.maxRequestsInAnyWindow()).isLessThanOrEqualTo(10);
     }

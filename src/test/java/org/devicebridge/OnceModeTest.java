@@ -2,6 +2,7 @@ package org.devicebridge;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerDatabase;
 import org.devicebridge.ledger.NewCommand;
@@ -62,11 +63,11 @@ class OnceModeTest {
     void waitsForTheInboxNotForWorkOtherTriggersLeftOpen() throws Exception {
         // a pull command submitted over the API earlier, which no device has fetched yet
         try (HikariDataSource db = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger").toAbsolutePath(), "sa", "", null, 2)) {
-            Ledger ledger = new Ledger(db, Clock.systemUTC());
-            ledger.openRequest("api-1", "http", null);
-            ledger.recordCommand(new NewCommand("api-1-c", "api-1", 1, 0, "actions[0]", null, "command", "gateway-3",
+            CommandStore commands = new CommandStore(new Ledger(db, Clock.systemUTC()));
+            commands.openRequest("api-1", "http", null);
+            commands.recordCommand(new NewCommand("api-1-c", "api-1", 1, 0, "actions[0]", null, "command", "gateway-3",
                     CommandState.QUEUED, "{\"command\":\"reboot\"}", "INBOX", null, Instant.now().plusSeconds(3600), null));
-            ledger.completeIntake("api-1");
+            commands.completeIntake("api-1");
         }
         drop("good.json", Batches.document("once-inbox", Batches.credentials("a", "door-1")));
 

@@ -99,7 +99,7 @@ class ScheduleMisfireTest {
         assertThat(catchup.stream().filter(t -> t.isBefore(firstGrid))).hasSize(1).noneMatch(ScheduleMisfireTest::onGrid)
                 .allMatch(t -> t.isAfter(catchupBefore.plusSeconds(2)));
         // ... under its own request id
-        assertThat(bridge.ledger().request("schedule:catchup:" + catchup.get(0))).isPresent();
+        assertThat(bridge.commandStore().request("schedule:catchup:" + catchup.get(0))).isPresent();
         // skip: nothing is made up; the next firing is the next one on the grid, well after the last before the stop
         assertThat(skipped).allMatch(ScheduleMisfireTest::onGrid);
         assertThat(skipped.get(0)).isAfter(skippedBefore.plusSeconds(2));

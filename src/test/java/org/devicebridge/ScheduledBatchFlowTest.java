@@ -109,7 +109,7 @@ class ScheduledBatchFlowTest {
         assertThat(awaitSucceeded(doorsRequest, 2)).extracting(CommandRecord::device).containsExactly("door-1", "door-2");
         awaitSucceeded("schedule:lab:" + labAt + ":a.json", 1);
         awaitSucceeded("schedule:lab:" + labAt + ":b.json", 2);
-        assertThat(bridge.ledger().request(doorsRequest)).hasValueSatisfying(r -> assertThat(r.source()).isEqualTo("schedule"));
+        assertThat(bridge.commandStore().request(doorsRequest)).hasValueSatisfying(r -> assertThat(r.source()).isEqualTo("schedule"));
     }
 
     @Test

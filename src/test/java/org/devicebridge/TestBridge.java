@@ -4,8 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.devicebridge.ledger.CallLog;
 import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerReads;
+import org.devicebridge.ledger.WorkQueue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -132,6 +136,22 @@ public final class TestBridge implements AutoCloseable {
         return context().getRegistry().lookupByNameAndType("ledger", Ledger.class);
     }
 
+    public WorkQueue workQueue() {
+        return context().getRegistry().lookupByNameAndType("workQueue", WorkQueue.class);
+    }
+
+    public CommandStore commandStore() {
+        return context().getRegistry().lookupByNameAndType("commandStore", CommandStore.class);
+    }
+
+    public CallLog callLog() {
+        return context().getRegistry().lookupByNameAndType("callLog", CallLog.class);
+    }
+
+    public LedgerReads reads() {
+        return context().getRegistry().lookupByNameAndType("ledgerReads", LedgerReads.class);
+    }
+
     public String property(String key) {
         return properties.get(key);
     }
@@ -171,7 +191,7 @@ public final class TestBridge implements AutoCloseable {
     /** The request's commands in batch order. */
     public List<CommandRecord> commands(String requestId) {
         List<CommandRecord> out = new ArrayList<>();
-        ledger().forEachCommand(requestId, out::add);
+        reads().forEachCommand(requestId, out::add);
         return out;
     }
 

@@ -43,9 +43,9 @@ class TwoStepActionFlowTest extends AccessFlowTestSupport {
         CommandRecord c = awaitFinal("order-1", 1).get(0);
 
         assertThat(path(bridge, c.id())).containsExactly(QUEUED, INITIATED, ACKNOWLEDGED, IN_PROGRESS, SUCCESS);
-        assertThat(bridge.ledger().calls(c.id())).extracting(call -> call.operation())
+        assertThat(bridge.callLog().calls(c.id())).extracting(call -> call.operation())
                 .startsWith("create-action", "upload-payload", "poll-action");
-        assertThat(bridge.ledger().calls(c.id())).allSatisfy(call -> assertThat(call.vendorRequestId()).isNotBlank());
+        assertThat(bridge.callLog().calls(c.id())).allSatisfy(call -> assertThat(call.vendorRequestId()).isNotBlank());
     }
 
     @Test

@@ -9,12 +9,15 @@ import org.devicebridge.cloud.CommandOutcomes;
 import org.devicebridge.cloud.LenientJson;
 import org.devicebridge.cloud.CloudResponse;
 import org.devicebridge.cloud.Redactor;
+import org.devicebridge.ledger.CallLog;
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.Progress;
 import org.devicebridge.ledger.StateChange;
+import org.devicebridge.ledger.WorkQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +71,9 @@ public class AccessCloudAdapter {
     private final int batchSize;
     private final Duration lease;
     private final Ledger ledger;
+    private final WorkQueue workQueue;
+    private final CommandStore commandStore;
+    private final CallLog callLog;
     private final LedgerTransitions transitions;
     private final CloudCall call;
     private final BackoffSchedule backoff;
@@ -75,7 +81,8 @@ public class AccessCloudAdapter {
     private final Redactor redactor;
     private final ObjectMapper mapper;
 
-    public AccessCloudAdapter(String baseUrl, String apiKey, int maxRecreates, int batchSize, Duration lease, Ledger ledger, LedgerTransitions transitions,
+    public AccessCloudAdapter(String baseUrl, String apiKey, int maxRecreates, int batchSize, Duration lease, Ledger ledger, WorkQueue workQueue,
+                              CommandStore commandStore, CallLog callLog, LedgerTransitions transitions,
                               CloudCall call, BackoffSchedule backoff, CommandOutcomes outcomes, Redactor redactor,
                               ObjectMapper mapper) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
@@ -84,6 +91,9 @@ public class AccessCloudAdapter {
         this.batchSize = batchSize;
         this.lease = lease;
         this.ledger = ledger;
+        this.workQueue = workQueue;
+        this.commandStore = commandStore;
+        this.callLog = callLog;
         this.transitions = transitions;
         this.call = call;
         this.backoff = backoff;
@@ -97,7 +107,7 @@ public class AccessCloudAdapter {
      * worker ({@code free}), and at most one batch.
      */
     public List<CommandRecord> claimDue(int free) {
-        return ledger.claimDue(CredentialsActionPlanner.KIND, Math.min(free, batchSize), lease, Duration.ZERO, SENT);
+        return workQueue.claimDue(CredentialsActionPlanner.KIND, Math.min(free, batchSize), lease, Duration.ZERO, SENT);
     }
 
     /** A command whose phase no step of this adapter takes (a ledger edited by hand, a newer version's phase). */
@@ -120,7 +130,7 @@ public class AccessCloudAdapter {
         JsonNode action = r.ok() ? strictJson(r.body()) : null;
         String unreadable = !r.ok() ? null : action == null ? LenientJson.whyUnreadable(r.body())
                 : usable(action) ? null : "the action has no id or upload_url";
-        ledger.recordCall(c.id(), "create-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
+        callLog.recordCall(c.id(), "create-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
         if (!r.ok()) {
             // no answer at all: the action may exist, so it is looked for before another create
             failOrRetry(c, r, r.status() == null ? CREATE_SENT : CREATE, "creating the device action");
@@ -147,7 +157,7 @@ public class AccessCloudAdapter {
         String scratch = mapper.createObjectNode().put("upload_url", uploadUrl)
                 .put("upload_url_expires_at", action.path("upload_url_expires_at").asText(null))
                 .put("recreates", recreates(c)).toString();
-        ledger.saveProgress(c.id(), Progress.next(UPLOAD, ledger.now()).withVendor(actionId, status, scratch));
+        workQueue.saveProgress(c.id(), Progress.next(UPLOAD, ledger.now()).withVendor(actionId, status, scratch));
         transitions.move(c.id(), new StateChange(AccessStatusMapping.stateOf(status).orElse(CommandState.INITIATED), status,
                 requestId, null));
     }
@@ -171,7 +181,7 @@ public class AccessCloudAdapter {
         String unreadable = !r.ok() ? null : list == null ? LenientJson.whyUnreadable(r.body())
                 : !list.path("data").isArray() ? "no data list"
                 : found != null && !usable(found) ? "the action found has no upload_url" : null;
-        ledger.recordCall(c.id(), "find-lost-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
+        callLog.recordCall(c.id(), "find-lost-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
         String doing = "looking for an action whose creation was not confirmed";
         if (!r.ok()) {
             failOrRetry(c, r, CREATE_SENT, doing);
@@ -188,7 +198,7 @@ public class AccessCloudAdapter {
             adopt(c, found, r.requestId());
             return;
         }
-        ledger.saveProgress(c.id(), Progress.next(CREATE, ledger.now()));
+        workQueue.saveProgress(c.id(), Progress.next(CREATE, ledger.now()));
     }
 
     /** The newest listed action of our type that no command owns yet, or null. */
@@ -196,7 +206,7 @@ public class AccessCloudAdapter {
         for (JsonNode action : actions) {
             String id = action.path("id").asText(null);
             if (id != null && !id.isBlank() && ACTION_TYPE.equals(action.path("type").asText(ACTION_TYPE))
-                    && !ledger.isKnownVendorRef(CredentialsActionPlanner.KIND, id)) {
+                    && !commandStore.isKnownVendorRef(CredentialsActionPlanner.KIND, id)) {
                 return action;
             }
         }
@@ -216,13 +226,13 @@ public class AccessCloudAdapter {
         CloudResponse r = call.read(exchange);
         // the contract's 200 has an empty body; one that is there but no JSON is a garbled answer, not a receipt
         String unreadable = r.ok() && !r.body().isBlank() && strictJson(r.body()) == null ? LenientJson.whyUnreadable(r.body()) : null;
-        ledger.recordCall(c.id(), "upload-payload", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
+        callLog.recordCall(c.id(), "upload-payload", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
         if (unreadable != null) {
             // the upload may well have arrived: poll the action to learn, never PUT blindly again
             outcomes.retryUnreadable(c, r, UPLOAD_SENT, "uploading the payload", unreadable);
         } else if (r.ok() || (r.status() != null && r.status() == 409)) {
             // 200: received, not yet processed. 409: it had been received already (a retried PUT).
-            ledger.saveProgress(c.id(), Progress.next(POLL, ledger.now().plus(backoff.pollDelay(0))));
+            workQueue.saveProgress(c.id(), Progress.next(POLL, ledger.now().plus(backoff.pollDelay(0))));
             transitions.move(c.id(), new StateChange(CommandState.ACKNOWLEDGED, null, r.requestId(), null));
         } else if (r.status() != null && r.status() == 403) {
             recreate(c, r);
@@ -241,11 +251,11 @@ public class AccessCloudAdapter {
         }
         LOG.info("command {} ({}): upload URL expired, creating a new action", c.id(), c.device());
         // the abandoned action stays visible as the bridge's own housekeeping (hidden by exclude_internal_commands)
-        ledger.recordInternal(c, java.util.UUID.nameUUIDFromBytes((c.id() + "/abandoned/" + c.vendorRef())
+        commandStore.recordInternal(c, java.util.UUID.nameUUIDFromBytes((c.id() + "/abandoned/" + c.vendorRef())
                         .getBytes(StandardCharsets.UTF_8)).toString(), c.vendorRef(), CommandState.CANCELLED,
                 "upload URL expired before the upload; abandoned, a new action is created for command " + c.id());
         String scratch = mapper.createObjectNode().put("recreates", done + 1).toString();
-        ledger.saveProgress(c.id(), Progress.next(CREATE, ledger.now()).withVendor(null, null, scratch));
+        workQueue.saveProgress(c.id(), Progress.next(CREATE, ledger.now()).withVendor(null, null, scratch));
     }
 
     // ------------------------------------------------------------- wait: poll the action
@@ -261,7 +271,7 @@ public class AccessCloudAdapter {
         JsonNode action = r.ok() ? strictJson(r.body()) : null;
         String unreadable = !r.ok() ? null : action == null ? LenientJson.whyUnreadable(r.body())
                 : action.path("status").asText("").isBlank() ? "the action has no status" : null;
-        ledger.recordCall(c.id(), "poll-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
+        callLog.recordCall(c.id(), "poll-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
         if (!r.ok()) {
             failOrRetry(c, r, POLL, "polling the device action");
             return;
@@ -275,10 +285,10 @@ public class AccessCloudAdapter {
             // the cloud never registered our upload: send it again on the URL it names now
             String scratch = mapper.createObjectNode().put("upload_url", action.get("upload_url").asText())
                     .put("recreates", recreates(c)).toString();
-            ledger.saveProgress(c.id(), Progress.next(UPLOAD, ledger.now()).withVendor(null, status, scratch).countPoll());
+            workQueue.saveProgress(c.id(), Progress.next(UPLOAD, ledger.now()).withVendor(null, status, scratch).countPoll());
             return;
         }
-        ledger.saveProgress(c.id(), Progress.next(POLL, ledger.now().plus(backoff.pollDelay(c.polls() + 1)))
+        workQueue.saveProgress(c.id(), Progress.next(POLL, ledger.now().plus(backoff.pollDelay(c.polls() + 1)))
                 .withVendorStatus(status).countPoll());
         applyStatus(c, status, action.path("reason").asText(null), r.requestId());
     }
@@ -297,7 +307,7 @@ public class AccessCloudAdapter {
             LOG.warn("access webhook: event without data.id ignored");
             return;
         }
-        Optional<CommandRecord> c = ledger.commandByVendorRef(CredentialsActionPlanner.KIND, actionId);
+        Optional<CommandRecord> c = commandStore.commandByVendorRef(CredentialsActionPlanner.KIND, actionId);
         if (c.isEmpty()) {
             LOG.debug("access webhook: no command for action {}", actionId);
             return;

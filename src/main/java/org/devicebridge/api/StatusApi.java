@@ -13,7 +13,8 @@ import org.devicebridge.intake.BatchReader;
 import org.devicebridge.intake.DifferentDocumentException;
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
-import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.CommandStore;
+import org.devicebridge.ledger.LedgerReads;
 import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.LedgerTransitions.Requester;
 import org.devicebridge.ledger.StateChange;
@@ -42,7 +43,8 @@ public class StatusApi {
     private static final int MAX_LIMIT = 1000;
     private static final int MAX_REQUEST_ID = 200;   // bridge_request.id VARCHAR(200)
 
-    private final Ledger ledger;
+    private final CommandStore commandStore;
+    private final LedgerReads reads;
     private final LedgerTransitions transitions;
     private final CommandInbox inbox;
     private final ActionIntake intake;
@@ -50,9 +52,10 @@ public class StatusApi {
     private final ApiGate gate;
     private final ObjectMapper mapper;
 
-    public StatusApi(Ledger ledger, LedgerTransitions transitions, CommandInbox inbox, ActionIntake intake, CommandView view,
-                     ApiGate gate, ObjectMapper mapper) {
-        this.ledger = ledger;
+    public StatusApi(CommandStore commandStore, LedgerReads reads, LedgerTransitions transitions, CommandInbox inbox, ActionIntake intake,
+                     CommandView view, ApiGate gate, ObjectMapper mapper) {
+        this.commandStore = commandStore;
+        this.reads = reads;
         this.transitions = transitions;
         this.inbox = inbox;
         this.intake = intake;
@@ -68,7 +71,7 @@ public class StatusApi {
         int offset = integer(call, "offset", 0, 0, Integer.MAX_VALUE);
         CommandState state = call.parameter("state") == null ? null : state(call.parameter("state"), "state");
         boolean excludeInternal = bool(call, "exclude_internal_commands");
-        var page = ledger.findCommands(csv(call.parameter("request")), csv(call.parameter("device")), state, excludeInternal,
+        var page = reads.findCommands(csv(call.parameter("request")), csv(call.parameter("device")), state, excludeInternal,
                 limit, offset);
         ObjectNode content = mapper.createObjectNode().put("total", page.total()).put("limit", limit).put("offset", offset);
         ArrayNode items = content.putArray("items");
@@ -116,7 +119,7 @@ public class StatusApi {
         } catch (LedgerTransitions.RefusedMove refused) {
             throw new ApiException(409, refused.getMessage());
         }
-        gate.respond(exchange, 200, "Command status updated", status(ledger.command(c.id()).orElseThrow(), true));
+        gate.respond(exchange, 200, "Command status updated", status(commandStore.command(c.id()).orElseThrow(), true));
     }
 
     /** {@code GET /v2/command-inbox/?device_id=}: the device's queued commands, now delivered (Command Initiated). */
@@ -203,7 +206,7 @@ public class StatusApi {
         n.put("updated_at", c.updatedAt() == null ? null : c.updatedAt().toString());
         if (withTransitions) {
             ArrayNode history = n.putArray("transitions");
-            for (Transition t : ledger.transitions(c.id())) {
+            for (Transition t : reads.transitions(c.id())) {
                 history.addObject().put("at", t.at().toString()).put("from", t.from() == null ? null : t.from().label())
                         .put("to", t.to().label()).put("vendor_status", t.vendorStatus())
                         .put("vendor_request_id", t.vendorRequestId()).put("reason", t.reason());
@@ -227,7 +230,7 @@ public class StatusApi {
         if (id == null || !COMMAND_ID.matcher(id).matches()) {
             throw ApiException.badRequest("id", "'" + id + "' is not a command id");
         }
-        return ledger.command(id).filter(c -> !call.byOneDevice() || isOwn(c, call.device()))
+        return commandStore.command(id).filter(c -> !call.byOneDevice() || isOwn(c, call.device()))
                 .orElseThrow(() -> new ApiException(404, "Not Found: no command " + id));
     }
 

@@ -8,6 +8,7 @@ import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.Progress;
 import org.devicebridge.ledger.StateChange;
+import org.devicebridge.ledger.WorkQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,14 +36,16 @@ public class CommandOutcomes {
     private static final Logger LOG = LoggerFactory.getLogger(CommandOutcomes.class);
 
     private final Ledger ledger;
+    private final WorkQueue workQueue;
     private final LedgerTransitions transitions;
     private final BackoffSchedule backoff;
     private final Redactor redactor;
     private final ObjectMapper mapper;
 
-    public CommandOutcomes(Ledger ledger, LedgerTransitions transitions, BackoffSchedule backoff, Redactor redactor,
+    public CommandOutcomes(Ledger ledger, WorkQueue workQueue, LedgerTransitions transitions, BackoffSchedule backoff, Redactor redactor,
                            ObjectMapper mapper) {
         this.ledger = ledger;
+        this.workQueue = workQueue;
         this.transitions = transitions;
         this.backoff = backoff;
         this.redactor = redactor;
@@ -84,7 +87,7 @@ public class CommandOutcomes {
         Duration delay = backoff.retryDelay(attempts, retryAfter);
         LOG.info("command {} ({}): {} while {}; retry {} of {} in {} ms", c.id(), c.device(), redactor.text(last), doing, attempts,
                 backoff.maxAttempts(), delay.toMillis());
-        ledger.saveProgress(c.id(), Progress.next(retryPhase, ledger.now().plus(delay)).attempts(attempts));
+        workQueue.saveProgress(c.id(), Progress.next(retryPhase, ledger.now().plus(delay)).attempts(attempts));
     }
 
     /**
@@ -123,7 +126,7 @@ public class CommandOutcomes {
         Instant at = ledger.now().plus(delay);
         LOG.info("{} commands of one call (request {}): {} while {}; retry {} of {} in {} ms, all in one call again", chunk.size(),
                 chunk.get(0).requestId(), redactor.text(last), doing, attempts, backoff.maxAttempts(), delay.toMillis());
-        chunk.forEach(c -> ledger.saveProgress(c.id(), Progress.next(retryPhase, at).attempts(attempts)));
+        chunk.forEach(c -> workQueue.saveProgress(c.id(), Progress.next(retryPhase, at).attempts(attempts)));
     }
 
     /** How an answer that came but could not be read is described, e.g. {@code HTTP 201, answer unreadable: not JSON}. */

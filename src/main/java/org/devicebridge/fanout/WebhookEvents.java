@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
-import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.CommandStore;
+import org.devicebridge.ledger.LedgerReads;
 import org.devicebridge.ledger.RequestRecord;
 import org.devicebridge.results.CommandView;
 import org.devicebridge.results.Summary;
@@ -21,12 +22,14 @@ import java.util.Optional;
  */
 public class WebhookEvents {
 
-    private final Ledger ledger;
+    private final CommandStore commandStore;
+    private final LedgerReads reads;
     private final CommandView view;
     private final ObjectMapper mapper;
 
-    public WebhookEvents(Ledger ledger, CommandView view, ObjectMapper mapper) {
-        this.ledger = ledger;
+    public WebhookEvents(CommandStore commandStore, LedgerReads reads, CommandView view, ObjectMapper mapper) {
+        this.commandStore = commandStore;
+        this.reads = reads;
         this.view = view;
         this.mapper = mapper;
     }
@@ -34,7 +37,7 @@ public class WebhookEvents {
     /** The event of a delivery, or empty when what it announces is gone from the ledger. */
     Optional<ObjectNode> of(Delivery d, WebhookLedger webhooks) {
         if (d.isSummary()) {
-            return ledger.request(d.requestId()).map(r -> requestSummary(d, r));
+            return commandStore.request(d.requestId()).map(r -> requestSummary(d, r));
         }
         return webhooks.transition(d.transitionId()).flatMap(t -> commandStatusUpdated(d, t));
     }
@@ -46,7 +49,7 @@ public class WebhookEvents {
      * detail) is the command as the ledger knows it now.
      */
     private Optional<ObjectNode> commandStatusUpdated(Delivery d, WebhookLedger.TransitionRow t) {
-        Optional<CommandRecord> command = ledger.command(t.commandId());
+        Optional<CommandRecord> command = commandStore.command(t.commandId());
         if (command.isEmpty()) {
             return Optional.empty();
         }
@@ -63,7 +66,7 @@ public class WebhookEvents {
 
     /** A finished request: its summary. */
     private ObjectNode requestSummary(Delivery d, RequestRecord request) {
-        Summary summary = Summary.of(request, ledger.counts(request.id()));
+        Summary summary = Summary.of(request, reads.counts(request.id()));
         return event(d, request.finishedAt(), summary.toJson(mapper));
     }
 

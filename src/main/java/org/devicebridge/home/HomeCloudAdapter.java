@@ -9,11 +9,14 @@ import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.CloudResponse;
 import org.devicebridge.cloud.CommandOutcomes;
 import org.devicebridge.cloud.LenientJson;
+import org.devicebridge.ledger.CallLog;
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.StateChange;
+import org.devicebridge.ledger.WorkQueue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +56,9 @@ public class HomeCloudAdapter {
     private final Duration gather;
     private final Duration lease;
     private final Ledger ledger;
+    private final WorkQueue workQueue;
+    private final CommandStore commandStore;
+    private final CallLog callLog;
     private final LedgerTransitions transitions;
     private final CloudCall call;
     private final CommandOutcomes outcomes;
@@ -63,13 +69,17 @@ public class HomeCloudAdapter {
      * @param gather    how long the first commands of a batch still being read wait for the rest, to share their call
      */
     public HomeCloudAdapter(String baseUrl, String token, int batchSize, Duration gather, Duration lease, Ledger ledger,
-                            LedgerTransitions transitions, CloudCall call, CommandOutcomes outcomes, ObjectMapper mapper) {
+                            WorkQueue workQueue, CommandStore commandStore, CallLog callLog, LedgerTransitions transitions,
+                            CloudCall call, CommandOutcomes outcomes, ObjectMapper mapper) {
         this.baseUrl = baseUrl == null ? null : baseUrl.replaceAll("/+$", "");
         this.token = token;
         this.batchSize = batchSize;
         this.gather = gather;
         this.lease = lease;
         this.ledger = ledger;
+        this.workQueue = workQueue;
+        this.commandStore = commandStore;
+        this.callLog = callLog;
         this.transitions = transitions;
         this.call = call;
         this.outcomes = outcomes;
@@ -83,11 +93,11 @@ public class HomeCloudAdapter {
         }
         List<CommandRecord> chunk = new ArrayList<>();
         Set<String> devices = new HashSet<>();
-        for (CommandRecord c : ledger.claimDue(KIND, batchSize, lease, gather)) {
+        for (CommandRecord c : workQueue.claimDue(KIND, batchSize, lease, gather)) {
             if (devices.add(c.device())) {
                 chunk.add(c);
             } else {
-                ledger.release(c.id());
+                workQueue.release(c.id());
             }
         }
         return chunk;
@@ -118,7 +128,7 @@ public class HomeCloudAdapter {
         JsonNode parsed = r.ok() ? LenientJson.strict(mapper, r.body()).orElse(null) : null;
         String unreadable = !r.ok() ? null : parsed == null ? LenientJson.whyUnreadable(r.body())
                 : !parsed.path("devices").isArray() ? "no devices list" : null;
-        ledger.recordCalls(chunk.stream().map(CommandRecord::id).toList(), "capability-action", r.status(), requestId, r.durationMs(),
+        callLog.recordCalls(chunk.stream().map(CommandRecord::id).toList(), "capability-action", r.status(), requestId, r.durationMs(),
                 outcomes.errorOf(r, unreadable));
         if (r.status() != null && r.status() == 404) {
             chunk.forEach(c -> outcomes.fail(c, "devices not found: " + r.describe() + outcomes.detail(r), null, requestId));
@@ -186,7 +196,7 @@ public class HomeCloudAdapter {
                         + result.path("error_code").asText("") + " " + result.path("error_message").asText(""));
             }
         }
-        ledger.saveResultDetail(c.id(), mapper.createObjectNode().set("capabilities", detail).toString());
+        commandStore.saveResultDetail(c.id(), mapper.createObjectNode().set("capabilities", detail).toString());
         if (detail.isEmpty()) {
             outcomes.fail(c, "the home cloud reported no capability results for the device", null, requestId);
         } else if (errors.isEmpty()) {

@@ -2,9 +2,10 @@ package org.devicebridge.inbox;
 
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
-import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerReads;
 import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.StateChange;
+import org.devicebridge.ledger.WorkQueue;
 
 import java.util.List;
 
@@ -15,27 +16,29 @@ import java.util.List;
  */
 public class CommandInbox {
 
-    private final Ledger ledger;
+    private final WorkQueue workQueue;
+    private final LedgerReads reads;
     private final LedgerTransitions transitions;
 
-    public CommandInbox(Ledger ledger, LedgerTransitions transitions) {
-        this.ledger = ledger;
+    public CommandInbox(WorkQueue workQueue, LedgerReads reads, LedgerTransitions transitions) {
+        this.workQueue = workQueue;
+        this.reads = reads;
         this.transitions = transitions;
     }
 
     /** The device's commands, oldest first; queued ones become {@code Command Initiated} (delivered). */
     public List<CommandRecord> deliver(String device) {
-        for (CommandRecord c : ledger.inboxFor(CommandActionPlanner.KIND, device)) {
+        for (CommandRecord c : reads.inboxFor(CommandActionPlanner.KIND, device)) {
             if (c.state() == CommandState.QUEUED) {
                 transitions.move(c.id(), new StateChange(CommandState.INITIATED, null, null, "delivered to the device's inbox"));
             }
         }
-        return ledger.inboxFor(CommandActionPlanner.KIND, device);
+        return reads.inboxFor(CommandActionPlanner.KIND, device);
     }
 
     /** Scheduled commands whose {@code not_before} has come (ids, for the route to split over). */
     public List<String> dueScheduled() {
-        return ledger.dueScheduled(500);
+        return workQueue.dueScheduled(500);
     }
 
     /** {@code Command Scheduled -> Command Queued}: the device may fetch it now. */

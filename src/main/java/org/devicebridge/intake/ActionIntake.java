@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerReads;
 import org.devicebridge.ledger.NewCommand;
 import org.devicebridge.ledger.RequestRecord;
 import org.slf4j.Logger;
@@ -48,6 +50,8 @@ public class ActionIntake {
     private static final int MAX_REASON = 2000;
 
     private final Ledger ledger;
+    private final CommandStore commandStore;
+    private final LedgerReads reads;
     private final BatchReader reader;
     private final Map<String, ActionPlanner> planners;
     private final Duration defaultDeadline;
@@ -55,9 +59,11 @@ public class ActionIntake {
     private final ObjectMapper mapper;
     private final List<Consumer<String>> intakeCompleteListeners = new CopyOnWriteArrayList<>();
 
-    public ActionIntake(Ledger ledger, BatchReader reader, List<ActionPlanner> planners, Duration defaultDeadline,
-                        int progressEvery, ObjectMapper mapper) {
+    public ActionIntake(Ledger ledger, CommandStore commandStore, LedgerReads reads, BatchReader reader, List<ActionPlanner> planners,
+                        Duration defaultDeadline, int progressEvery, ObjectMapper mapper) {
         this.ledger = ledger;
+        this.commandStore = commandStore;
+        this.reads = reads;
         this.reader = reader;
         this.planners = planners.stream().collect(Collectors.toMap(ActionPlanner::kind, p -> p));
         this.defaultDeadline = defaultDeadline;
@@ -79,8 +85,8 @@ public class ActionIntake {
         String name = file.getName();
         exchange.setProperty(REQUEST_ID, source.requestId());
         exchange.setProperty(SOURCE_NAME, name);
-        if (!ledger.openRequest(source.requestId(), "file", name)) {
-            var existing = ledger.request(source.requestId()).orElseThrow();
+        if (!commandStore.openRequest(source.requestId(), "file", name)) {
+            var existing = commandStore.request(source.requestId()).orElseThrow();
             if (existing.intakeComplete()) {
                 source.close();
                 LOG.info("{}: request {} was already submitted at {}; nothing new is created", name, source.requestId(),
@@ -116,7 +122,7 @@ public class ActionIntake {
             LOG.info("request {}: {} records read", requestId, record.seq() + 1);
         }
         if (!record.readable()) {
-            ledger.recordIntakeError(requestId, record.seq(), record.ref(), clip(record.error(), MAX_REASON), record.raw());
+            commandStore.recordIntakeError(requestId, record.seq(), record.ref(), clip(record.error(), MAX_REASON), record.raw());
             return record.error();
         }
         JsonNode action = record.action();
@@ -124,7 +130,7 @@ public class ActionIntake {
         ActionPlanner planner = kind == null ? null : planners.get(kind);
         if (planner == null) {
             String reason = kind == null ? "kind: missing" : "kind: unknown kind '" + kind + "' (known: " + planners.keySet() + ")";
-            ledger.recordIntakeError(requestId, record.seq(), record.ref(), clip(reason, MAX_REASON), record.raw());
+            commandStore.recordIntakeError(requestId, record.seq(), record.ref(), clip(reason, MAX_REASON), record.raw());
             return reason;
         }
         Instant now = ledger.now();
@@ -148,12 +154,12 @@ public class ActionIntake {
                         record.ref(), actionId, kind, p.device(), later ? CommandState.SCHEDULED : CommandState.QUEUED,
                         p.payload(), p.firstPhase(), later ? p.notBefore() : now, deadline, null));
             }
-            ledger.recordCommands(commands);
+            commandStore.recordCommands(commands);
             return null;
         } catch (InvalidActionException e) {
             String reason = record.ref() + ": " + e.getMessage();
             String device = text(action, "device");
-            ledger.recordCommand(new NewCommand(commandId(requestId, record.seq(), 0), requestId, record.seq(), 0, record.ref(),
+            commandStore.recordCommand(new NewCommand(commandId(requestId, record.seq(), 0), requestId, record.seq(), 0, record.ref(),
                     clip(actionId), kind, clip(device == null ? "" : device), CommandState.FAILURE, record.raw(), "DONE", null, null,
                     "invalid: " + clip(reason, MAX_REASON - 9)));
             LOG.warn("request {}: rejected {}", requestId, reason);
@@ -175,8 +181,8 @@ public class ActionIntake {
         String digest = BatchReader.digest(document);
         try (BatchSource records = reader.openDocument(document, fallbackRequestId)) {
             String requestId = records.requestId();
-            boolean fresh = ledger.openRequest(requestId, source, null, digest);
-            RequestRecord existing = fresh ? null : ledger.request(requestId).orElseThrow();
+            boolean fresh = commandStore.openRequest(requestId, source, null, digest);
+            RequestRecord existing = fresh ? null : commandStore.request(requestId).orElseThrow();
             if (existing != null && existing.documentDigest() != null && !existing.documentDigest().equals(digest)) {
                 throw new DifferentDocumentException(requestId);
             }
@@ -184,20 +190,20 @@ public class ActionIntake {
                 while (records.hasNext()) {
                     take(records.next(), requestId);
                 }
-                boolean completed = ledger.completeIntake(requestId);
+                boolean completed = commandStore.completeIntake(requestId);
                 LOG.info("request {} ({}): taken in", requestId, source);
                 if (completed) {
                     intakeCompleted(requestId);
                 }
             }
             List<String> commandIds = new java.util.ArrayList<>();
-            ledger.forEachCommand(requestId, c -> {
+            reads.forEachCommand(requestId, c -> {
                 if (!c.invalid()) {
                     commandIds.add(c.id());
                 }
             });
             List<org.devicebridge.ledger.RejectedRecord> rejected = new java.util.ArrayList<>();
-            ledger.forEachRejectedRecord(requestId, rejected::add);
+            reads.forEachRejectedRecord(requestId, rejected::add);
             return new Submission(requestId, !fresh, commandIds, rejected);
         }
     }
@@ -212,7 +218,7 @@ public class ActionIntake {
                 return Optional.empty();
             }
             String digest = BatchReader.digest(document);
-            return ledger.request(records.requestId()).map(RequestRecord::documentDigest)
+            return commandStore.request(records.requestId()).map(RequestRecord::documentDigest)
                     .filter(stored -> !stored.equals(digest))
                     .map(stored -> "request_id '" + records.requestId() + "': taken in before from a different document; "
                             + "a new document needs a new request_id");
@@ -226,8 +232,8 @@ public class ActionIntake {
 
     /** Ends intake of the request: from now on it is finished when every command is final. */
     public void close(@ExchangeProperty(REQUEST_ID) String requestId) {
-        boolean completed = ledger.completeIntake(requestId);
-        var counts = ledger.counts(requestId);
+        boolean completed = commandStore.completeIntake(requestId);
+        var counts = reads.counts(requestId);
         LOG.info("request {}: intake complete, {} commands, {} rejected", requestId, counts.total() - counts.invalid(),
                 counts.invalid());
         if (completed) {

@@ -10,8 +10,8 @@ import java.util.List;
  * Ends commands that are past their deadline and not final yet: {@code Command TimeOut}. The one
  * rule for every kind of action: a command whose call is in flight (leased to the adapter making
  * it) is never timed out under that call; its answer decides, and the deadline applies afterwards
- * if it is still not final. A command past its deadline gets no new call ({@link Ledger#claimDue},
- * {@link Ledger#claimChunk}).
+ * if it is still not final. A command past its deadline gets no new call ({@link WorkQueue#claimDue},
+ * {@link WorkQueue#claimChunk}).
  */
 public class DeadlineWatch {
 
@@ -19,25 +19,27 @@ public class DeadlineWatch {
     /** How long the watch holds a command it is timing out (a moment: the transition follows at once). */
     private static final Duration HOLD = Duration.ofSeconds(30);
 
-    private final Ledger ledger;
+    private final WorkQueue workQueue;
+    private final CommandStore commandStore;
     private final LedgerTransitions transitions;
 
-    public DeadlineWatch(Ledger ledger, LedgerTransitions transitions) {
-        this.ledger = ledger;
+    public DeadlineWatch(WorkQueue workQueue, CommandStore commandStore, LedgerTransitions transitions) {
+        this.workQueue = workQueue;
+        this.commandStore = commandStore;
         this.transitions = transitions;
     }
 
     /** Ids of overdue commands with no call in flight (at most {@code limit}), for the route to split over. */
     public List<String> overdue(int limit) {
-        return ledger.overdue(limit);
+        return workQueue.overdue(limit);
     }
 
     /** Times the command out, unless an adapter has claimed it since it was listed (its call decides). */
     public void expire(String commandId) {
-        if (!ledger.leaseOverdue(commandId, HOLD)) {
+        if (!workQueue.leaseOverdue(commandId, HOLD)) {
             return;
         }
-        ledger.command(commandId).ifPresent(c -> transitions.move(commandId, new StateChange(CommandState.TIMEOUT,
+        commandStore.command(commandId).ifPresent(c -> transitions.move(commandId, new StateChange(CommandState.TIMEOUT,
                         c.vendorStatus(), null, "deadline " + c.deadlineAt() + " passed in state " + c.state()))
                 .ifPresent(t -> LOG.warn("command {} ({}): timed out in state {}", commandId, c.device(), c.state())));
     }

@@ -9,6 +9,7 @@ import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.CloudResponse;
 import org.devicebridge.cloud.CommandOutcomes;
 import org.devicebridge.cloud.LenientJson;
+import org.devicebridge.ledger.CallLog;
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.Ledger;
@@ -16,6 +17,7 @@ import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.Progress;
 import org.devicebridge.ledger.RateLimiter;
 import org.devicebridge.ledger.StateChange;
+import org.devicebridge.ledger.WorkQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +44,7 @@ import java.util.stream.Collectors;
  * only together with a reserved slot, and work without a slot simply stays due in the ledger. The
  * slot is timed when the call leaves ({@link #takeSlot}), after the chunk's ledger writes, so the
  * window counts real send times however long those writes take. Chunks are taken from the
- * requests in turn ({@link Ledger#claimChunk}), so one huge batch cannot starve a small one. The
+ * requests in turn ({@link WorkQueue#claimChunk}), so one huge batch cannot starve a small one. The
  * token travels in the URL, as the API demands: the URL is never logged or stored.
  * <p>
  * A chunk whose call failed transiently (no answer, {@code 429}, {@code 5xx}) is scheduled again
@@ -80,6 +82,8 @@ public class NetworkCloudAdapter {
     private final Duration lease;
     private final String budget;
     private final Ledger ledger;
+    private final WorkQueue workQueue;
+    private final CallLog callLog;
     private final LedgerTransitions transitions;
     private final RateLimiter rateLimiter;
     private final CloudCall call;
@@ -91,7 +95,8 @@ public class NetworkCloudAdapter {
      * @param rateWindow the cloud's window plus a safety margin for clock skew and time in flight
      */
     public NetworkCloudAdapter(String baseUrl, String token, int chunkSize, int rateLimit, Duration rateWindow, Duration lease,
-                               Ledger ledger, LedgerTransitions transitions, RateLimiter rateLimiter, CloudCall call,
+                               Ledger ledger, WorkQueue workQueue, CallLog callLog, LedgerTransitions transitions,
+                               RateLimiter rateLimiter, CloudCall call,
                                CommandOutcomes outcomes, ObjectMapper mapper) {
         this.baseUrl = baseUrl == null ? null : baseUrl.replaceAll("/+$", "");
         this.token = token;
@@ -102,6 +107,8 @@ public class NetworkCloudAdapter {
         this.lease = lease;
         this.budget = "network:" + fingerprint(token);
         this.ledger = ledger;
+        this.workQueue = workQueue;
+        this.callLog = callLog;
         this.transitions = transitions;
         this.rateLimiter = rateLimiter;
         this.call = call;
@@ -116,11 +123,11 @@ public class NetworkCloudAdapter {
      * waits in the ledger.
      */
     public List<CommandRecord> nextChunk(Exchange exchange, int freeWorkers) {
-        if (baseUrl == null || freeWorkers == 0 || !ledger.anyDue(KIND)) {
+        if (baseUrl == null || freeWorkers == 0 || !workQueue.anyDue(KIND)) {
             return List.of();
         }
         RateLimiter.Reservation<CommandRecord> reserved = rateLimiter.reserve(budget, rateLimit, rateWindow, lease,
-                () -> ledger.claimChunk(KIND, chunkSize, lease));
+                () -> workQueue.claimChunk(KIND, chunkSize, lease));
         if (reserved.isEmpty()) {
             rateLimitWaits.incrementAndGet();
         } else {
@@ -165,7 +172,7 @@ public class NetworkCloudAdapter {
             List<CommandRecord> chunk = exchange.getProperty(CHUNK, List.class);
             LOG.warn("bulk chunk of {} devices: its rate-limit slot lapsed before the call (held over {}); not sent, due again",
                     chunk.size(), lease);
-            ledger.inTransaction(() -> chunk.forEach(c -> ledger.saveProgress(c.id(), Progress.next(SEND, ledger.now())
+            ledger.inTransaction(() -> chunk.forEach(c -> workQueue.saveProgress(c.id(), Progress.next(SEND, ledger.now())
                     .attempts(c.attempts()))));
         }
     }
@@ -183,7 +190,7 @@ public class NetworkCloudAdapter {
         JsonNode answer = parsed != null && parsed.isObject() ? parsed : null;
         String unreadable = !r.ok() || answer != null ? null
                 : parsed == null ? LenientJson.whyUnreadable(r.body()) : "not an object of devices";
-        ledger.recordCalls(chunk.stream().map(CommandRecord::id).toList(), "bulk-action", r.status(), r.requestId(), r.durationMs(),
+        callLog.recordCalls(chunk.stream().map(CommandRecord::id).toList(), "bulk-action", r.status(), r.requestId(), r.durationMs(),
                 outcomes.errorOf(r, unreadable));
         String doing = "sending the bulk action";
         if (!r.ok()) {
@@ -235,8 +242,8 @@ public class NetworkCloudAdapter {
         if (baseUrl == null) {
             return;
         }
-        List<Ledger.Backlog> backlog = ledger.backlog(KIND);
-        Ledger.Backlog own = backlog.stream().filter(b -> b.requestId().equals(requestId)).findFirst().orElse(null);
+        List<WorkQueue.Backlog> backlog = workQueue.backlog(KIND);
+        WorkQueue.Backlog own = backlog.stream().filter(b -> b.requestId().equals(requestId)).findFirst().orElse(null);
         if (own == null || own.earliestDeadline() == null) {
             return;
         }

@@ -6,7 +6,7 @@ import java.util.Collection;
 /**
  * How long bulk calls take under the network cloud's rate limit, at best: the first {@code limit}
  * calls go at once, each further {@code limit} one {@code window} later. Requests take turns call
- * by call ({@code Ledger.claimChunk}), so a request's last call also waits for the calls other
+ * by call ({@code WorkQueue.claimChunk}), so a request's last call also waits for the calls other
  * requests make meanwhile. The one estimate behind {@code --dry-run}'s ETA and the warning at
  * intake: it leaves out the slots already used and any later arrivals, so the real time is never
  * shorter.

@@ -5,9 +5,11 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.devicebridge.ledger.CallLog;
 import org.devicebridge.ledger.CommandState;
-import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerReads;
 import org.devicebridge.ledger.LedgerTransitions;
+import org.devicebridge.ledger.WorkQueue;
 import org.devicebridge.network.NetworkCloudAdapter;
 
 import java.time.Duration;
@@ -31,14 +33,18 @@ public class BridgeMetrics {
     private static final List<String> KINDS = List.of("credentials", "bulk", "capability", "command");
     private static final Duration COUNTS_MAX_AGE = Duration.ofSeconds(2);
 
-    private final Ledger ledger;
+    private final WorkQueue workQueue;
+    private final CallLog callLog;
+    private final LedgerReads reads;
     private final LedgerTransitions transitions;
     private final NetworkCloudAdapter network;
     private Map<String, Long> counts = Map.of();
     private Instant countsAt = Instant.EPOCH;
 
-    public BridgeMetrics(Ledger ledger, LedgerTransitions transitions, NetworkCloudAdapter network) {
-        this.ledger = ledger;
+    public BridgeMetrics(WorkQueue workQueue, CallLog callLog, LedgerReads reads, LedgerTransitions transitions, NetworkCloudAdapter network) {
+        this.workQueue = workQueue;
+        this.callLog = callLog;
+        this.reads = reads;
         this.transitions = transitions;
         this.network = network;
     }
@@ -51,7 +57,7 @@ public class BridgeMetrics {
                         .tag("kind", kind).tag("state", state.label()).register(registry);
             }
         }
-        ledger.onCall((operation, status, durationMs) -> Timer.builder("bridge.cloud.calls")
+        callLog.onCall((operation, status, durationMs) -> Timer.builder("bridge.cloud.calls")
                 .description("Calls to the device clouds, by cloud, operation and HTTP status (none: no answer)")
                 .tag("cloud", CLOUD_OF_OPERATION.getOrDefault(operation, "other")).tag("operation", operation)
                 .tag("status", status == null ? "none" : String.valueOf(status)).register(registry)
@@ -65,7 +71,7 @@ public class BridgeMetrics {
         });
         FunctionCounter.builder("bridge.rate.limit.waits", network, NetworkCloudAdapter::rateLimitWaits)
                 .description("Times due bulk work found no free rate-limit slot").tag("cloud", "network").register(registry);
-        Gauge.builder("bridge.rate.limit.queue", () -> ledger.dueCount(NetworkCloudAdapter.KIND))
+        Gauge.builder("bridge.rate.limit.queue", () -> workQueue.dueCount(NetworkCloudAdapter.KIND))
                 .description("Bulk device commands due and waiting for a rate-limit slot").tag("cloud", "network").register(registry);
     }
 
@@ -73,7 +79,7 @@ public class BridgeMetrics {
     private synchronized double count(String kind, CommandState state) {
         if (Instant.now().isAfter(countsAt.plus(COUNTS_MAX_AGE))) {
             Map<String, Long> fresh = new HashMap<>();
-            for (Object[] row : ledger.countsByKindAndState()) {
+            for (Object[] row : reads.countsByKindAndState()) {
                 fresh.put(row[0] + "/" + row[1], (Long) row[2]);
             }
             counts = fresh;

@@ -2,7 +2,7 @@ package org.devicebridge.observe;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
-import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.CallLog;
 
 import java.util.List;
 import java.util.Map;
@@ -13,12 +13,12 @@ import java.util.Map;
  */
 public class CloudHealthCheck extends AbstractHealthCheck {
 
-    private final Ledger ledger;
+    private final CallLog callLog;
     private final List<String> operations;
 
-    public CloudHealthCheck(String cloud, Ledger ledger) {
+    public CloudHealthCheck(String cloud, CallLog callLog) {
         super("bridge", "cloud-" + cloud);
-        this.ledger = ledger;
+        this.callLog = callLog;
         this.operations = BridgeMetrics.CLOUD_OF_OPERATION.entrySet().stream().filter(e -> e.getValue().equals(cloud))
                 .map(Map.Entry::getKey).toList();
     }
@@ -30,7 +30,7 @@ public class CloudHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        var last = ledger.lastCall(operations);
+        var last = callLog.lastCall(operations);
         if (last.isEmpty()) {
             builder.up().message("no call made yet");
             return;

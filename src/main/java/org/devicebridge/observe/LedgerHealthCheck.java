@@ -2,18 +2,18 @@ package org.devicebridge.observe;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
-import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerReads;
 
 import java.util.Map;
 
 /** Readiness: the ledger's database answers. */
 public class LedgerHealthCheck extends AbstractHealthCheck {
 
-    private final Ledger ledger;
+    private final LedgerReads reads;
 
-    public LedgerHealthCheck(Ledger ledger) {
+    public LedgerHealthCheck(LedgerReads reads) {
         super("bridge", "ledger");
-        this.ledger = ledger;
+        this.reads = reads;
     }
 
     @Override
@@ -24,7 +24,7 @@ public class LedgerHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         try {
-            if (ledger.ping()) {
+            if (reads.ping()) {
                 builder.up();
                 return;
             }

@@ -2,8 +2,8 @@ package org.devicebridge.results;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.devicebridge.ledger.CallLog;
 import org.devicebridge.ledger.CommandRecord;
-import org.devicebridge.ledger.Ledger;
 
 import java.time.Instant;
 
@@ -13,11 +13,11 @@ import java.time.Instant;
  */
 public class CommandView {
 
-    private final Ledger ledger;
+    private final CallLog callLog;
     private final ObjectMapper mapper;
 
-    public CommandView(Ledger ledger, ObjectMapper mapper) {
-        this.ledger = ledger;
+    public CommandView(CallLog callLog, ObjectMapper mapper) {
+        this.callLog = callLog;
         this.mapper = mapper;
     }
 
@@ -32,7 +32,7 @@ public class CommandView {
         n.put("vendor_status", c.vendorStatus());
         n.put("reason", c.reason());
         var ids = n.putArray("vendor_request_ids");
-        ledger.vendorRequestIds(c.id()).forEach(ids::add);
+        callLog.vendorRequestIds(c.id()).forEach(ids::add);
         if (c.resultDetail() != null) {
             try {
                 n.setAll((ObjectNode) mapper.readTree(c.resultDetail())); // e.g. "capabilities": each one's outcome

@@ -3,7 +3,8 @@ package org.devicebridge.results;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.devicebridge.ledger.CommandState;
-import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.CommandStore;
+import org.devicebridge.ledger.LedgerReads;
 import org.devicebridge.ledger.RequestCounts;
 import org.devicebridge.ledger.RequestRecord;
 import org.slf4j.Logger;
@@ -31,7 +32,8 @@ public class RequestReporter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestReporter.class);
 
-    private final Ledger ledger;
+    private final CommandStore commandStore;
+    private final LedgerReads reads;
     private final CommandView view;
     private final ObjectMapper mapper;
     private final Path outbox;
@@ -39,8 +41,9 @@ public class RequestReporter {
     /** The newest transition when the progress lines were last written. */
     private volatile long progressReportedUpTo = -1;
 
-    public RequestReporter(Ledger ledger, CommandView view, ObjectMapper mapper, Path outbox) {
-        this.ledger = ledger;
+    public RequestReporter(CommandStore commandStore, LedgerReads reads, CommandView view, ObjectMapper mapper, Path outbox) {
+        this.commandStore = commandStore;
+        this.reads = reads;
         this.view = view;
         this.mapper = mapper;
         this.outbox = outbox;
@@ -53,17 +56,17 @@ public class RequestReporter {
 
     /** Marks requests whose commands are now all final; returns those ready to be reported. */
     public List<RequestRecord> due() {
-        ledger.requestsJustFinished().forEach(ledger::markFinished);
-        return ledger.requestsToReport();
+        commandStore.requestsJustFinished().forEach(commandStore::markFinished);
+        return commandStore.requestsToReport();
     }
 
     public Summary report(RequestRecord request) throws IOException {
         Files.createDirectories(outbox);
         String base = baseName(request);
-        write(outbox.resolve(base + ".results.jsonl"), out -> ledger.forEachCommand(request.id(), c -> line(out, view.of(c))));
+        write(outbox.resolve(base + ".results.jsonl"), out -> reads.forEachCommand(request.id(), c -> line(out, view.of(c))));
         boolean[] anyRejected = {false};
         Path errors = outbox.resolve(base + ".errors.jsonl");
-        write(errors, out -> ledger.forEachRejectedRecord(request.id(), r -> {
+        write(errors, out -> reads.forEachRejectedRecord(request.id(), r -> {
             anyRejected[0] = true;
             ObjectNode n = mapper.createObjectNode();
             n.put("request_id", request.id());
@@ -74,9 +77,9 @@ public class RequestReporter {
         if (!anyRejected[0]) {
             Files.deleteIfExists(errors);
         }
-        Summary summary = Summary.of(request, ledger.counts(request.id()));
+        Summary summary = Summary.of(request, reads.counts(request.id()));
         write(outbox.resolve(base + ".summary.json"), out -> line(out, summary.toJson(mapper)));
-        ledger.markReported(request.id());
+        commandStore.markReported(request.id());
         LOG.info("request {} finished: {}", request.id(), summary.line());
         listeners.forEach(l -> l.accept(summary));
         return summary;
@@ -88,13 +91,13 @@ public class RequestReporter {
      * does not count a backlog that stands still.
      */
     public void logProgress() {
-        long newest = ledger.newestTransitionId();
+        long newest = reads.newestTransitionId();
         if (newest == progressReportedUpTo) {
             return;
         }
         progressReportedUpTo = newest;
-        for (RequestRecord r : ledger.openRequests()) {
-            RequestCounts counts = ledger.counts(r.id());
+        for (RequestRecord r : commandStore.openRequests()) {
+            RequestCounts counts = reads.counts(r.id());
             LOG.info("request {}: {}/{} final ({} succeeded, {} failed, {} timed out, {} invalid){}", r.id(), counts.done(),
                     counts.total(), counts.of(CommandState.SUCCESS), counts.of(CommandState.FAILURE),
                     counts.of(CommandState.TIMEOUT), counts.invalid(), r.intakeComplete() ? "" : ", still reading the batch");

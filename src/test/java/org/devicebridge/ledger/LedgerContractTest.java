@@ -55,6 +55,9 @@ abstract class LedgerContractTest {
     private HikariDataSource dataSource;
     HandClock clock;
     Ledger ledger;
+    WorkQueue queue;
+    CommandStore commands;
+    LedgerReads reads;
     LedgerTransitions transitions;
 
     @AfterAll
@@ -76,6 +79,9 @@ abstract class LedgerContractTest {
         }
         clock = new HandClock(T0);
         ledger = new Ledger(dataSource, clock);
+        queue = new WorkQueue(ledger);
+        commands = new CommandStore(ledger);
+        reads = new LedgerReads(ledger);
         transitions = new LedgerTransitions(ledger);
     }
 
@@ -197,27 +203,27 @@ abstract class LedgerContractTest {
     void keepsTheDigestOfTheFirstDocumentARequestWasOpenedWith() {
         String digest = "a".repeat(64);
 
-        boolean opened = ledger.openRequest("req-digest", "http", null, digest);
-        boolean again = ledger.openRequest("req-digest", "http", null, "b".repeat(64));
-        ledger.openRequest("req-file", "file", "batch.json");
+        boolean opened = commands.openRequest("req-digest", "http", null, digest);
+        boolean again = commands.openRequest("req-digest", "http", null, "b".repeat(64));
+        commands.openRequest("req-file", "file", "batch.json");
 
         assertThat(opened).isTrue();
         assertThat(again).isFalse();
-        assertThat(ledger.request("req-digest").orElseThrow().documentDigest()).isEqualTo(digest);
-        assertThat(ledger.request("req-file").orElseThrow().documentDigest()).isNull();
+        assertThat(commands.request("req-digest").orElseThrow().documentDigest()).isEqualTo(digest);
+        assertThat(commands.request("req-file").orElseThrow().documentDigest()).isNull();
     }
 
     @Test
     void recordCommandWritesTheCommandAndItsFirstTransition() {
-        ledger.openRequest("req-1", "file", "batch.json");
+        commands.openRequest("req-1", "file", "batch.json");
         Instant due = T0.plusSeconds(5);
         Instant deadline = T0.plus(Duration.ofMinutes(15));
 
-        boolean created = ledger.recordCommand(new NewCommand("c1", "req-1", 3, 1, "line 3", "a-7", KIND, "door-1", QUEUED,
+        boolean created = commands.recordCommand(new NewCommand("c1", "req-1", 3, 1, "line 3", "a-7", KIND, "door-1", QUEUED,
                 "{\"x\":1}", "CREATE", due, deadline, null));
 
         assertThat(created).isTrue();
-        CommandRecord c = ledger.command("c1").orElseThrow();
+        CommandRecord c = commands.command("c1").orElseThrow();
         assertThat(c.requestId()).isEqualTo("req-1");
         assertThat(c.seq()).isEqualTo(3);
         assertThat(c.recordRef()).isEqualTo("line 3");
@@ -231,7 +237,7 @@ abstract class LedgerContractTest {
         assertThat(c.attempts()).isZero();
         assertThat(c.polls()).isZero();
         assertThat(c.finishedAt()).isNull();
-        assertThat(ledger.transitions("c1")).singleElement().satisfies(t -> {
+        assertThat(reads.transitions("c1")).singleElement().satisfies(t -> {
             assertThat(t.from()).isNull();
             assertThat(t.to()).isEqualTo(QUEUED);
         });
@@ -239,41 +245,41 @@ abstract class LedgerContractTest {
 
     @Test
     void recordingTheSameCommandIdTwiceCreatesOneCommand() {
-        ledger.openRequest("req-1", "file", "batch.json");
+        commands.openRequest("req-1", "file", "batch.json");
         NewCommand command = queued("c1", "req-1", 1, T0);
 
-        assertThat(ledger.recordCommand(command)).isTrue();
-        assertThat(ledger.recordCommand(command)).isFalse();
+        assertThat(commands.recordCommand(command)).isTrue();
+        assertThat(commands.recordCommand(command)).isFalse();
 
         List<CommandRecord> all = new ArrayList<>();
-        ledger.forEachCommand("req-1", all::add);
+        reads.forEachCommand("req-1", all::add);
         assertThat(all).extracting(CommandRecord::id).containsExactly("c1");
-        assertThat(ledger.transitions("c1")).hasSize(1);
+        assertThat(reads.transitions("c1")).hasSize(1);
     }
 
     @Test
     void recordCommandsSkipsCommandsAConcurrentIntakeOfTheSameRequestWroteFirst() throws Exception {
-        ledger.openRequest("req-1", "jms", null);
+        commands.openRequest("req-1", "jms", null);
         List<NewCommand> record = List.of(queued("c1", "req-1", 1, T0), queued("c2", "req-1", 1, T0));
         CountDownLatch written = new CountDownLatch(1);
         CountDownLatch commit = new CountDownLatch(1);
         // the first intake has written the record but not committed yet when the second one looks
         CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() ->
                 new TransactionTemplate(new DataSourceTransactionManager(dataSource)).execute(tx -> {
-                    int n = ledger.recordCommands(record);
+                    int n = commands.recordCommands(record);
                     written.countDown();
                     await(commit);
                     return n;
                 }));
         assertThat(written.await(10, TimeUnit.SECONDS)).isTrue();
-        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> ledger.recordCommands(record));
+        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> commands.recordCommands(record));
         org.awaitility.Awaitility.await().during(300, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS)
                 .until(() -> !second.isDone()); // it waits for the first one's rows
         commit.countDown();
 
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(2);
         assertThat(second.get(10, TimeUnit.SECONDS)).isZero();
-        assertThat(ledger.transitions("c1")).hasSize(1);
+        assertThat(reads.transitions("c1")).hasSize(1);
     }
 
     private static void await(CountDownLatch latch) {
@@ -286,10 +292,10 @@ abstract class LedgerContractTest {
 
     @Test
     void openRequestOfAnExistingIdAnswersFalse() {
-        assertThat(ledger.openRequest("req-1", "file", "batch.json")).isTrue();
-        assertThat(ledger.openRequest("req-1", "http", null)).isFalse();
+        assertThat(commands.openRequest("req-1", "file", "batch.json")).isTrue();
+        assertThat(commands.openRequest("req-1", "http", null)).isFalse();
 
-        assertThat(ledger.request("req-1")).hasValueSatisfying(r -> {
+        assertThat(commands.request("req-1")).hasValueSatisfying(r -> {
             assertThat(r.source()).isEqualTo("file");
             assertThat(r.sourceName()).isEqualTo("batch.json");
         });
@@ -308,11 +314,11 @@ abstract class LedgerContractTest {
             assertThat(m.from()).isEqualTo(QUEUED);
             assertThat(m.change().to()).isEqualTo(ACKNOWLEDGED);
         });
-        CommandRecord c = ledger.command("c1").orElseThrow();
+        CommandRecord c = commands.command("c1").orElseThrow();
         assertThat(c.state()).isEqualTo(ACKNOWLEDGED);
         assertThat(c.vendorStatus()).isEqualTo("PENDING");
         assertThat(c.reason()).isEqualTo("created by the cloud");
-        assertThat(ledger.transitions("c1")).last().isEqualTo(
+        assertThat(reads.transitions("c1")).last().isEqualTo(
                 new Transition(T0, QUEUED, ACKNOWLEDGED, "PENDING", "req-abc-123", "created by the cloud"));
     }
 
@@ -320,7 +326,7 @@ abstract class LedgerContractTest {
     void moveNeverLeavesAFinalState() {
         command("c1", QUEUED);
         assertThat(transitions.move("c1", StateChange.to(SUCCESS))).isPresent();
-        CommandRecord finished = ledger.command("c1").orElseThrow();
+        CommandRecord finished = commands.command("c1").orElseThrow();
 
         clock.advance(Duration.ofSeconds(1));
         for (CommandState other : CommandState.values()) {
@@ -328,8 +334,8 @@ abstract class LedgerContractTest {
             assertThat(transitions.move("c1", StateChange.to(other))).as("-> " + other).isEmpty();
         }
 
-        assertThat(ledger.command("c1")).contains(finished);
-        assertThat(ledger.transitions("c1")).extracting(Transition::to).containsExactly(QUEUED, SUCCESS);
+        assertThat(commands.command("c1")).contains(finished);
+        assertThat(reads.transitions("c1")).extracting(Transition::to).containsExactly(QUEUED, SUCCESS);
     }
 
     @Test
@@ -338,14 +344,14 @@ abstract class LedgerContractTest {
         transitions.move("c1", StateChange.to(INITIATED));
         transitions.move("c1", StateChange.to(ACKNOWLEDGED));
         transitions.move("c1", new StateChange(IN_PROGRESS, "IN_PROGRESS", null, null));
-        CommandRecord before = ledger.command("c1").orElseThrow();
+        CommandRecord before = commands.command("c1").orElseThrow();
 
         clock.advance(Duration.ofSeconds(1));
         Optional<LedgerTransitions.StateChanged> late = transitions.move("c1", new StateChange(ACKNOWLEDGED, "PENDING", "r-9", "late webhook"));
 
         assertThat(late).isEmpty();
-        assertThat(ledger.command("c1")).contains(before);
-        assertThat(ledger.transitions("c1")).extracting(Transition::to).containsExactly(QUEUED, INITIATED, ACKNOWLEDGED, IN_PROGRESS);
+        assertThat(commands.command("c1")).contains(before);
+        assertThat(reads.transitions("c1")).extracting(Transition::to).containsExactly(QUEUED, INITIATED, ACKNOWLEDGED, IN_PROGRESS);
     }
 
     @Test
@@ -354,8 +360,8 @@ abstract class LedgerContractTest {
 
         assertThat(transitions.move("c1", StateChange.to(QUEUED))).isPresent();
 
-        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(QUEUED);
-        assertThat(ledger.transitions("c1")).extracting(Transition::to).containsExactly(SCHEDULED, QUEUED);
+        assertThat(commands.command("c1").orElseThrow().state()).isEqualTo(QUEUED);
+        assertThat(reads.transitions("c1")).extracting(Transition::to).containsExactly(SCHEDULED, QUEUED);
         assertThat(transitions.move("c1", StateChange.to(SCHEDULED))).as("but not back").isEmpty();
     }
 
@@ -385,30 +391,30 @@ abstract class LedgerContractTest {
         } finally {
             pool.shutdownNow();
         }
-        List<Transition> path = ledger.transitions("c1");
+        List<Transition> path = reads.transitions("c1");
         assertThat(path).hasSize(2);
         assertThat(path.get(1).from()).isEqualTo(IN_PROGRESS);
         assertThat(path.get(1).to().isFinal()).isTrue();
-        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(path.get(1).to());
+        assertThat(commands.command("c1").orElseThrow().state()).isEqualTo(path.get(1).to());
     }
 
     // ---------------------------------------------------------------- work
 
     @Test
     void claimDueReturnsOnlyDueUnfinishedCommandsOfTheKind() {
-        ledger.openRequest("req-1", "file", "b.json");
-        ledger.recordCommand(queued("due", "req-1", 1, T0.minusSeconds(1)));
-        ledger.recordCommand(queued("due-now", "req-1", 2, T0));
-        ledger.recordCommand(queued("later", "req-1", 3, T0.plusSeconds(60)));
-        ledger.recordCommand(queued("waiting", "req-1", 4, null));
-        ledger.recordCommand(new NewCommand("other-kind", "req-1", 5, 0, "line 5", "a5", "network", "sw-1", QUEUED, "{}",
+        commands.openRequest("req-1", "file", "b.json");
+        commands.recordCommand(queued("due", "req-1", 1, T0.minusSeconds(1)));
+        commands.recordCommand(queued("due-now", "req-1", 2, T0));
+        commands.recordCommand(queued("later", "req-1", 3, T0.plusSeconds(60)));
+        commands.recordCommand(queued("waiting", "req-1", 4, null));
+        commands.recordCommand(new NewCommand("other-kind", "req-1", 5, 0, "line 5", "a5", "network", "sw-1", QUEUED, "{}",
                 "CREATE", T0.minusSeconds(1), null, null));
-        ledger.recordCommand(new NewCommand("invalid", "req-1", 6, 0, "line 6", "a6", KIND, "door-6", FAILURE, "{}", "DONE",
+        commands.recordCommand(new NewCommand("invalid", "req-1", 6, 0, "line 6", "a6", KIND, "door-6", FAILURE, "{}", "DONE",
                 T0.minusSeconds(1), null, "bad payload"));
-        ledger.recordCommand(queued("finished", "req-1", 7, T0.minusSeconds(1)));
+        commands.recordCommand(queued("finished", "req-1", 7, T0.minusSeconds(1)));
         transitions.move("finished", StateChange.to(CANCELLED));
 
-        List<CommandRecord> claimed = ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO);
+        List<CommandRecord> claimed = queue.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO);
 
         assertThat(claimed).extracting(CommandRecord::id).containsExactly("due", "due-now");
     }
@@ -416,10 +422,10 @@ abstract class LedgerContractTest {
     @Test
     void claimDueLeasesACommandSoASecondClaimGetsNothingUntilTheLeaseExpires() {
         command("c1", QUEUED);
-        Ledger otherInstance = new Ledger(dataSource, clock);
+        WorkQueue otherInstance = new WorkQueue(new Ledger(dataSource, clock));
 
-        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c1");
-        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO)).isEmpty();
+        assertThat(queue.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c1");
+        assertThat(queue.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO)).isEmpty();
         assertThat(otherInstance.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO)).isEmpty();
 
         clock.advance(Duration.ofSeconds(29));
@@ -431,67 +437,67 @@ abstract class LedgerContractTest {
 
     @Test
     void claimDueHoldsBackTheCommandsOfABatchStillBeingReadUntilTheyAreGatherOld() {
-        ledger.openRequest("reading", "file", "big.jsonl");
-        ledger.recordCommand(queued("c1", "reading", 1, T0.minusSeconds(1)));
-        ledger.openRequest("read", "file", "small.json");
-        ledger.recordCommand(queued("c2", "read", 1, T0.minusSeconds(1)));
-        ledger.completeIntake("read");
+        commands.openRequest("reading", "file", "big.jsonl");
+        commands.recordCommand(queued("c1", "reading", 1, T0.minusSeconds(1)));
+        commands.openRequest("read", "file", "small.json");
+        commands.recordCommand(queued("c2", "read", 1, T0.minusSeconds(1)));
+        commands.completeIntake("read");
 
-        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ofSeconds(1))).extracting(CommandRecord::id)
+        assertThat(queue.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ofSeconds(1))).extracting(CommandRecord::id)
                 .containsExactly("c2");
 
         clock.advance(Duration.ofSeconds(1));
-        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ofSeconds(1))).extracting(CommandRecord::id)
+        assertThat(queue.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ofSeconds(1))).extracting(CommandRecord::id)
                 .containsExactly("c1");
     }
 
     @Test
     void releaseEndsALeaseSoTheNextClaimGetsTheCommand() {
         command("c1", QUEUED);
-        assertThat(ledger.claimDue(KIND, 10, Duration.ofMinutes(5), Duration.ZERO)).hasSize(1);
+        assertThat(queue.claimDue(KIND, 10, Duration.ofMinutes(5), Duration.ZERO)).hasSize(1);
 
-        ledger.release("c1");
+        queue.release("c1");
 
-        assertThat(ledger.claimDue(KIND, 10, Duration.ofMinutes(5), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c1");
+        assertThat(queue.claimDue(KIND, 10, Duration.ofMinutes(5), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c1");
     }
 
     @Test
     void claimDueTakesAtMostTheLimitOldestDueFirst() {
-        ledger.openRequest("req-1", "file", "b.json");
-        ledger.recordCommand(queued("c3", "req-1", 3, T0.minusSeconds(1)));
-        ledger.recordCommand(queued("c1", "req-1", 1, T0.minusSeconds(3)));
-        ledger.recordCommand(queued("c2", "req-1", 2, T0.minusSeconds(2)));
+        commands.openRequest("req-1", "file", "b.json");
+        commands.recordCommand(queued("c3", "req-1", 3, T0.minusSeconds(1)));
+        commands.recordCommand(queued("c1", "req-1", 1, T0.minusSeconds(3)));
+        commands.recordCommand(queued("c2", "req-1", 2, T0.minusSeconds(2)));
 
-        assertThat(ledger.claimDue(KIND, 2, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c1", "c2");
-        assertThat(ledger.claimDue(KIND, 2, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c3");
+        assertThat(queue.claimDue(KIND, 2, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c1", "c2");
+        assertThat(queue.claimDue(KIND, 2, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c3");
     }
 
     @Test
     void claimDueStoresTheSentPhaseWithTheLeaseAndReturnsTheStepToMake() {
         command("c1", QUEUED); // phase CREATE
 
-        List<CommandRecord> claimed = ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO,
+        List<CommandRecord> claimed = queue.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO,
                 java.util.Map.of("CREATE", "CREATE_SENT"));
 
         assertThat(claimed).extracting(CommandRecord::phase).as("the step to make now").containsExactly("CREATE");
-        assertThat(ledger.command("c1").orElseThrow().phase()).as("stored before the call leaves").isEqualTo("CREATE_SENT");
+        assertThat(commands.command("c1").orElseThrow().phase()).as("stored before the call leaves").isEqualTo("CREATE_SENT");
         clock.advance(Duration.ofSeconds(31));
-        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO, java.util.Map.of("CREATE", "CREATE_SENT")))
+        assertThat(queue.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO, java.util.Map.of("CREATE", "CREATE_SENT")))
                 .as("a lease that ran out without an answer: the step of a call whose answer was lost")
                 .extracting(CommandRecord::phase).containsExactly("CREATE_SENT");
     }
 
     @Test
     void claimDueTakesStartedWorkBeforeNewCommandsWhateverTheirAge() {
-        ledger.openRequest("req-1", "file", "b.json");
+        commands.openRequest("req-1", "file", "b.json");
         for (int i = 1; i <= 5; i++) {
-            ledger.recordCommand(queued("new-" + i, "req-1", i, T0.minusSeconds(60)));
+            commands.recordCommand(queued("new-" + i, "req-1", i, T0.minusSeconds(60)));
         }
-        ledger.recordCommand(queued("begun", "req-1", 9, T0.minusSeconds(60)));
-        ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO).forEach(c -> ledger.release(c.id()));
-        ledger.saveProgress("begun", Progress.next("UPLOAD", T0)); // its create was answered a moment ago
+        commands.recordCommand(queued("begun", "req-1", 9, T0.minusSeconds(60)));
+        queue.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO).forEach(c -> queue.release(c.id()));
+        queue.saveProgress("begun", Progress.next("UPLOAD", T0)); // its create was answered a moment ago
 
-        assertThat(ledger.claimDue(KIND, 2, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id)
+        assertThat(queue.claimDue(KIND, 2, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id)
                 .as("the upload due now goes before four older creates").containsExactlyInAnyOrder("begun", "new-1");
     }
 
@@ -506,7 +512,7 @@ abstract class LedgerContractTest {
             throw new IllegalStateException("the step failed after the move");
         })).hasMessageContaining("the step failed");
         assertThat(heard).as("a move rolled back is told to nobody").isEmpty();
-        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(QUEUED);
+        assertThat(commands.command("c1").orElseThrow().state()).isEqualTo(QUEUED);
 
         ledger.inTransaction(() -> {
             transitions.move("c1", StateChange.to(INITIATED));
@@ -520,19 +526,19 @@ abstract class LedgerContractTest {
         command("c1", QUEUED);
         transitions.move("c1", StateChange.failure("gone", null, null));
 
-        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO)).isEmpty();
+        assertThat(queue.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO)).isEmpty();
     }
 
     @Test
     void saveProgressKeepsFieldsPassedAsNull() {
         command("c1", QUEUED);
-        ledger.claimDue(KIND, 1, Duration.ofSeconds(30), Duration.ZERO);
-        ledger.saveProgress("c1", Progress.next("UPLOAD", T0.plusSeconds(1)).withVendor("act-1", "PENDING", "{\"upload\":\"u\"}"));
+        queue.claimDue(KIND, 1, Duration.ofSeconds(30), Duration.ZERO);
+        queue.saveProgress("c1", Progress.next("UPLOAD", T0.plusSeconds(1)).withVendor("act-1", "PENDING", "{\"upload\":\"u\"}"));
         Instant pollAt = T0.plusSeconds(10);
 
-        ledger.saveProgress("c1", Progress.next("POLL", pollAt).countPoll().attempts(2));
+        queue.saveProgress("c1", Progress.next("POLL", pollAt).countPoll().attempts(2));
 
-        CommandRecord c = ledger.command("c1").orElseThrow();
+        CommandRecord c = commands.command("c1").orElseThrow();
         assertThat(c.phase()).isEqualTo("POLL");
         assertThat(c.vendorRef()).isEqualTo("act-1");
         assertThat(c.vendorStatus()).isEqualTo("PENDING");
@@ -542,132 +548,132 @@ abstract class LedgerContractTest {
         assertThat(c.nextAttemptAt()).isEqualTo(pollAt);
         assertThat(c.state()).as("progress is no state change").isEqualTo(QUEUED);
         clock.set(pollAt);
-        assertThat(ledger.claimDue(KIND, 1, Duration.ofSeconds(30), Duration.ZERO)).as("saving progress ends the lease").hasSize(1);
+        assertThat(queue.claimDue(KIND, 1, Duration.ofSeconds(30), Duration.ZERO)).as("saving progress ends the lease").hasSize(1);
     }
 
     @Test
     void overdueListsOnlyUnfinishedCommandsPastTheirDeadline() {
-        ledger.openRequest("req-1", "file", "b.json");
-        ledger.recordCommand(withDeadline("late", 1, T0.plusSeconds(10)));
-        ledger.recordCommand(withDeadline("later", 2, T0.plusSeconds(20)));
-        ledger.recordCommand(withDeadline("in-time", 3, T0.plusSeconds(120)));
-        ledger.recordCommand(withDeadline("done", 4, T0.plusSeconds(10)));
-        ledger.recordCommand(withDeadline("no-deadline", 5, null));
+        commands.openRequest("req-1", "file", "b.json");
+        commands.recordCommand(withDeadline("late", 1, T0.plusSeconds(10)));
+        commands.recordCommand(withDeadline("later", 2, T0.plusSeconds(20)));
+        commands.recordCommand(withDeadline("in-time", 3, T0.plusSeconds(120)));
+        commands.recordCommand(withDeadline("done", 4, T0.plusSeconds(10)));
+        commands.recordCommand(withDeadline("no-deadline", 5, null));
         transitions.move("done", StateChange.to(SUCCESS));
 
         clock.advance(Duration.ofSeconds(60));
 
-        assertThat(ledger.overdue(10)).containsExactly("late", "later");
-        assertThat(ledger.overdue(1)).containsExactly("late");
+        assertThat(queue.overdue(10)).containsExactly("late", "later");
+        assertThat(queue.overdue(1)).containsExactly("late");
     }
 
     @Test
     void aCommandWhoseCallIsInFlightIsNotTimedOutUnderItsCallAndItsAnswerDecides() {
-        ledger.openRequest("req-1", "file", "b.json");
-        ledger.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
-        DeadlineWatch watch = new DeadlineWatch(ledger, transitions);
-        assertThat(ledger.claimChunk(KIND, 100, Duration.ofMinutes(1))).extracting(CommandRecord::id).containsExactly("c1");
+        commands.openRequest("req-1", "file", "b.json");
+        commands.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
+        DeadlineWatch watch = new DeadlineWatch(queue, commands, transitions);
+        assertThat(queue.claimChunk(KIND, 100, Duration.ofMinutes(1))).extracting(CommandRecord::id).containsExactly("c1");
         transitions.move("c1", StateChange.to(INITIATED));
 
         clock.advance(Duration.ofSeconds(20)); // the call is still out, past the deadline
         assertThat(watch.overdue(10)).isEmpty();
         watch.expire("c1");
-        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(INITIATED);
+        assertThat(commands.command("c1").orElseThrow().state()).isEqualTo(INITIATED);
 
         transitions.move("c1", new StateChange(SUCCESS, "1", "req-x", null));
-        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(SUCCESS);
+        assertThat(commands.command("c1").orElseThrow().state()).isEqualTo(SUCCESS);
     }
 
     @Test
     void aCommandPastItsDeadlineIsTimedOutOnceItsCallEndedWithoutAFinalAnswer() {
-        ledger.openRequest("req-1", "file", "b.json");
-        ledger.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
-        DeadlineWatch watch = new DeadlineWatch(ledger, transitions);
-        ledger.claimChunk(KIND, 100, Duration.ofMinutes(1));
+        commands.openRequest("req-1", "file", "b.json");
+        commands.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
+        DeadlineWatch watch = new DeadlineWatch(queue, commands, transitions);
+        queue.claimChunk(KIND, 100, Duration.ofMinutes(1));
         transitions.move("c1", StateChange.to(INITIATED));
         clock.advance(Duration.ofSeconds(20));
 
-        ledger.saveProgress("c1", Progress.next("SEND", clock.instant().plusSeconds(5)).attempts(1)); // a 503: retry later
+        queue.saveProgress("c1", Progress.next("SEND", clock.instant().plusSeconds(5)).attempts(1)); // a 503: retry later
 
         assertThat(watch.overdue(10)).containsExactly("c1");
         watch.expire("c1");
-        CommandRecord c = ledger.command("c1").orElseThrow();
+        CommandRecord c = commands.command("c1").orElseThrow();
         assertThat(c.state()).isEqualTo(TIMEOUT);
         assertThat(c.reason()).contains("passed in state Command Initiated");
     }
 
     @Test
     void aCommandPastItsDeadlineGetsNoNewCall() {
-        ledger.openRequest("req-1", "file", "b.json");
-        ledger.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
-        ledger.recordCommand(dueWithDeadline("c2", 2, null));
+        commands.openRequest("req-1", "file", "b.json");
+        commands.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
+        commands.recordCommand(dueWithDeadline("c2", 2, null));
         clock.advance(Duration.ofSeconds(11));
 
-        assertThat(ledger.claimChunk(KIND, 100, Duration.ofMinutes(1))).extracting(CommandRecord::id).containsExactly("c2");
-        ledger.release("c2");
-        assertThat(ledger.claimDue(KIND, 100, Duration.ofMinutes(1), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c2");
+        assertThat(queue.claimChunk(KIND, 100, Duration.ofMinutes(1))).extracting(CommandRecord::id).containsExactly("c2");
+        queue.release("c2");
+        assertThat(queue.claimDue(KIND, 100, Duration.ofMinutes(1), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c2");
     }
 
     @Test
     void expiringLeavesACommandAnotherInstanceClaimedSinceItWasListed() {
-        ledger.openRequest("req-1", "file", "b.json");
-        ledger.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
-        DeadlineWatch watch = new DeadlineWatch(ledger, transitions);
+        commands.openRequest("req-1", "file", "b.json");
+        commands.recordCommand(dueWithDeadline("c1", 1, T0.plusSeconds(10)));
+        DeadlineWatch watch = new DeadlineWatch(queue, commands, transitions);
         clock.advance(Duration.ofSeconds(11));
         assertThat(watch.overdue(10)).containsExactly("c1");
 
-        Ledger instanceWithASlowClock = new Ledger(dataSource, new HandClock(T0.plusSeconds(9)));
+        WorkQueue instanceWithASlowClock = new WorkQueue(new Ledger(dataSource, new HandClock(T0.plusSeconds(9))));
         assertThat(instanceWithASlowClock.claimChunk(KIND, 100, Duration.ofMinutes(1))).hasSize(1);
         watch.expire("c1");
 
-        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(QUEUED);
+        assertThat(commands.command("c1").orElseThrow().state()).isEqualTo(QUEUED);
     }
 
     // ---------------------------------------------------------------- requests
 
     @Test
     void requestIsFinishedOnceIntakeIsCompleteAndEveryCommandIsFinalThenReportedOnce() {
-        ledger.openRequest("req-1", "file", "b.json");
-        ledger.recordCommand(queued("c1", "req-1", 1, T0));
-        ledger.recordCommand(queued("c2", "req-1", 2, T0));
+        commands.openRequest("req-1", "file", "b.json");
+        commands.recordCommand(queued("c1", "req-1", 1, T0));
+        commands.recordCommand(queued("c2", "req-1", 2, T0));
         transitions.move("c1", StateChange.to(SUCCESS));
-        assertThat(ledger.requestsJustFinished()).as("intake still running").isEmpty();
+        assertThat(commands.requestsJustFinished()).as("intake still running").isEmpty();
 
-        ledger.completeIntake("req-1");
-        assertThat(ledger.requestsJustFinished()).as("c2 not final").isEmpty();
+        commands.completeIntake("req-1");
+        assertThat(commands.requestsJustFinished()).as("c2 not final").isEmpty();
 
         clock.advance(Duration.ofSeconds(7));
         Instant lastFinished = clock.instant();
         transitions.move("c2", StateChange.failure("refused", "FAILED", "r-2"));
         clock.advance(Duration.ofSeconds(1));
-        assertThat(ledger.requestsJustFinished()).containsExactly("req-1");
-        assertThat(ledger.requestsToReport()).isEmpty();
+        assertThat(commands.requestsJustFinished()).containsExactly("req-1");
+        assertThat(commands.requestsToReport()).isEmpty();
 
-        ledger.markFinished("req-1");
-        assertThat(ledger.requestsJustFinished()).isEmpty();
-        assertThat(ledger.requestsToReport()).extracting(RequestRecord::id).containsExactly("req-1");
-        assertThat(ledger.request("req-1").orElseThrow().finishedAt()).isEqualTo(lastFinished);
+        commands.markFinished("req-1");
+        assertThat(commands.requestsJustFinished()).isEmpty();
+        assertThat(commands.requestsToReport()).extracting(RequestRecord::id).containsExactly("req-1");
+        assertThat(commands.request("req-1").orElseThrow().finishedAt()).isEqualTo(lastFinished);
 
-        ledger.markReported("req-1");
-        assertThat(ledger.requestsToReport()).isEmpty();
-        assertThat(ledger.openRequests()).isEmpty();
+        commands.markReported("req-1");
+        assertThat(commands.requestsToReport()).isEmpty();
+        assertThat(commands.openRequests()).isEmpty();
     }
 
     @Test
     void countsCommandsByStateWithInvalidCommandsAndIntakeErrorsAsInvalid() {
-        ledger.openRequest("req-1", "file", "b.json");
-        ledger.recordCommand(queued("q1", "req-1", 1, T0));
-        ledger.recordCommand(queued("q2", "req-1", 2, T0));
-        ledger.recordCommand(queued("ok", "req-1", 3, T0));
-        ledger.recordCommand(queued("failed", "req-1", 4, T0));
-        ledger.recordCommand(invalid("bad", "req-1", 5, "credentials[0].id is not hex"));
-        ledger.recordIntakeError("req-1", 6, "line 6", "not JSON", "{oops");
-        ledger.openRequest("req-2", "file", "other.json");
-        ledger.recordCommand(queued("elsewhere", "req-2", 1, T0));
+        commands.openRequest("req-1", "file", "b.json");
+        commands.recordCommand(queued("q1", "req-1", 1, T0));
+        commands.recordCommand(queued("q2", "req-1", 2, T0));
+        commands.recordCommand(queued("ok", "req-1", 3, T0));
+        commands.recordCommand(queued("failed", "req-1", 4, T0));
+        commands.recordCommand(invalid("bad", "req-1", 5, "credentials[0].id is not hex"));
+        commands.recordIntakeError("req-1", 6, "line 6", "not JSON", "{oops");
+        commands.openRequest("req-2", "file", "other.json");
+        commands.recordCommand(queued("elsewhere", "req-2", 1, T0));
         transitions.move("ok", StateChange.to(SUCCESS));
         transitions.move("failed", StateChange.failure("refused", "FAILED", null));
 
-        RequestCounts counts = ledger.counts("req-1");
+        RequestCounts counts = reads.counts("req-1");
 
         assertThat(counts.of(QUEUED)).isEqualTo(2);
         assertThat(counts.of(SUCCESS)).isEqualTo(1);
@@ -679,16 +685,16 @@ abstract class LedgerContractTest {
 
     @Test
     void forEachRejectedRecordListsIntakeErrorsAndInvalidCommandsInBatchOrder() {
-        ledger.openRequest("req-1", "file", "b.json");
-        ledger.recordIntakeError("req-1", 4, "line 4", "not JSON", "{oops");
-        ledger.recordCommand(queued("fine", "req-1", 2, T0));
-        ledger.recordCommand(invalid("bad-5", "req-1", 5, "device is missing"));
-        ledger.recordIntakeError("req-1", 1, "line 1", "unknown kind 'lights'", "{\"kind\":\"lights\"}");
-        ledger.recordCommand(invalid("bad-3", "req-1", 3, "credentials[0].id is not hex"));
-        assertThat(ledger.recordIntakeError("req-1", 4, "line 4", "not JSON", "{oops")).as("recorded once").isFalse();
+        commands.openRequest("req-1", "file", "b.json");
+        commands.recordIntakeError("req-1", 4, "line 4", "not JSON", "{oops");
+        commands.recordCommand(queued("fine", "req-1", 2, T0));
+        commands.recordCommand(invalid("bad-5", "req-1", 5, "device is missing"));
+        commands.recordIntakeError("req-1", 1, "line 1", "unknown kind 'lights'", "{\"kind\":\"lights\"}");
+        commands.recordCommand(invalid("bad-3", "req-1", 3, "credentials[0].id is not hex"));
+        assertThat(commands.recordIntakeError("req-1", 4, "line 4", "not JSON", "{oops")).as("recorded once").isFalse();
 
         List<RejectedRecord> rejected = new ArrayList<>();
-        ledger.forEachRejectedRecord("req-1", rejected::add);
+        reads.forEachRejectedRecord("req-1", rejected::add);
 
         assertThat(rejected).containsExactly(
                 new RejectedRecord(1, "line 1", "unknown kind 'lights'", "{\"kind\":\"lights\"}"),
@@ -713,19 +719,19 @@ abstract class LedgerContractTest {
             seq++;
             clock.set(at);
             String request = "req-" + seq;
-            ledger.openRequest(request, "file", "b.json");
-            ledger.recordCommand(new NewCommand("c" + seq, request, seq, 0, "line " + seq, "a", KIND, "d", QUEUED, "{}", "CREATE",
+            commands.openRequest(request, "file", "b.json");
+            commands.recordCommand(new NewCommand("c" + seq, request, seq, 0, "line " + seq, "a", KIND, "d", QUEUED, "{}", "CREATE",
                     at.plusSeconds(1), at.plus(Duration.ofHours(1)), null));
             transitions.move("c" + seq, StateChange.to(SUCCESS));
 
-            CommandRecord c = ledger.command("c" + seq).orElseThrow();
+            CommandRecord c = commands.command("c" + seq).orElseThrow();
             assertThat(c.createdAt()).as("created_at of %s", at).isCloseTo(at, within(1, ChronoUnit.MILLIS));
             assertThat(c.updatedAt()).as("updated_at of %s", at).isCloseTo(at, within(1, ChronoUnit.MILLIS));
             assertThat(c.finishedAt()).as("finished_at of %s", at).isCloseTo(at, within(1, ChronoUnit.MILLIS));
             assertThat(c.deadlineAt()).as("deadline_at of %s", at).isCloseTo(at.plus(Duration.ofHours(1)), within(1, ChronoUnit.MILLIS));
-            assertThat(ledger.transitions("c" + seq)).allSatisfy(t ->
+            assertThat(reads.transitions("c" + seq)).allSatisfy(t ->
                     assertThat(t.at()).as("transition at %s", at).isCloseTo(at, within(1, ChronoUnit.MILLIS)));
-            assertThat(ledger.request(request).orElseThrow().createdAt()).as("request created_at of %s", at)
+            assertThat(commands.request(request).orElseThrow().createdAt()).as("request created_at of %s", at)
                     .isCloseTo(at, within(1, ChronoUnit.MILLIS));
         }
     }
@@ -734,8 +740,8 @@ abstract class LedgerContractTest {
 
     /** A request of one command in {@code state}, due now. */
     void command(String id, CommandState state) {
-        ledger.openRequest("req-" + id, "file", "b.json");
-        ledger.recordCommand(new NewCommand(id, "req-" + id, 1, 0, "line 1", "a1", KIND, "door-1", state, "{}", "CREATE", T0, null, null));
+        commands.openRequest("req-" + id, "file", "b.json");
+        commands.recordCommand(new NewCommand(id, "req-" + id, 1, 0, "line 1", "a1", KIND, "door-1", state, "{}", "CREATE", T0, null, null));
     }
 
     static NewCommand queued(String id, String requestId, int seq, Instant due) {

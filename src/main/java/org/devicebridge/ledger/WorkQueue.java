@@ -1,0 +1,263 @@
+package org.devicebridge.ledger;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.devicebridge.ledger.Ledger.COMMAND_COLUMNS;
+import static org.devicebridge.ledger.Ledger.FINISHED_RANK;
+import static org.devicebridge.ledger.Ledger.ts;
+import static org.devicebridge.ledger.Ledger.instant;
+
+/**
+ * The work queue and its leases: what is due, for whom, and who holds it. Work is picked from the
+ * ledger by time ({@code next_attempt_at}), leased with a compare-and-set so several bridge
+ * instances on one database never run the same step twice; an adapter's progress releases the lease
+ * and says when the next step is due. Scheduled commands and the deadline watch's overdue commands
+ * are picked here too. States are not changed here: that is {@link LedgerTransitions}' job.
+ */
+public class WorkQueue {
+
+    /**
+     * A lower bound on {@code next_attempt_at} in the claim: a final command's is NULL, and H2 sorts
+     * NULLs first in an index; the bound starts the index range after them.
+     */
+    private static final String NEVER = "TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00Z'";
+
+    private final Ledger ledger;
+    private final JdbcTemplate jdbc;
+    private final boolean postgres;
+    private final String instanceId;
+
+    public WorkQueue(Ledger ledger) {
+        this.ledger = ledger;
+        this.jdbc = ledger.jdbc();
+        this.postgres = ledger.postgres();
+        this.instanceId = ledger.instanceId();
+    }
+
+    /**
+     * Claims up to {@code limit} commands of one kind whose next step is due, leasing each for
+     * {@code lease} so no other poller (in this JVM or another instance) takes it meanwhile, in one
+     * lock-and-fetch statement on PostgreSQL ({@code UPDATE ... FOR UPDATE SKIP LOCKED ... RETURNING});
+     * on H2, embedded in this one process, an indexed pick and an {@code OLD TABLE (UPDATE ...)} of
+     * the rows picked, serialised in this JVM.
+     * <p>
+     * Started work goes first: every due step of an action already begun ({@code queue_rank} 0: an
+     * upload after its create, a poll, a retry) before any new one (rank 1), then by due time and
+     * batch order. Each rank is read as a range of the index {@code bridge_command_due} holding due
+     * steps only, so the cost of a claim does not grow with the backlog nor with the history. A command past its deadline is not claimed: it gets no new call,
+     * and ends {@code Command TimeOut}. Commands of a batch still being read wait until they are
+     * {@code gather} old, so that a caller combining several commands in one call finds the rest of
+     * the batch beside them.
+     * <p>
+     * {@code sent} maps a phase whose call must not be repeated blindly to the phase that says "sent,
+     * answer not recorded" (e.g. {@code CREATE -> CREATE_SENT}): the claim writes it with the lease,
+     * in the same statement, so it is stored before the call leaves; the step that records the answer
+     * moves the phase on. The commands come back as they were before the claim, with the phase of the
+     * step to make now.
+     */
+    public List<CommandRecord> claimDue(String kind, int limit, Duration lease, Duration gather, Map<String, String> sent) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        Instant now = ledger.now();
+        StringBuilder set = new StringBuilder("lease_owner = ?, lease_until = ?");
+        List<Object> args = new ArrayList<>(List.of(instanceId, ts(now.plus(lease))));
+        if (!sent.isEmpty()) {
+            String row = postgres ? "c." : ""; // PostgreSQL: the row updated, not the picked one of the same names
+            set.append(", updated_at = CASE WHEN ").append(row).append("phase IN (")
+                    .append(String.join(", ", java.util.Collections.nCopies(sent.size(), "?")))
+                    .append(") THEN ? ELSE ").append(row).append("updated_at END, phase = CASE ").append(row).append("phase");
+            args.addAll(sent.keySet());
+            args.add(ts(now));
+            sent.forEach((from, to) -> {
+                set.append(" WHEN ? THEN ?");
+                args.add(from);
+                args.add(to);
+            });
+            set.append(" ELSE ").append(row).append("phase END");
+        }
+        List<Object> pickArgs = new ArrayList<>();
+        String pick = "";
+        for (int rank = 0; rank < FINISHED_RANK; rank++) { // rank by rank: each an index range of due steps only
+            pickArgs.addAll(List.of(kind, ts(now), ts(now), ts(now)));
+            String batchRead = "";
+            if (!gather.isZero()) {
+                batchRead = " AND (created_at <= ? OR EXISTS (SELECT 1 FROM bridge_request r WHERE r.id = request_id AND r.intake_complete = TRUE))";
+                pickArgs.add(ts(now.minus(gather)));
+            }
+            pick += (rank == 0 ? "" : " UNION ALL ") + "SELECT * FROM (SELECT id, queue_rank, next_attempt_at, seq FROM bridge_command WHERE kind = ? AND queue_rank = "
+                    + rank + " AND next_attempt_at > " + NEVER + " AND next_attempt_at <= ? AND finished_at IS NULL"
+                    + " AND (lease_until IS NULL OR lease_until < ?) AND (deadline_at IS NULL OR deadline_at >= ?)" + batchRead
+                    + " ORDER BY kind, queue_rank, next_attempt_at, seq FETCH FIRST " + limit + " ROWS ONLY" + (postgres ? " FOR UPDATE SKIP LOCKED" : "")
+                    + ") rank" + rank;
+        }
+        String due = "SELECT id FROM (" + pick + ") due ORDER BY queue_rank, next_attempt_at, seq FETCH FIRST " + limit + " ROWS ONLY";
+        List<CommandRecord> claimed;
+        if (postgres) {
+            args.addAll(pickArgs);
+            claimed = jdbc.query("UPDATE bridge_command c SET " + set + " FROM (SELECT " + COMMAND_COLUMNS
+                    + " FROM bridge_command WHERE id IN (" + due + ")) picked WHERE c.id = picked.id RETURNING " + prefixed("picked."),
+                    Ledger::mapCommand, args.toArray());
+        } else {
+            // H2 is embedded in this one process: the claim is serialised here, and its UPDATE names the
+            // rows (H2 runs an UPDATE over IN (subquery) far slower than over a list of keys)
+            synchronized (ledger) { // one claim at a time per ledger, however many queues read it
+                List<String> ids = jdbc.queryForList(due, String.class, pickArgs.toArray());
+                if (ids.isEmpty()) {
+                    return List.of();
+                }
+                args.addAll(ids);
+                args.add(ts(now));
+                claimed = jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM OLD TABLE (UPDATE bridge_command SET " + set + " WHERE id IN ("
+                        + String.join(",", java.util.Collections.nCopies(ids.size(), "?")) + ") AND (lease_until IS NULL OR lease_until < ?))",
+                        Ledger::mapCommand, args.toArray());
+            }
+        }
+        return claimed.stream().sorted(java.util.Comparator.comparing(CommandRecord::nextAttemptAt).thenComparing(CommandRecord::seq))
+                .toList();
+    }
+
+    /** {@link #claimDue(String, int, Duration, Duration, Map)} of steps that may be repeated as they are. */
+    public List<CommandRecord> claimDue(String kind, int limit, Duration lease, Duration gather) {
+        return claimDue(kind, limit, lease, gather, Map.of());
+    }
+
+    private static String prefixed(String alias) {
+        return java.util.Arrays.stream(COMMAND_COLUMNS.split(",\\s*")).map(c -> alias + c).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /**
+     * Claims one chunk of due commands of a kind for a single cloud call: from one request only
+     * (the one served longest ago, so requests take turns and a huge batch cannot starve a small
+     * one), all with the same payload (so they fit one call), at most {@code limit}, in batch order.
+     * A command past its deadline is not claimed.
+     */
+    public List<CommandRecord> claimChunk(String kind, int limit, Duration lease) {
+        Instant now = ledger.now();
+        List<String> requests = jdbc.queryForList("SELECT c.request_id FROM bridge_command c JOIN bridge_request r ON r.id = c.request_id "
+                        + "WHERE c.kind = ? AND c.finished_at IS NULL AND c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?) "
+                        + "AND (c.deadline_at IS NULL OR c.deadline_at >= ?) "
+                        + "GROUP BY c.request_id, r.last_served_at, r.created_at ORDER BY r.last_served_at NULLS FIRST, r.created_at",
+                String.class, kind, ts(now), ts(now), ts(now));
+        for (String requestId : requests) {
+            List<String> payloads = jdbc.queryForList("SELECT payload FROM bridge_command WHERE request_id = ? AND kind = ? "
+                            + "AND finished_at IS NULL AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
+                            + "AND (deadline_at IS NULL OR deadline_at >= ?) ORDER BY seq, position FETCH FIRST 1 ROWS ONLY",
+                    String.class, requestId, kind, ts(now), ts(now), ts(now));
+            if (payloads.isEmpty()) {
+                continue;
+            }
+            List<String> ids = jdbc.queryForList("SELECT id FROM bridge_command WHERE request_id = ? AND kind = ? AND payload = ? "
+                            + "AND finished_at IS NULL AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
+                            + "AND (deadline_at IS NULL OR deadline_at >= ?) ORDER BY seq, position FETCH FIRST " + limit + " ROWS ONLY",
+                    String.class, requestId, kind, payloads.get(0), ts(now), ts(now), ts(now));
+            List<CommandRecord> claimed = leaseAll(ids, now, lease);
+            if (!claimed.isEmpty()) {
+                jdbc.update("UPDATE bridge_request SET last_served_at = ? WHERE id = ?", ts(now), requestId);
+                return claimed;
+            }
+        }
+        return List.of();
+    }
+
+    /** Leases those of {@code ids} that are free, in two statements; returns them in the order given. */
+    private List<CommandRecord> leaseAll(List<String> ids, Instant now, Duration lease) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+        String token = UUID.randomUUID().toString(); // this claim's own mark, to read back exactly what it won
+        List<Object> args = new ArrayList<>(List.of(token, ts(now.plus(lease))));
+        args.addAll(ids);
+        args.add(ts(now));
+        jdbc.update("UPDATE bridge_command SET lease_owner = ?, lease_until = ? WHERE id IN (" + marks + ") AND finished_at IS NULL "
+                + "AND (lease_until IS NULL OR lease_until < ?)", args.toArray());
+        List<CommandRecord> won = jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command WHERE lease_owner = ? "
+                + "ORDER BY seq, position", Ledger::mapCommand, token);
+        return won;
+    }
+
+    /** Is any command of the kind due now (and not leased, nor past its deadline)? Rank by rank, in the index of due steps. */
+    public boolean anyDue(String kind) {
+        Instant now = ledger.now();
+        for (int rank = 0; rank < FINISHED_RANK; rank++) {
+            if (!jdbc.queryForList("SELECT id FROM bridge_command WHERE kind = ? AND queue_rank = " + rank + " AND next_attempt_at > "
+                    + NEVER + " AND next_attempt_at <= ? AND finished_at IS NULL AND (lease_until IS NULL OR lease_until < ?) "
+                    + "AND (deadline_at IS NULL OR deadline_at >= ?) ORDER BY kind, queue_rank, next_attempt_at FETCH FIRST 1 ROWS ONLY",
+                    String.class, kind, ts(now), ts(now), ts(now)).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Ends a lease early, so the next step (if due now) is taken on the next tick. */
+    public void release(String commandId) {
+        jdbc.update("UPDATE bridge_command SET lease_owner = NULL, lease_until = NULL WHERE id = ?", commandId);
+    }
+
+    /** Saves an adapter's progress on a command (no state change: that is {@link LedgerTransitions}' job). */
+    public void saveProgress(String commandId, Progress p) {
+        jdbc.update("UPDATE bridge_command SET phase = COALESCE(?, phase), vendor_ref = COALESCE(?, vendor_ref), "
+                        + "vendor_status = COALESCE(?, vendor_status), vendor_data = COALESCE(?, vendor_data), "
+                        + "attempts = ?, polls = polls + ?, next_attempt_at = ?, queue_rank = 0, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+                        + "WHERE id = ? AND finished_at IS NULL", // a late answer never rewrites a final command
+                p.phase(), p.vendorRef(), p.vendorStatus(), p.vendorData(), p.attempts(), p.polled() ? 1 : 0,
+                ts(p.nextAttemptAt()), ts(ledger.now()), commandId);
+    }
+
+    /**
+     * Commands past their deadline that are not final yet and have no call in flight: a leased
+     * command (a step being made for it) is left to its answer; the deadline applies once the
+     * lease ends, if the command is still not final then.
+     */
+    public List<String> overdue(int limit) {
+        Instant now = ledger.now();
+        return jdbc.queryForList("SELECT id FROM bridge_command WHERE finished_at IS NULL AND deadline_at < ? "
+                        + "AND (lease_until IS NULL OR lease_until < ?) ORDER BY deadline_at FETCH FIRST " + limit + " ROWS ONLY",
+                String.class, ts(now), ts(now));
+    }
+
+    /**
+     * Takes an overdue command for the deadline watch: leases it for {@code hold} if it is still
+     * past its deadline, not final and not leased, so that no adapter claims it meanwhile.
+     *
+     * @return false when it is not overdue any more, or a call is in flight for it
+     */
+    public boolean leaseOverdue(String commandId, Duration hold) {
+        Instant now = ledger.now();
+        return jdbc.update("UPDATE bridge_command SET lease_owner = ?, lease_until = ? WHERE id = ? AND finished_at IS NULL "
+                + "AND deadline_at < ? AND (lease_until IS NULL OR lease_until < ?)", instanceId, ts(now.plus(hold)), commandId,
+                ts(now), ts(now)) == 1;
+    }
+
+    /** Scheduled commands whose time has come. */
+    public List<String> dueScheduled(int limit) {
+        return jdbc.queryForList("SELECT id FROM bridge_command WHERE state = ? AND next_attempt_at <= ? ORDER BY next_attempt_at "
+                + "FETCH FIRST " + limit + " ROWS ONLY", String.class, CommandState.SCHEDULED.label(), ts(ledger.now()));
+    }
+
+    /** Per request, its commands of a kind that are not final yet and the earliest deadline among them. */
+    public List<Backlog> backlog(String kind) {
+        return jdbc.query("SELECT request_id, COUNT(*), MIN(deadline_at) FROM bridge_command WHERE kind = ? AND finished_at IS NULL "
+                + "GROUP BY request_id", (rs, i) -> new Backlog(rs.getString(1), rs.getInt(2), instant(rs, 3)), kind);
+    }
+
+    /** A request's commands not final yet (of one kind), and their earliest deadline (null: none has one). */
+    public record Backlog(String requestId, int commands, Instant earliestDeadline) {
+    }
+
+    /** Commands of a kind that are due now (work waiting, e.g. for a rate-limit slot). */
+    public int dueCount(String kind) {
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM bridge_command WHERE kind = ? AND finished_at IS NULL "
+                + "AND next_attempt_at <= ?", Integer.class, kind, ts(ledger.now()));
+        return n == null ? 0 : n;
+    }
+}
