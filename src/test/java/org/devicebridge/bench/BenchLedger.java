@@ -5,6 +5,7 @@ import org.devicebridge.access.AccessCloudAdapter;
 import org.devicebridge.access.CredentialsActionPlanner;
 import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerDatabase;
 import org.devicebridge.ledger.NewCommand;
@@ -37,7 +38,7 @@ final class BenchLedger {
     static void seed(String url, String user, String schema, String requestId, List<BenchActions.Action> actions,
                      Instant nextAttemptAt, Instant deadline) {
         try (HikariDataSource ds = LedgerDatabase.open(url, user, "", schema, 2)) {
-            Ledger ledger = new Ledger(ds, Clock.systemUTC());
+            CommandStore ledger = new CommandStore(new Ledger(ds, Clock.systemUTC()));
             ledger.openRequest(requestId, "file", requestId + ".json");
             List<NewCommand> chunk = new ArrayList<>(CHUNK);
             for (int i = 0; i < actions.size(); i++) {
