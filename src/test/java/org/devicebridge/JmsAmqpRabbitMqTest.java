@@ -104,7 +104,7 @@ class JmsAmqpRabbitMqTest extends AccessFlowTestSupport {
     }
 
     private void startBridgeOnRabbitMq() {
-        Map<String, String> p = new HashMap<>();
+        Map<String, String> p = new HashMap<>(TestBridge.WITH_BROKER);
         p.put("bridge.jms.url", URL);
         p.put("bridge.jms.user", AmqpAvailability.user());
         p.put("bridge.jms.password", AmqpAvailability.password());

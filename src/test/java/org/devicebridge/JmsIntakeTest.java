@@ -198,7 +198,7 @@ class JmsIntakeTest extends AccessFlowTestSupport {
     /** The bridge on the access-cloud simulator, its embedded broker also on a loopback port; a client connected there. */
     private void startBridgeWithBroker() throws JMSException {
         int port = TestBridge.freePort();
-        Map<String, String> properties = new HashMap<>();
+        Map<String, String> properties = new HashMap<>(TestBridge.WITH_BROKER);
         properties.put("bridge.jms.embedded-port", String.valueOf(port));
         startBridge(s -> s, properties);
         client = new JmsTestClient(new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port));

@@ -45,7 +45,8 @@ class ObservabilityTest extends AllCloudsTestSupport {
 
     @Test
     void reportsReadyWithTheLedgerAndEachCloud() throws Exception {
-        TestBridge bridge = startBridge();
+        startClouds(n -> n, h -> h);
+        TestBridge bridge = startBridge("bridge", TestBridge.WITH_BROKER);
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             HttpResponse<String> health = scrape(bridge, "/observe/health");
@@ -58,7 +59,8 @@ class ObservabilityTest extends AllCloudsTestSupport {
     @Test
     void reportsNotReadyWhenTheBrokerIsUnreachable() throws Exception {
         startClouds(n -> n, h -> h);
-        TestBridge bridge = startBridge("bridge", Map.of("bridge.jms.url", "tcp://127.0.0.1:" + TestBridge.freePort()));
+        TestBridge bridge = startBridge("bridge", Map.of("bridge.jms.enabled", "true",
+                "bridge.jms.url", "tcp://127.0.0.1:" + TestBridge.freePort()));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             HttpResponse<String> health = scrape(bridge, "/observe/health");
