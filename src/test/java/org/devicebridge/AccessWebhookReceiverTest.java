@@ -54,7 +54,7 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
             "bridge.poll.initial-interval", "10m",
             "bridge.poll.max-interval", "10m");
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Path TEST_LOG = Path.of("target/test-logs/bridge-tests.log");
+    private static final Path TEST_LOG = LeakSearch.TEST_LOG;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

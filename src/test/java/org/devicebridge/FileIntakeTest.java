@@ -274,7 +274,7 @@ class FileIntakeTest extends AccessFlowTestSupport {
 
     // ------------------------------------------------------------------ helpers
 
-    private static final Path TEST_LOG = Path.of("target/test-logs/bridge-tests.log");
+    private static final Path TEST_LOG = LeakSearch.TEST_LOG;
 
     /** Drops a file of exactly these bytes, written elsewhere and moved in. */
     private void dropBytes(String name, byte[] bytes) {
