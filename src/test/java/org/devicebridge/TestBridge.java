@@ -94,7 +94,8 @@ public final class TestBridge implements AutoCloseable {
 
     /**
      * The command line of a one-shot run ({@code BridgeMain.run}) on the built-in simulator, in
-     * {@code dir} with test defaults (fast ticks, free ports, an H2 file there); {@code extra} last.
+     * {@code dir} with test defaults (fast ticks, free ports, an H2 file there, no queues unless
+     * {@code extra} turns them on); {@code extra} last, so it wins.
      */
     public static String[] onceCommandLine(Path dir, String... extra) {
         List<String> a = new ArrayList<>(List.of("--once",
@@ -106,6 +107,7 @@ public final class TestBridge implements AutoCloseable {
                 "-Dbridge.outbox.dir=" + dir.resolve("outbox"),
                 "-Dbridge.archive.dir=" + dir.resolve("archive"),
                 "-Dbridge.deadletter.dir=" + dir.resolve("deadletter"),
+                "-Dbridge.jms.enabled=false",
                 "-Dbridge.jms.data-dir=" + dir.resolve("broker"),
                 "-Dbridge.jms.embedded-port=" + freePort(),
                 "-Dbridge.examples.seed=false",
