@@ -50,6 +50,7 @@ class JmsAmqpRabbitMqTest extends AccessFlowTestSupport {
     void closeClient() throws JMSException {
         if (client != null) {
             client.close();
+            client = null;
         }
     }
 
