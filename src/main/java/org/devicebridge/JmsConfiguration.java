@@ -5,6 +5,8 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.qpid.jms.JmsConnectionFactory;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.observe.BrokerHealthCheck;
@@ -14,6 +16,8 @@ import org.springframework.jms.connection.CachingConnectionFactory;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Wires the bridge's own queues (routes/intake-queue.yaml, routes/events-topic.yaml) from
@@ -38,6 +42,8 @@ public final class JmsConfiguration {
 
     /** Derived, not configured: whether the intake queue's route starts ({@code bridge.jms.enabled} and not {@code --once}). */
     static final String INTAKE_STARTUP = "bridge.jms.intake-startup";
+    /** The routes that need the broker (routes/intake-queue.yaml, routes/events-topic.yaml): not added when the queues are off. */
+    private static final Set<String> QUEUE_ROUTES = Set.of("intake-queue", "events-topic");
 
     private static final Logger LOG = LoggerFactory.getLogger(JmsConfiguration.class);
 
@@ -51,6 +57,8 @@ public final class JmsConfiguration {
         // long-running bridge (the events topic still gets what the run does)
         context.getPropertiesComponent().addOverrideProperty(INTAKE_STARTUP, String.valueOf(enabled && !once));
         if (!enabled) {
+            // not merely not started: a JMS consumer is made when its route is, and without a broker there is no connection factory
+            leaveOutQueueRoutes(context);
             LOG.info("queues off (bridge.jms.enabled=false): no intake queue, no events topic");
             return;
         }
@@ -94,6 +102,14 @@ public final class JmsConfiguration {
             }
         });
         LOG.info("queues: batches from {}, poison messages to {}, events to topic {}, on {}", intakeQueue, deadLetterQueue, topic, broker);
+    }
+
+    /** The queue routes are not added to the context; any other route filter (camel.main.route-filter-*) still applies. */
+    private static void leaveOutQueueRoutes(CamelContext context) {
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        Function<RouteDefinition, Boolean> configured = model.getRouteFilter();
+        model.setRouteFilter(route -> (route.getRouteId() == null || !QUEUE_ROUTES.contains(route.getRouteId()))
+                && (configured == null || configured.apply(route)));
     }
 
     /** The client for an external broker, by the URL's scheme. */

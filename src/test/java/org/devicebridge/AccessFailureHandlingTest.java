@@ -7,6 +7,7 @@ import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.simulator.SimulatorServer;
 import org.devicebridge.simulator.access.AccessCloudSettings;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.crypto.Mac;
@@ -35,17 +36,25 @@ import static org.devicebridge.ledger.CommandState.TIMEOUT;
  * How the bridge copes when the access cloud misbehaves (DEVICE-CLOUD.md sections 1-2): transient
  * answers are retried with backoff and Retry-After, permanent ones fail the command at once with
  * the cloud's words and request id, expired upload URLs lead to a new action, REJECTED and
- * deadlines end the command, and an unreachable cloud is an I/O error, not a crash.
+ * deadlines end the command, and an unreachable cloud is an I/O error, not a crash. The tests share
+ * one bridge, with request ids and devices of their own, and each starts once the earlier ones are
+ * done, since it makes the shared cloud fail its next calls; those with another retry setting or
+ * without a cloud have bridges of their own.
  */
 class AccessFailureHandlingTest extends AccessFlowTestSupport {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    @BeforeEach
+    void earlierTestsDone() {
+        awaitEarlierTestsDone();
+    }
+
     @Test
     void retriesTransient503sOnCreateWithBackoffAndThenSucceeds() {
-        startBridge();
+        sharedBridge();
         cloud.failNextCalls(3, 503);
-        bridge.drop("retry.json", Batches.document("retry-503", Batches.credentials("a1", "door-1")));
+        bridge.drop("retry.json", Batches.document("retry-503", Batches.credentials("a1", "door-503")));
 
         CommandRecord c = awaitFinal("retry-503", 1).get(0);
 
@@ -55,14 +64,14 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
         assertThat(creates).allSatisfy(call -> assertThat(call.vendorRequestId()).isNotBlank());
         // backoff grows: the third retry waits at least half of 4 x the 100 ms initial delay
         assertThat(Duration.between(creates.get(2).at(), creates.get(3).at())).isGreaterThanOrEqualTo(Duration.ofMillis(190));
-        assertThat(cloud.createCount("door-1")).isEqualTo(1);
+        assertThat(cloud.createCount("door-503")).isEqualTo(1);
     }
 
     @Test
     void waitsAtLeastRetryAfterBeforeRetryingA429() {
-        startBridge(s -> s.retryAfterSeconds(1), Map.of());
+        sharedBridge(s -> s.retryAfterSeconds(1));
         cloud.failNextCalls(1, 429);
-        bridge.drop("slow-down.json", Batches.document("retry-429", Batches.credentials("a1", "door-1")));
+        bridge.drop("slow-down.json", Batches.document("retry-429", Batches.credentials("a1", "door-429")));
 
         CommandRecord c = awaitFinal("retry-429", 1).get(0);
 
@@ -89,7 +98,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
 
     @Test
     void failsAnUnknownDeviceAtOnceWithStatusAndRequestIdWhileTheRestOfTheBatchSucceeds() {
-        startBridge();
+        sharedBridge();
         bridge.drop("mixed.json", Batches.document("unknown-1",
                 Batches.credentials("a1", "door-1"), Batches.credentials("a2", "unknown-door-9"),
                 Batches.credentials("a3", "door-2")));
@@ -109,15 +118,15 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
 
     @Test
     void createsANewActionAndUploadsAgainWhenTheUploadUrlExpired() {
-        startBridge();
+        sharedBridge();
         cloud.failNextUploads(1, 403);
-        bridge.drop("expired.json", Batches.document("expired-1", Batches.credentials("a1", "door-1")));
+        bridge.drop("expired.json", Batches.document("expired-1", Batches.credentials("a1", "door-403")));
 
         CommandRecord c = awaitFinal("expired-1", 1).get(0);
 
         assertThat(c.state()).isEqualTo(SUCCESS);
-        assertThat(cloud.createCount("door-1")).isEqualTo(2);
-        List<String> actions = cloud.actionsFor("door-1").stream().map(a -> a.path("id").asText()).toList();
+        assertThat(cloud.createCount("door-403")).isEqualTo(2);
+        List<String> actions = cloud.actionsFor("door-403").stream().map(a -> a.path("id").asText()).toList();
         assertThat(actions).hasSize(2);
         assertThat(cloud.uploadCount(actions.get(0))).isZero();
         assertThat(cloud.uploadCount(actions.get(1))).isEqualTo(1);
@@ -128,7 +137,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
 
     @Test
     void mapsARejectedWebhookToFailureWithTheCloudsReason() throws Exception {
-        startBridge(s -> s.processingDelay(Duration.ofSeconds(30)), Map.of());
+        sharedBridge(s -> s.processingDelay(Duration.ofSeconds(30)));
         bridge.drop("reject.json", Batches.document("reject-1", Batches.credentials("a1", "door-1")));
         await().atMost(Duration.ofSeconds(10)).until(() -> bridge.commands("reject-1").stream()
                 .anyMatch(c -> c.state() == ACKNOWLEDGED || c.state() == IN_PROGRESS));
@@ -146,7 +155,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
 
     @Test
     void endsInTimeOutOnceTheActionsDeadlinePassed() {
-        startBridge(s -> s.processingDelay(Duration.ofSeconds(60)), Map.of());
+        sharedBridge(s -> s.processingDelay(Duration.ofSeconds(60)));
         bridge.drop("late.json", Batches.document("late-1", withDeadline(Batches.credentials("a1", "door-1"), "PT1S")));
 
         CommandRecord c = awaitFinal("late-1", 1).get(0);
@@ -198,11 +207,11 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
 
     @Test
     void takesAnUploadAnswered409AsAlreadyReceived() {
-        startBridge();
+        sharedBridge();
         // the simulator's injected 409 leaves the action untouched, so the bridge finds it still
         // AWAITING_DATA on its next poll and uploads again: nothing fails, no new action
         cloud.failNextUploads(1, 409);
-        bridge.drop("twice.json", Batches.document("conflict-1", Batches.credentials("a1", "door-1")));
+        bridge.drop("twice.json", Batches.document("conflict-1", Batches.credentials("a1", "door-409")));
 
         CommandRecord c = awaitFinal("conflict-1", 1).get(0);
 
@@ -210,7 +219,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
         assertThat(bridge.callLog().calls(c.id())).filteredOn(call -> call.operation().equals("upload-payload"))
                 .extracting(CallRecord::httpStatus).startsWith(409);
         assertThat(path(bridge, c.id())).contains(ACKNOWLEDGED).doesNotContain(FAILURE);
-        assertThat(cloud.createCount("door-1")).isEqualTo(1);
+        assertThat(cloud.createCount("door-409")).isEqualTo(1);
     }
 
     @Test

@@ -18,7 +18,8 @@ class CloudTokensNeverLeakTest extends AllCloudsTestSupport {
     @Test
     void networkAndHomeTokensAppearNowhere() throws Exception {
         startClouds(n -> n, h -> h);
-        TestBridge bridge = startBridge("bridge", Map.of("bridge.retry.max-attempts", "1"));
+        // with the broker, whose journal is among the files searched
+        TestBridge bridge = startBridge("bridge", Map.of("bridge.retry.max-attempts", "1", "bridge.jms.enabled", "true"));
         network.failNextCalls(1, 503);
         home.failNextCalls(1, 400);
         bridge.drop("tokens.json", Batches.document("tokens-1",

@@ -50,6 +50,7 @@ class JmsAmqpRabbitMqTest extends AccessFlowTestSupport {
     void closeClient() throws JMSException {
         if (client != null) {
             client.close();
+            client = null;
         }
     }
 
@@ -104,7 +105,7 @@ class JmsAmqpRabbitMqTest extends AccessFlowTestSupport {
     }
 
     private void startBridgeOnRabbitMq() {
-        Map<String, String> p = new HashMap<>();
+        Map<String, String> p = new HashMap<>(TestBridge.WITH_BROKER);
         p.put("bridge.jms.url", URL);
         p.put("bridge.jms.user", AmqpAvailability.user());
         p.put("bridge.jms.password", AmqpAvailability.password());

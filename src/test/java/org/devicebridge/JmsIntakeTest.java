@@ -11,6 +11,7 @@ import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.NewCommand;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -31,6 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Queues on the embedded broker: the real bridge with its embedded Artemis broker, and a real JMS
  * client (Artemis core protocol over the broker's loopback TCP port) as producer and subscriber.
+ * The tests of the intake queue share one bridge, each with request ids and devices of its own,
+ * and each starts once the earlier ones are done, so that it may count what the ledger holds; the
+ * test of the events topic has a bridge of its own, so that the topic carries its events alone.
  */
 class JmsIntakeTest extends AccessFlowTestSupport {
 
@@ -39,17 +43,30 @@ class JmsIntakeTest extends AccessFlowTestSupport {
     private static final String EVENTS = "bridge.events";
 
     private JmsTestClient client;
+    private int sharedBrokerPort;
+
+    @Override
+    Map<String, String> sharedBridgeProperties() {
+        sharedBrokerPort = TestBridge.freePort();
+        return withBrokerOn(sharedBrokerPort);
+    }
+
+    @BeforeEach
+    void earlierTestsDone() {
+        awaitEarlierTestsDone();
+    }
 
     @AfterEach
     void closeClient() throws JMSException {
         if (client != null) {
             client.close();
+            client = null;
         }
     }
 
     @Test
     void takesABatchFromTheQueueAndRunsIt() throws Exception {
-        startBridgeWithBroker();
+        onTheSharedBridge();
 
         client.send(INTAKE, Batches.document("queued-1", Batches.credentials("a1", "door-1"), Batches.credentials("a2", "door-2")));
 
@@ -61,8 +78,10 @@ class JmsIntakeTest extends AccessFlowTestSupport {
 
     @Test
     void theSameBatchSentTwiceCreatesNothingNew() throws Exception {
-        startBridgeWithBroker();
-        String document = "{\"actions\":[" + Batches.credentials("a1", "door-1") + "]}"; // no request_id: derived from the content
+        onTheSharedBridge();
+        String document = "{\"actions\":[" + Batches.credentials("a1", "twice-door-1") + "]}"; // no request_id: derived from the content
+        int requestsBefore = count("bridge_request");
+        int commandsBefore = count("bridge_command");
         NotifyBuilder bothTaken = new NotifyBuilder(bridge.context()).fromRoute("intake-queue").whenCompleted(2).create();
 
         client.send(INTAKE, document);
@@ -71,14 +90,15 @@ class JmsIntakeTest extends AccessFlowTestSupport {
         assertThat(bothTaken.matches(20, TimeUnit.SECONDS)).isTrue();
         String requestId = "jms:" + BatchReader.digest(document).substring(0, 16);
         assertThat(awaitFinal(requestId, 1)).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
-        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM bridge_request", Integer.class)).isEqualTo(1);
-        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM bridge_command", Integer.class)).isEqualTo(1);
-        assertThat(cloud.createCount("door-1")).isEqualTo(1);
+        assertThat(count("bridge_request") - requestsBefore).isEqualTo(1);
+        assertThat(count("bridge_command") - commandsBefore).isEqualTo(1);
+        assertThat(cloud.createCount("twice-door-1")).isEqualTo(1);
     }
 
     @Test
     void movesAMessageThatIsNoBatchToTheDeadLetterQueueWithTheReasonAndNoRetry() throws Exception {
-        startBridgeWithBroker();
+        onTheSharedBridge();
+        int requestsBefore = count("bridge_request");
         NotifyBuilder bothDone = new NotifyBuilder(bridge.context()).fromRoute("intake-queue").whenDone(2).create();
         NotifyBuilder anyFailed = new NotifyBuilder(bridge.context()).fromRoute("intake-queue").whenFailed(1).create();
 
@@ -97,12 +117,12 @@ class JmsIntakeTest extends AccessFlowTestSupport {
         assertThat(anyFailed.matches()).isFalse();
         assertThat(client.browse(INTAKE)).isEmpty();
         assertThat(client.browse(DEAD_LETTERS)).isEmpty();
-        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM bridge_request", Integer.class)).isZero();
+        assertThat(count("bridge_request")).isEqualTo(requestsBefore);
     }
 
     @Test
     void movesAMessageReusingARequestIdForAnotherDocumentToTheDeadLetterQueueAndCreatesNothing() throws Exception {
-        startBridgeWithBroker();
+        onTheSharedBridge();
         String first = Batches.document("reused-1", Batches.credentials("a1", "door-1"));
         String other = Batches.document("reused-1", Batches.credentials("a1", "door-7"), Batches.credentials("a2", "door-8"));
         NotifyBuilder threeDone = new NotifyBuilder(bridge.context()).fromRoute("intake-queue").whenDone(3).create();
@@ -153,7 +173,7 @@ class JmsIntakeTest extends AccessFlowTestSupport {
 
     @Test
     void keepsABatchWhoseIntakeFailedHalfwayAndTakesItInWhenItComesAgain() throws Exception {
-        startBridgeWithBroker();
+        onTheSharedBridge();
         // an earlier delivery got as far as opening the request; now the ledger refuses the second action
         // (another transaction holds its row: the insert times out) until the test lets go
         String requestId = "halfway-1";
@@ -162,7 +182,7 @@ class JmsIntakeTest extends AccessFlowTestSupport {
         CountDownLatch letGo = new CountDownLatch(1);
         Thread holder = new Thread(() -> new TransactionTemplate(new DataSourceTransactionManager(dataSource())).executeWithoutResult(tx -> {
             bridge.commandStore().recordCommand(new NewCommand(ActionIntake.commandId(requestId, 1, 0), requestId, 1, 0, "holder", null,
-                    "credentials", "door-2", CommandState.QUEUED, "{}", "CREATE", Instant.now().plusSeconds(3600), null, null));
+                    "credentials", "halfway-door-2", CommandState.QUEUED, "{}", "CREATE", Instant.now().plusSeconds(3600), null, null));
             held.countDown();
             try {
                 letGo.await();
@@ -176,32 +196,47 @@ class JmsIntakeTest extends AccessFlowTestSupport {
         NotifyBuilder failed = new NotifyBuilder(bridge.context()).fromRoute("intake-queue").whenFailed(1).create();
         NotifyBuilder taken = new NotifyBuilder(bridge.context()).fromRoute("intake-queue").whenCompleted(1).create();
 
-        client.send(INTAKE, Batches.document(requestId, Batches.credentials("a1", "door-1"), Batches.credentials("a2", "door-2"),
-                Batches.credentials("a3", "door-3")));
+        client.send(INTAKE, Batches.document(requestId, Batches.credentials("a1", "halfway-door-1"),
+                Batches.credentials("a2", "halfway-door-2"), Batches.credentials("a3", "halfway-door-3")));
 
         assertThat(failed.matches(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(bridge.commands(requestId)).extracting(CommandRecord::device).containsExactly("door-1"); // stopped halfway
+        assertThat(bridge.commands(requestId)).extracting(CommandRecord::device).containsExactly("halfway-door-1"); // stopped halfway
         assertThat(bridge.commandStore().request(requestId).orElseThrow().intakeComplete()).isFalse();
         letGo.countDown();
         holder.join();
 
         assertThat(taken.matches(30, TimeUnit.SECONDS)).isTrue(); // the broker delivered it again
         List<CommandRecord> commands = awaitFinal(requestId, 3);
-        assertThat(commands).extracting(CommandRecord::device).containsExactly("door-1", "door-2", "door-3");
+        assertThat(commands).extracting(CommandRecord::device).containsExactly("halfway-door-1", "halfway-door-2", "halfway-door-3");
         assertThat(commands).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
-        assertThat(List.of("door-1", "door-2", "door-3")).allSatisfy(door -> assertThat(cloud.createCount(door)).isEqualTo(1));
+        assertThat(List.of("halfway-door-1", "halfway-door-2", "halfway-door-3"))
+                .allSatisfy(door -> assertThat(cloud.createCount(door)).isEqualTo(1));
         assertThat(client.browse(INTAKE)).isEmpty();
     }
 
     // ---------------------------------------------------------------- helpers
 
-    /** The bridge on the access-cloud simulator, its embedded broker also on a loopback port; a client connected there. */
+    /** The class's bridge on the access-cloud simulator, its embedded broker also on a loopback port; a client connected there. */
+    private void onTheSharedBridge() throws JMSException {
+        sharedBridge();
+        client = new JmsTestClient(new ActiveMQConnectionFactory("tcp://127.0.0.1:" + sharedBrokerPort));
+    }
+
+    /** A bridge of the test's own, likewise. */
     private void startBridgeWithBroker() throws JMSException {
         int port = TestBridge.freePort();
-        Map<String, String> properties = new HashMap<>();
-        properties.put("bridge.jms.embedded-port", String.valueOf(port));
-        startBridge(s -> s, properties);
+        startBridge(s -> s, withBrokerOn(port));
         client = new JmsTestClient(new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port));
+    }
+
+    private static Map<String, String> withBrokerOn(int port) {
+        Map<String, String> properties = new HashMap<>(TestBridge.WITH_BROKER);
+        properties.put("bridge.jms.embedded-port", String.valueOf(port));
+        return properties;
+    }
+
+    private int count(String table) {
+        return jdbc().queryForObject("SELECT COUNT(*) FROM " + table, Integer.class);
     }
 
     /** The request's state changes as the ledger holds them, as event ids, then its summary. */

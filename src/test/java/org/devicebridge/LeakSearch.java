@@ -15,6 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Everything a secret could leak into, as text: the ledger, the files the bridge wrote, the test log. */
 final class LeakSearch {
 
+    /** This JVM's test log (log4j2-test.properties): one per surefire fork, named in the pom. */
+    static final Path TEST_LOG = Path.of(System.getProperty("bridge.test.log", "target/test-logs/bridge-tests.log"));
+
     private LeakSearch() {
     }
 
@@ -43,6 +46,6 @@ final class LeakSearch {
 
     /** The test run's whole log so far (every test class in this JVM). */
     static String testLog() throws IOException {
-        return Files.readString(Path.of("target/test-logs/bridge-tests.log"), StandardCharsets.ISO_8859_1);
+        return Files.readString(TEST_LOG, StandardCharsets.ISO_8859_1);
     }
 }

@@ -14,13 +14,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A process that dies between sending a call and recording its answer must not, after restart,
- * create a second action or upload twice: the bridge first finds out what happened.
+ * create a second action or upload twice: the bridge first finds out what happened. The tests
+ * share one bridge, each with a request and a device of its own.
  */
 class LostAnswerRecoveryTest extends AccessFlowTestSupport {
 
@@ -28,7 +28,7 @@ class LostAnswerRecoveryTest extends AccessFlowTestSupport {
 
     @Test
     void adoptsTheActionWhoseCreateAnswerWasLostInsteadOfCreatingAnother() throws Exception {
-        startBridge(s -> s.webhook(null, null), Map.of());
+        sharedBridge(s -> s.webhook(null, null));
         // what the cloud saw before the "crash": the create arrived, its answer never got recorded
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(cloud.baseUrl() + "/v1/devices/door-5/actions"))
                 .header("Authorization", "Bearer " + TestBridge.API_KEY).header("Content-Type", "application/json")
@@ -37,7 +37,7 @@ class LostAnswerRecoveryTest extends AccessFlowTestSupport {
         assertThat(created.statusCode()).isEqualTo(201);
         String lostActionId = TestBridge.json(created.body()).path("id").asText();
 
-        String commandId = recordCommandIn(AccessCloudAdapter.CREATE_SENT, "door-5");
+        String commandId = recordCommandIn("lost-1", AccessCloudAdapter.CREATE_SENT, "door-5");
 
         CommandRecord done = awaitFinal("lost-1", 1).get(0);
         assertThat(done.state()).isEqualTo(CommandState.SUCCESS);
@@ -48,17 +48,17 @@ class LostAnswerRecoveryTest extends AccessFlowTestSupport {
 
     @Test
     void createsTheActionWhenTheLostCreateNeverReachedTheCloud() {
-        startBridge(s -> s.webhook(null, null), Map.of());
+        sharedBridge(s -> s.webhook(null, null));
 
-        recordCommandIn(AccessCloudAdapter.CREATE_SENT, "door-6");
+        recordCommandIn("lost-2", AccessCloudAdapter.CREATE_SENT, "door-6");
 
-        assertThat(awaitFinal("lost-1", 1).get(0).state()).isEqualTo(CommandState.SUCCESS);
+        assertThat(awaitFinal("lost-2", 1).get(0).state()).isEqualTo(CommandState.SUCCESS);
         assertThat(cloud.createCount("door-6")).isEqualTo(1);
     }
 
     @Test
     void looksAgainWhenTheLookupAnswerCameGarbledAndThenAdoptsTheAction() throws Exception {
-        startBridge(s -> s.webhook(null, null), Map.of());
+        sharedBridge(s -> s.webhook(null, null));
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(cloud.baseUrl() + "/v1/devices/door-7/actions"))
                 .header("Authorization", "Bearer " + TestBridge.API_KEY).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"UPDATE_CREDENTIALS_AND_SCHEDULES\"}")).build(),
@@ -66,9 +66,9 @@ class LostAnswerRecoveryTest extends AccessFlowTestSupport {
         String lostActionId = TestBridge.json(created.body()).path("id").asText();
         cloud.garbleNextAnswers(1);   // the bridge's lookup of the lost action
 
-        String commandId = recordCommandIn(AccessCloudAdapter.CREATE_SENT, "door-7");
+        String commandId = recordCommandIn("lost-3", AccessCloudAdapter.CREATE_SENT, "door-7");
 
-        CommandRecord done = awaitFinal("lost-1", 1).get(0);
+        CommandRecord done = awaitFinal("lost-3", 1).get(0);
         assertThat(done.state()).isEqualTo(CommandState.SUCCESS);
         assertThat(done.vendorRef()).isEqualTo(lostActionId);
         assertThat(cloud.createCount("door-7")).isEqualTo(1);
@@ -78,16 +78,16 @@ class LostAnswerRecoveryTest extends AccessFlowTestSupport {
     }
 
     /** A command as the ledger holds it after a crash mid-call: in the given phase, due now. */
-    private String recordCommandIn(String phase, String device) {
+    private String recordCommandIn(String requestId, String phase, String device) {
         Ledger ledger = bridge.ledger();
         CommandStore commands = bridge.commandStore();
-        commands.openRequest("lost-1", "file", "lost.json");
-        String id = ActionIntake.commandId("lost-1", 0, 0);
+        commands.openRequest(requestId, "file", requestId + ".json");
+        String id = ActionIntake.commandId(requestId, 0, 0);
         String payload = TestBridge.json(Batches.credentials("a", device)).path("payload").toString()
                 .replace("1a2b3c4d", "1A2B3C4DFFFFFFFFFFFFFFFFFFFFFFFF");
-        commands.recordCommand(new NewCommand(id, "lost-1", 0, 0, "line 1", "a", "credentials", device, CommandState.QUEUED,
+        commands.recordCommand(new NewCommand(id, requestId, 0, 0, "line 1", "a", "credentials", device, CommandState.QUEUED,
                 payload, phase, ledger.now(), ledger.now().plus(Duration.ofMinutes(5)), null));
-        commands.completeIntake("lost-1");
+        commands.completeIntake(requestId);
         return id;
     }
 }

@@ -125,9 +125,14 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         settings.put("bridge.network.chunk-size", "10");
         TestBridge bridge = startBridge("bridge", settings);
 
-        // 25 calls of 10 devices at 10 calls per 2.5 s: the last goes 5 s after the first, past the 3 s deadline
+        // 25 calls of 10 devices at 10 calls per 2.5 s: the last goes 5 s after the first, past the 3 s deadline. The
+        // dispatcher waits until the batch is read, so that the warning counts all 250 devices (none is sent before)
+        bridge.context().getRouteController().suspendRoute("network-dispatch");
         bridge.drop("tight.json", Batches.document("tight", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"deadline\":\"PT3S\",\"ids\":["
                 + ids("T-", 0, 250) + "]}"));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> bridge.commandStore().request("tight").map(RequestRecord::intakeComplete).orElse(false));
+        bridge.context().getRouteController().resumeRoute("network-dispatch");
 
         await().atMost(Duration.ofSeconds(10)).until(() -> LeakSearch.testLog().contains(
                 "request tight: its 250 bulk devices cannot all be sent before their deadline"));

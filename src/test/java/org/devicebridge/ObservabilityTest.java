@@ -12,10 +12,19 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Health (readiness of the ledger and each cloud) and Prometheus metrics, scraped as a monitor would. */
+/**
+ * Health (readiness of the ledger and each cloud) and Prometheus metrics, scraped as a monitor would.
+ * The healthy bridge with its broker is shared by two tests, of which only one runs actions (the
+ * metrics count every action of the bridge); the unhealthy ones are bridges of their own.
+ */
 class ObservabilityTest extends AllCloudsTestSupport {
 
     private final HttpClient http = HttpClient.newHttpClient();
+
+    @Override
+    Map<String, String> sharedBridgeProperties() {
+        return TestBridge.WITH_BROKER;
+    }
 
     private HttpResponse<String> scrape(TestBridge bridge, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bridge.property("bridge.management.port") + path))
@@ -24,7 +33,7 @@ class ObservabilityTest extends AllCloudsTestSupport {
 
     @Test
     void exposesActionsByStateCloudCallsAndRateLimitMetrics() throws Exception {
-        TestBridge bridge = startBridge();
+        TestBridge bridge = sharedBridge();
         bridge.drop("mixed.json", Batches.document("obs-1", Batches.credentials("a", "door-1"),
                 "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[\"HW-1\",\"HW-2\"]}",
                 "{\"kind\":\"capability\",\"device\":\"lamp-1\",\"actions\":[{\"type\":\"devices.capabilities.on_off\",\"state\":{\"instance\":\"on\",\"value\":true}}]}"));
@@ -45,7 +54,7 @@ class ObservabilityTest extends AllCloudsTestSupport {
 
     @Test
     void reportsReadyWithTheLedgerAndEachCloud() throws Exception {
-        TestBridge bridge = startBridge();
+        TestBridge bridge = sharedBridge();
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             HttpResponse<String> health = scrape(bridge, "/observe/health");
@@ -58,7 +67,8 @@ class ObservabilityTest extends AllCloudsTestSupport {
     @Test
     void reportsNotReadyWhenTheBrokerIsUnreachable() throws Exception {
         startClouds(n -> n, h -> h);
-        TestBridge bridge = startBridge("bridge", Map.of("bridge.jms.url", "tcp://127.0.0.1:" + TestBridge.freePort()));
+        TestBridge bridge = startBridge("bridge", Map.of("bridge.jms.enabled", "true",
+                "bridge.jms.url", "tcp://127.0.0.1:" + TestBridge.freePort()));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             HttpResponse<String> health = scrape(bridge, "/observe/health");

@@ -2,7 +2,7 @@ package org.devicebridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.devicebridge.ledger.CommandRecord;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,50 +17,54 @@ import static org.devicebridge.ledger.CommandState.QUEUED;
 import static org.devicebridge.ledger.CommandState.SUCCESS;
 
 /**
- * The two-step action end to end with the ledger on PostgreSQL, each test in a fresh schema.
- * Skipped when PostgreSQL is not reachable, unless {@code CI=true}.
+ * The two-step action end to end with the ledger on PostgreSQL: the tests share one bridge on a
+ * fresh schema, each with a request and devices of its own. Skipped when PostgreSQL is not
+ * reachable, unless {@code CI=true}.
  */
 class PostgresFlowTest extends AccessFlowTestSupport {
 
     private String schema;
 
     @BeforeEach
-    void freshSchema() {
-        PostgresAvailability.assumeAvailable();
-        schema = PostgresAvailability.freshSchema();
+    void freshSchemaForTheClass() {
+        PostgresAvailability.assumeAvailable(); // here, not in @BeforeAll: a skip then shows on every test, with its reason
+        if (schema == null) {
+            schema = PostgresAvailability.freshSchema();
+        }
     }
 
-    @AfterEach
+    @AfterAll
     void dropSchema() {
+        stopShared(); // the bridge lets go of the schema first
         if (schema != null) {
-            stopAll(); // the bridge lets go of the schema first
             PostgresAvailability.dropSchema(schema);
         }
     }
 
-    private Map<String, String> onPostgres() {
+    @Override
+    Map<String, String> sharedBridgeProperties() {
         return PostgresAvailability.ledgerIn(schema);
     }
 
     @Test
     void appliesCredentialsToEveryDeviceOfADroppedBatch() {
-        startBridge(s -> s, onPostgres());
+        sharedBridge();
         bridge.drop("hr-sync.json", Batches.document("hr-sync-1",
-                Batches.credentials("a1", "door-1"), Batches.credentials("a2", "door-2", "c0ffee")));
+                Batches.credentials("a1", "hr-door-1"), Batches.credentials("a2", "hr-door-2", "c0ffee")));
 
         List<CommandRecord> done = awaitFinal("hr-sync-1", 2);
 
         assertThat(done).extracting(CommandRecord::state).containsOnly(SUCCESS);
         assertThat(done).extracting(CommandRecord::vendorStatus).containsOnly("RESOLVED");
         assertThat(path(bridge, done.get(0).id())).startsWith(QUEUED, INITIATED).endsWith(SUCCESS);
-        assertThat(cloud.appliedFor("door-2").path("credentials").get(0).path("id").asText())
+        assertThat(cloud.appliedFor("hr-door-2").path("credentials").get(0).path("id").asText())
                 .isEqualTo("C0FFEEFFFFFFFFFFFFFFFFFFFFFFFFFF");
-        assertThat(cloud.createCount("door-1")).isEqualTo(1);
+        assertThat(cloud.createCount("hr-door-1")).isEqualTo(1);
     }
 
     @Test
     void writesResultLinesAndSummaryOnceTheBatchIsFinished() throws Exception {
-        startBridge(s -> s, onPostgres());
+        sharedBridge();
         bridge.drop("nightly.json", Batches.document("nightly-1",
                 Batches.credentials("front", "door-1"), Batches.credentials("back", "door-2")));
         awaitFinal("nightly-1", 2);

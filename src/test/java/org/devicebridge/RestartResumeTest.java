@@ -20,7 +20,7 @@ class RestartResumeTest extends AccessFlowTestSupport {
     @Test
     void resumesPollingAfterRestartWithoutSecondCreateOrUpload() {
         // no webhooks: only the ledger's polling can finish the actions after the restart
-        startBridge(s -> s.processingDelay(Duration.ofSeconds(3)).webhook(null, null), Map.of());
+        startBridge(s -> s.processingDelay(Duration.ofSeconds(3)).webhook(null, null), TestBridge.ledgerFile(dir));
         bridge.drop("restart.json", Batches.document("restart-1",
                 Batches.credentials("a", "door-1"), Batches.credentials("b", "door-2"), Batches.credentials("c", "door-3")));
         await().atMost(Duration.ofSeconds(10)).until(() -> {
@@ -42,7 +42,7 @@ class RestartResumeTest extends AccessFlowTestSupport {
 
     @Test
     void finishesRequestStartedBeforeRestartWithItsResultFiles() {
-        startBridge(s -> s.processingDelay(Duration.ofSeconds(2)).webhook(null, null), Map.of());
+        startBridge(s -> s.processingDelay(Duration.ofSeconds(2)).webhook(null, null), TestBridge.ledgerFile(dir));
         bridge.drop("before.json", Batches.document("before-1", Batches.credentials("a", "door-9")));
         await().atMost(Duration.ofSeconds(10)).until(() -> bridge.commands("before-1").stream()
                 .anyMatch(c -> c.state() == CommandState.ACKNOWLEDGED || c.state() == CommandState.IN_PROGRESS));

@@ -21,7 +21,8 @@ class SecretsNeverLeakTest extends AccessFlowTestSupport {
     @Test
     void apiKeyAndWebhookSecretAppearNowhere() throws Exception {
         // the secrets are given as override properties, the way -D options on the command line give them
-        startBridge(s -> s, Map.of("bridge.retry.max-attempts", "1"));
+        // with the broker, whose journal is among the files searched
+        startBridge(s -> s, Map.of("bridge.retry.max-attempts", "1", "bridge.jms.enabled", "true"));
         cloud.failNextCalls(1, 503);
         bridge.drop("mixed.jsonl", Batches.jsonLines(List.of(
                 Batches.credentials("ok", "door-1"),

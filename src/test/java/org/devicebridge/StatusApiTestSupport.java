@@ -2,10 +2,7 @@ package org.devicebridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.devicebridge.api.ApiGate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.BeforeEach;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,9 +12,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,13 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Base of the tests of the bridge's own HTTP API (seed 002, DEVICE-CLOUD.md section 5): one real
- * bridge on the three simulated clouds per test class (booting one per test would cost a second
- * each), called over loopback HTTP with {@link HttpClient}. Tests keep apart by their own request
- * and device ids. Every answer is checked for seed 001's {@code X-Request-ID} and for the absence of
- * a Java stack trace, whatever the test is about.
+ * Base of the tests of the bridge's own HTTP API (seed 002, DEVICE-CLOUD.md section 5): every test
+ * of a class on the class's bridge ({@link #sharedBridge}) on the three simulated clouds, called
+ * over loopback HTTP with {@link HttpClient}. Tests keep apart by their own request and device
+ * ids. Every answer is checked for seed 001's {@code X-Request-ID} and for the absence of a Java
+ * stack trace, whatever the test is about.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class StatusApiTestSupport extends AllCloudsTestSupport {
 
     static final String OPERATOR_TOKEN = "op_test_5b7e9c1d3f2a4b6c";
@@ -43,35 +39,25 @@ abstract class StatusApiTestSupport extends AllCloudsTestSupport {
 
     private static final AtomicInteger UNIQUE = new AtomicInteger();
 
-    @TempDir
-    static Path sharedDir;
-
     TestBridge bridge;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    @BeforeAll
-    void startSharedBridge() {
-        dir = sharedDir;
-        startClouds(n -> n, h -> h);
-        Map<String, String> properties = new java.util.HashMap<>(moreProperties());
+    @BeforeEach
+    void onTheSharedBridge() {
+        bridge = sharedBridge();
+    }
+
+    @Override
+    Map<String, String> sharedBridgeProperties() {
+        Map<String, String> properties = new HashMap<>(moreProperties());
         properties.put("bridge.api.token", OPERATOR_TOKEN);
         properties.put("bridge.api.device-token", DEVICE_TOKEN);
-        bridge = startBridge("bridge", properties);
+        return properties;
     }
 
     /** What a test class adds to the bridge's configuration. */
     Map<String, String> moreProperties() {
         return Map.of();
-    }
-
-    /** The bridge is shared by the class's tests: it is stopped once, after the last one. */
-    @Override
-    void stopAll() {
-    }
-
-    @AfterAll
-    void stopSharedBridge() {
-        super.stopAll();
     }
 
     /** A name no other test of the run uses (request ids, device ids). */

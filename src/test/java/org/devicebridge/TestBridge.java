@@ -14,6 +14,10 @@ import org.devicebridge.ledger.WorkQueue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,17 +26,25 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
  * The real bridge for a test: the same Camel Main assembly as the command line
  * ({@link BridgeApp}), routes from {@code routes/}, on its own folders, ledger database and HTTP
  * port. It talks to a cloud over real HTTP (the test starts the simulator, or another server).
+ * <p>
+ * What a test does not need stays off unless it asks: the ledger is an in-memory H2 database
+ * ({@link #ledgerFile} for one that outlives a restart), and the queues are off, so there is no
+ * broker ({@link #WITH_BROKER} for the embedded one).
  */
 public final class TestBridge implements AutoCloseable {
 
     public static final String API_KEY = "ak_test_4f1c2e9a7b6d5c3e";
     public static final String WEBHOOK_SECRET = "whsec_test_9d8c7b6a5f4e";
+
+    /** The queues on ({@code bridge.jms.enabled}), on the embedded broker unless the test names another. */
+    public static final Map<String, String> WITH_BROKER = Map.of("bridge.jms.enabled", "true");
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -45,7 +57,7 @@ public final class TestBridge implements AutoCloseable {
         this.properties = properties;
     }
 
-    /** A bridge in {@code dir} with test defaults (fast ticks, H2 file in dir); {@code extra} wins. */
+    /** A bridge in {@code dir} with test defaults (fast ticks, in-memory ledger, no queues); {@code extra} wins. */
     public static TestBridge in(Path dir, String accessBaseUrl, Map<String, String> extra) {
         Map<String, String> p = new HashMap<>();
         p.put("bridge.simulator.enabled", "false");
@@ -55,7 +67,7 @@ public final class TestBridge implements AutoCloseable {
         p.put("bridge.http.host", "127.0.0.1");
         p.put("bridge.http.port", String.valueOf(freePort()));
         p.put("bridge.management.port", String.valueOf(freePort()));
-        p.put("bridge.db.url", "jdbc:h2:file:" + dir.resolve("ledger").toAbsolutePath());
+        p.put("bridge.db.url", "jdbc:h2:mem:ledger-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         p.put("bridge.inbox.dir", dir.resolve("inbox").toString());
         p.put("bridge.archive.dir", dir.resolve("archive").toString());
         p.put("bridge.deadletter.dir", dir.resolve("deadletter").toString());
@@ -74,13 +86,20 @@ public final class TestBridge implements AutoCloseable {
         p.put("bridge.jms.data-dir", dir.resolve("broker").toString());
         p.put("bridge.jms.embedded-port", "");
         p.put("bridge.jms.events-tick", "100");
+        p.put("bridge.jms.enabled", "false");
         p.putAll(extra);
         return new TestBridge(dir, p);
     }
 
+    /** The ledger in an H2 file under {@code dir}, as the command line has it: for tests that restart the bridge on it. */
+    public static Map<String, String> ledgerFile(Path dir) {
+        return Map.of("bridge.db.url", "jdbc:h2:file:" + dir.resolve("ledger").toAbsolutePath());
+    }
+
     /**
      * The command line of a one-shot run ({@code BridgeMain.run}) on the built-in simulator, in
-     * {@code dir} with test defaults (fast ticks, free ports, an H2 file there); {@code extra} last.
+     * {@code dir} with test defaults (fast ticks, free ports, an H2 file there, no queues unless
+     * {@code extra} turns them on); {@code extra} last, so it wins.
      */
     public static String[] onceCommandLine(Path dir, String... extra) {
         List<String> a = new ArrayList<>(List.of("--once",
@@ -92,6 +111,7 @@ public final class TestBridge implements AutoCloseable {
                 "-Dbridge.outbox.dir=" + dir.resolve("outbox"),
                 "-Dbridge.archive.dir=" + dir.resolve("archive"),
                 "-Dbridge.deadletter.dir=" + dir.resolve("deadletter"),
+                "-Dbridge.jms.enabled=false",
                 "-Dbridge.jms.data-dir=" + dir.resolve("broker"),
                 "-Dbridge.jms.embedded-port=" + freePort(),
                 "-Dbridge.examples.seed=false",
@@ -123,9 +143,18 @@ public final class TestBridge implements AutoCloseable {
         }
     }
 
+    /** Stops the bridge for good: an in-memory ledger goes with it. */
     @Override
     public void close() {
         stop();
+        String url = properties.get("bridge.db.url");
+        if (url.startsWith("jdbc:h2:mem:")) {
+            try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
+                s.execute("SHUTDOWN");
+            } catch (SQLException e) {
+                throw new IllegalStateException("could not drop the in-memory ledger", e);
+            }
+        }
     }
 
     public CamelContext context() {

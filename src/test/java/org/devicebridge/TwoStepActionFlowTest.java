@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.devicebridge.ledger.CommandState.ACKNOWLEDGED;
@@ -16,28 +15,31 @@ import static org.devicebridge.ledger.CommandState.IN_PROGRESS;
 import static org.devicebridge.ledger.CommandState.QUEUED;
 import static org.devicebridge.ledger.CommandState.SUCCESS;
 
-/** The two-step action end to end: file drop -> create -> upload -> resolution -> result files. */
+/**
+ * The two-step action end to end: file drop -> create -> upload -> resolution -> result files. The
+ * tests share one bridge, with request ids, devices and file names of their own.
+ */
 class TwoStepActionFlowTest extends AccessFlowTestSupport {
 
     @Test
     void appliesCredentialsToEveryDeviceOfADroppedBatch() {
-        startBridge();
+        sharedBridge();
         bridge.drop("hr-sync.json", Batches.document("hr-sync-1",
-                Batches.credentials("a1", "door-1"), Batches.credentials("a2", "door-2", "c0ffee")));
+                Batches.credentials("a1", "hr-door-1"), Batches.credentials("a2", "hr-door-2", "c0ffee")));
 
         List<CommandRecord> done = awaitFinal("hr-sync-1", 2);
 
         assertThat(done).extracting(CommandRecord::state).containsOnly(SUCCESS);
         assertThat(done).extracting(CommandRecord::vendorStatus).containsOnly("RESOLVED");
-        assertThat(cloud.appliedFor("door-2").path("credentials").get(0).path("id").asText())
+        assertThat(cloud.appliedFor("hr-door-2").path("credentials").get(0).path("id").asText())
                 .isEqualTo("C0FFEEFFFFFFFFFFFFFFFFFFFFFFFFFF");
-        assertThat(cloud.createCount("door-1")).isEqualTo(1);
+        assertThat(cloud.createCount("hr-door-1")).isEqualTo(1);
         assertThat(cloud.uploadsWithAuthorizationHeader()).isZero();
     }
 
     @Test
     void recordsEveryStateOfTheActionInOrder() {
-        startBridge(s -> s.webhookDuplicateShare(0), Map.of("bridge.simulator.access.webhooks", "false"));
+        sharedBridge(s -> s.webhookDuplicateShare(0));
         bridge.drop("one.json", Batches.document("order-1", Batches.credentials("a1", "door-7")));
 
         CommandRecord c = awaitFinal("order-1", 1).get(0);
@@ -50,7 +52,7 @@ class TwoStepActionFlowTest extends AccessFlowTestSupport {
 
     @Test
     void writesResultLinesAndSummaryNamedAfterTheInput() throws Exception {
-        startBridge();
+        sharedBridge();
         bridge.drop("nightly.json", Batches.document("nightly-1",
                 Batches.credentials("front", "door-1"), Batches.credentials("back", "door-2")));
         awaitFinal("nightly-1", 2);
@@ -69,7 +71,7 @@ class TwoStepActionFlowTest extends AccessFlowTestSupport {
 
     @Test
     void archivesTheOriginalFileInDone() {
-        startBridge();
+        sharedBridge();
         bridge.drop("keep-me.json", Batches.document("keep-1", Batches.credentials("a", "door-1")));
         awaitFinal("keep-1", 1);
 

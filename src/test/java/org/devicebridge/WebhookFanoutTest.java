@@ -45,6 +45,7 @@ class WebhookFanoutTest extends AccessFlowTestSupport {
     @AfterEach
     void stopReceivers() {
         receivers.forEach(Receiver::close);
+        receivers.clear();
     }
 
     @Test
