@@ -141,6 +141,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("transitions", transitions);
         registry.bind("redactor", redactor);
         registry.bind("deadlines", new DeadlineWatch(ledger, transitions));
+        LedgerHousekeepingConfiguration.configure(context, settings, dataSource);
         Duration lease = settings.duration("bridge.access.lease", Duration.ofMinutes(1));
         registry.bind("accessCloud", new AccessCloudAdapter(clouds.access().baseUrl(), clouds.access().secret(),
                 settings.integer("bridge.access.max-recreates", 3, 0, Integer.MAX_VALUE), settings.integer("bridge.access.batch-size", 100, 1, 10_000),

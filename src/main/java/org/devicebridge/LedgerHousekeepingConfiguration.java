@@ -1,0 +1,38 @@
+package org.devicebridge;
+
+import org.apache.camel.CamelContext;
+import org.devicebridge.ledger.LedgerCompaction;
+
+import javax.sql.DataSource;
+import java.time.Duration;
+
+/**
+ * Wires what keeps the ledger's size in bounds (routes/engine/ledger-housekeeping.yaml): the
+ * {@code ledgerCompaction} bean (an H2 file ledger's online compaction, every
+ * {@code bridge.db.compact-interval}). Called from {@link BridgeConfiguration}.
+ */
+public final class LedgerHousekeepingConfiguration {
+
+    /** How long one compaction run may go on starting new passes. */
+    public static final Duration COMPACTION_BUDGET = Duration.ofSeconds(1);
+
+    private LedgerHousekeepingConfiguration() {
+    }
+
+    public static void configure(CamelContext context, Settings settings, DataSource dataSource) {
+        context.getRegistry().bind("ledgerCompaction", new LedgerCompaction(dataSource, COMPACTION_BUDGET));
+        schedulerDelay(context, settings, "bridge.db.compact-interval", Duration.ofSeconds(10));
+    }
+
+    /**
+     * A scheduler route's delay, read like every other duration (ISO-8601 or {@code 10s}, checked,
+     * named in the error) and handed to the route in milliseconds.
+     */
+    private static void schedulerDelay(CamelContext context, Settings settings, String key, Duration fallback) {
+        Duration delay = settings.duration(key, fallback);
+        if (delay.isZero()) {
+            throw new BadConfigurationException(key, "must be longer than 0");
+        }
+        context.getPropertiesComponent().addOverrideProperty(key, String.valueOf(delay.toMillis()));
+    }
+}
