@@ -154,7 +154,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("networkCloud", network);
         registry.bind("homeCloud", new HomeCloudAdapter(clouds.home().baseUrl(), clouds.home().secret(),
                 limits.homeBatch(), settings.duration("bridge.home.gather", Duration.ofSeconds(1)), lease, ledger, transitions, call, outcomes, mapper));
-        registry.bind("accessWebhookEvents", new WebhookEventIds(dataSource, "access-webhook-events"));
+        registry.bind("accessWebhookEvents", new WebhookEventIds(dataSource, WebhookEventIds.ACCESS_CLOUD));
 
         ActionIntake intake = new ActionIntake(ledger, new BatchReader(mapper),
                 planners(clouds, mapper),
