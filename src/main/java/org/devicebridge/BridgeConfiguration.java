@@ -166,6 +166,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("transitions", transitions);
         registry.bind("redactor", redactor);
         registry.bind("deadlines", new DeadlineWatch(workQueue, commandStore, transitions));
+        LedgerHousekeepingConfiguration.configure(context, settings, dataSource);
         Duration lease = settings.duration("bridge.access.lease", Duration.ofMinutes(1));
         registry.bind("accessCloud", new AccessCloudAdapter(clouds.access().baseUrl(), clouds.access().secret(),
                 settings.integer("bridge.access.max-recreates", 3, 0, Integer.MAX_VALUE), settings.integer("bridge.access.batch-size", 100, 1, 10_000),
@@ -180,7 +181,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("homeCloud", new HomeCloudAdapter(clouds.home().baseUrl(), clouds.home().secret(),
                 limits.homeBatch(), settings.duration("bridge.home.gather", Duration.ofSeconds(1)), lease, ledger, workQueue, commandStore,
                 callLog, transitions, call, outcomes, mapper));
-        registry.bind("accessWebhookEvents", new WebhookEventIds(dataSource, "access-webhook-events"));
+        registry.bind("accessWebhookEvents", new WebhookEventIds(dataSource, WebhookEventIds.ACCESS_CLOUD));
 
         ActionIntake intake = new ActionIntake(ledger, commandStore, reads, new BatchReader(mapper),
                 planners(clouds, mapper),

@@ -10,6 +10,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Opens the ledger's connection pool (HikariCP) and brings its schema up to date (Flyway,
@@ -112,15 +115,66 @@ public final class LedgerDatabase {
     }
 
     /**
-     * H2 keeps a committed transaction in memory for up to half a second by default
-     * ({@code WRITE_DELAY}); a killed process would lose it. The ledger's promise is "stored before
-     * the next call", so an H2 file database is opened with {@code WRITE_DELAY=0} unless the URL
-     * says otherwise.
+     * The settings the bridge adds to the URL of an embedded H2 file database, each unless the URL
+     * sets it already (in any letter case):
+     * <ul>
+     * <li>{@code WRITE_DELAY=0}: H2 keeps a committed transaction in memory for up to half a second
+     * by default; a killed process would lose it. The ledger's promise is "stored before the next
+     * call", so every commit is written to the file at once.</li>
+     * </ul>
+     * {@code WRITE_DELAY=0} also stops H2's background writer, which is what would otherwise compact
+     * the file while it is open (H2 writes every commit as a new chunk and never rewrites a chunk
+     * that still holds a live page). Without compaction the file grows by some 50 KB per command for
+     * ever, so the bridge compacts it itself: {@link LedgerCompaction}, every
+     * {@code bridge.db.compact-interval}.
+     * <p>
+     * H2's other settings are left as they are; measured (bench/ledger-size.sh, README "What the
+     * ledger keeps, and for how long") and not taken: a lower {@code RETENTION_TIME} (45 s: a chunk's
+     * space is used again only once the chunk is that old, H2 assuming the disk has written its
+     * buffers by then; lower, a power failure may leave a file pointing at overwritten data),
+     * {@code COMPRESS=TRUE}
+     * (some 40 % fewer bytes written, the data itself no smaller), {@code DEFRAG_ALWAYS} and
+     * {@code MAX_COMPACT_TIME} (they act only when the database closes), a periodic
+     * {@code CHECKPOINT} (no effect), and the columns' declared sizes (H2 stores a string's own length).
+     * <p>
+     * Other URLs (H2 in memory or over TCP, PostgreSQL) are returned unchanged.
      */
     static String durable(String url) {
-        if (url.startsWith("jdbc:h2:file:") && !url.toUpperCase().contains("WRITE_DELAY")) {
-            return url + ";WRITE_DELAY=0";
+        if (!isH2File(url)) {
+            return url;
         }
-        return url;
+        StringBuilder withSettings = new StringBuilder(url);
+        for (Map.Entry<String, String> setting : H2_FILE_SETTINGS.entrySet()) {
+            if (!h2Settings(url).containsKey(setting.getKey())) {
+                withSettings.append(';').append(setting.getKey()).append('=').append(setting.getValue());
+            }
+        }
+        return withSettings.toString();
+    }
+
+    /** What {@link #durable} adds to an H2 file URL, in this order. */
+    static final Map<String, String> H2_FILE_SETTINGS = Map.of("WRITE_DELAY", "0");
+
+    /** An embedded H2 database in a file: {@code jdbc:h2:file:...}, or a path without a prefix ({@code jdbc:h2:./data/ledger}). */
+    static boolean isH2File(String url) {
+        if (!url.startsWith("jdbc:h2:")) {
+            return false;
+        }
+        String rest = url.substring("jdbc:h2:".length()).toLowerCase(Locale.ROOT);
+        return !(rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:") || rest.startsWith("zip:"));
+    }
+
+    /** The {@code ;KEY=value} settings of an H2 URL, keys in upper case. */
+    static Map<String, String> h2Settings(String url) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        String[] parts = url.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            String key = (eq < 0 ? parts[i] : parts[i].substring(0, eq)).trim().toUpperCase(Locale.ROOT);
+            if (!key.isEmpty()) {
+                settings.put(key, eq < 0 ? "" : parts[i].substring(eq + 1));
+            }
+        }
+        return settings;
     }
 }

@@ -14,6 +14,9 @@ import javax.sql.DataSource;
  */
 public class WebhookEventIds extends JdbcMessageIdRepository {
 
+    /** The processor name of the access cloud's webhook events (kept as long as the ledger keeps requests). */
+    public static final String ACCESS_CLOUD = "access-webhook-events";
+
     public WebhookEventIds(DataSource dataSource, String processorName) {
         super(dataSource, processorName);
         setCreateTableIfNotExists(false); // the ledger's migration creates it

@@ -1,0 +1,50 @@
+package org.devicebridge;
+
+import org.apache.camel.CamelContext;
+import org.devicebridge.ledger.LedgerCompaction;
+import org.devicebridge.ledger.LedgerRetention;
+import org.devicebridge.webhook.WebhookEventIds;
+
+import javax.sql.DataSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Wires what keeps the ledger's size in bounds (routes/engine/ledger-housekeeping.yaml): the
+ * {@code ledgerRetention} bean ({@code bridge.ledger.retention}, run every
+ * {@code bridge.ledger.retention-check-interval}) and the {@code ledgerCompaction} bean (an H2 file
+ * ledger's online compaction, every {@code bridge.db.compact-interval}). Called from
+ * {@link BridgeConfiguration}.
+ */
+public final class LedgerHousekeepingConfiguration {
+
+    /** Default of {@code bridge.ledger.retention}. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+    /** How long one compaction run may go on starting new passes. */
+    public static final Duration COMPACTION_BUDGET = Duration.ofSeconds(1);
+
+    private LedgerHousekeepingConfiguration() {
+    }
+
+    public static void configure(CamelContext context, Settings settings, DataSource dataSource) {
+        Duration retention = settings.duration("bridge.ledger.retention", DEFAULT_RETENTION);
+        context.getRegistry().bind("ledgerRetention", new LedgerRetention(dataSource, Clock.systemUTC(), retention,
+                List.of(WebhookEventIds.ACCESS_CLOUD)));
+        context.getRegistry().bind("ledgerCompaction", new LedgerCompaction(dataSource, COMPACTION_BUDGET));
+        schedulerDelay(context, settings, "bridge.ledger.retention-check-interval", Duration.ofHours(1));
+        schedulerDelay(context, settings, "bridge.db.compact-interval", Duration.ofSeconds(10));
+    }
+
+    /**
+     * A scheduler route's delay, read like every other duration (ISO-8601 or {@code 10s}, checked,
+     * named in the error) and handed to the route in milliseconds.
+     */
+    private static void schedulerDelay(CamelContext context, Settings settings, String key, Duration fallback) {
+        Duration delay = settings.duration(key, fallback);
+        if (delay.isZero()) {
+            throw new BadConfigurationException(key, "must be longer than 0");
+        }
+        context.getPropertiesComponent().addOverrideProperty(key, String.valueOf(delay.toMillis()));
+    }
+}

@@ -1,0 +1,126 @@
+package org.devicebridge.ledger;
+
+import org.h2.engine.Session;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.FileStore;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.RandomAccessStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * Online compaction of an H2 file ledger: the rewriting H2's own background writer would do, which
+ * does not run in the bridge.
+ * <p>
+ * H2 (MVStore) never overwrites data in place: every commit appends a new chunk holding every page
+ * it changed (a whole page of rows for a one-row update, some 20 KB a commit), and the space of an
+ * older chunk is used again only once none of its pages is live any more, and not before
+ * {@code RETENTION_TIME} (45 s) has passed. Chunks that keep a few live pages are rewritten by H2's
+ * background writer ("auto-compaction", {@code AUTO_COMPACT_FILL_RATE}), but that thread only runs
+ * while {@code WRITE_DELAY} is above 0; the bridge sets {@code WRITE_DELAY=0} (a commit is in the
+ * file before the call that follows it, see {@link LedgerDatabase#durable}), so without this step
+ * every chunk that keeps one live page (of a finished command, say) is kept whole, for ever: some
+ * 50 KB of file per command.
+ * <p>
+ * {@link #compact()} rewrites the live pages of the emptiest chunks older than the retention time
+ * (at most {@value #WRITE_LIMIT} bytes per pass, H2's own {@code MVStore.compact}) and commits them
+ * into a new chunk, placed in the first free space of the file; the old chunks then hold nothing
+ * live, their space is used again, and H2 cuts the file when its end holds no chunk any more. Chunks are not moved ({@code compactMoveChunks}): in H2 2.3.232 moving the last
+ * chunk can, in a corner case, overlap space the file's last synced metadata still points to (fixed
+ * upstream after 2.4.240), which a process killed at that moment would find corrupt. Each pass holds
+ * H2's store lock while it writes, so commits wait for it; a run stops after its time budget, or
+ * when a pass no longer raises the share of live data in the chunks nor shrinks the file.
+ * <p>
+ * It uses H2's own store API ({@code org.h2.mvstore}) through the embedded session. On any other
+ * database (PostgreSQL, H2 in memory, an H2 server reached over TCP, which compacts its own file)
+ * it does nothing, nor on an H2 file opened with {@code WRITE_DELAY} above 0 (H2's background writer
+ * runs then). {@code AUTO_COMPACT_FILL_RATE=0} in the URL turns it off.
+ */
+public class LedgerCompaction {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerCompaction.class);
+    /** Live data rewritten per pass (H2's own background writer rewrites a few MB at a time). */
+    static final int WRITE_LIMIT = 4 * 1024 * 1024;
+
+    private final DataSource dataSource;
+    private final Duration budget;
+
+    /**
+     * @param budget a run stops starting new passes after this long (a pass holds H2's store lock
+     *               while it writes, so commits wait for it)
+     */
+    public LedgerCompaction(DataSource dataSource, Duration budget) {
+        this.dataSource = dataSource;
+        this.budget = budget;
+    }
+
+    /**
+     * What one run did: the file's size, and how much of the data in its chunks is live (percent),
+     * before and after.
+     */
+    public record Outcome(long sizeBefore, long sizeAfter, int liveBefore, int liveAfter, int passes) {
+    }
+
+    /**
+     * One compaction run, called from the {@code ledger-compaction} route.
+     *
+     * @return what it did; null when the ledger is no H2 file database opened by this process (nothing to do)
+     */
+    public Outcome compact() {
+        try (Connection connection = dataSource.getConnection()) {
+            MVStore store = fileStore(connection);
+            if (store == null) {
+                return null;
+            }
+            int fillRate = ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession()).getDatabase().getSettings()
+                    .autoCompactFillRate;
+            if (fillRate <= 0 || store.getAutoCommitDelay() > 0 || !(store.getFileStore() instanceof RandomAccessStore file)) {
+                return null; // compaction turned off; or WRITE_DELAY above 0, and H2's own background writer does it
+            }
+            long sizeBefore = file.size();
+            int liveBefore = file.getChunksFillRate();
+            long size = sizeBefore;
+            int live = liveBefore;
+            long stopAt = System.nanoTime() + budget.toNanos();
+            int passes = 0;
+            boolean progressed;
+            do {
+                passes++;
+                // live pages of the emptiest chunks older than the retention time are marked for rewriting ...
+                if (store.compact(fillRate, WRITE_LIMIT)) {
+                    // ... and written into a new chunk now, as H2's background writer would, not only with the next commit
+                    store.commit();
+                }
+                progressed = file.getChunksFillRate() > live || file.size() < size;
+                live = file.getChunksFillRate();
+                size = file.size();
+            } while (progressed && System.nanoTime() < stopAt && !store.isClosed());
+            Outcome outcome = new Outcome(sizeBefore, size, liveBefore, live, passes);
+            LOG.debug("ledger compaction: {} -> {} bytes, live data in chunks {}% -> {}%, {} passes", outcome.sizeBefore(),
+                    outcome.sizeAfter(), outcome.liveBefore(), outcome.liveAfter(), outcome.passes());
+            return outcome;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reach the ledger database: " + e.getMessage(), e);
+        }
+    }
+
+    /** The MVStore of an embedded H2 file database behind {@code connection}; null for anything else. */
+    static MVStore fileStore(Connection connection) throws SQLException {
+        if (!connection.isWrapperFor(JdbcConnection.class)) {
+            return null; // not H2
+        }
+        Session session = connection.unwrap(JdbcConnection.class).getSession();
+        if (!(session instanceof SessionLocal local) || !local.getDatabase().isPersistent()) {
+            return null; // an H2 server over TCP (its own process compacts), or in memory
+        }
+        MVStore store = local.getDatabase().getStore().getMvStore();
+        FileStore<?> file = store.getFileStore();
+        return file == null || file.isReadOnly() ? null : store;
+    }
+}

@@ -1,0 +1,107 @@
+package org.devicebridge.ledger;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.devicebridge.PostgresAvailability;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The online compaction of an H2 file ledger: it gives space back while the ledger is open and
+ * keeps every row; and it leaves every other database alone. (What it saves over a long run is
+ * measured by bench/ledger-size.sh, not here.)
+ */
+class LedgerCompactionTest {
+
+    static final Duration BUDGET = Duration.ofSeconds(2);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void rewritesTheLiveRowsOfMostlyDeadPartsOfTheFileWhileTheLedgerIsOpenGivesTheSpaceBackAndKeepsEveryRow() throws Exception {
+        Path file = dir.resolve("ledger.mv.db");
+        // RETENTION_TIME=0: freed space may be reused at once (the bridge keeps H2's 45 s), so the test need not wait
+        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger") + ";RETENTION_TIME=0", "sa", "", null, 4)) {
+            Ledger core = new Ledger(ds, Clock.systemUTC());
+            CommandStore ledger = new CommandStore(core);
+            WorkQueue queue = new WorkQueue(core);
+            ledger.openRequest("r", "file", "r.json");
+            for (int seq = 0; seq < 2000; seq++) {
+                // a commit each, as intake and the engine make them
+                ledger.recordCommands(List.of(new NewCommand("c" + seq, "r", seq, 0, "line " + seq, "a" + seq, "credentials", "door-" + seq,
+                        CommandState.QUEUED, "{\"credentials\":[{\"id\":\"" + seq + "\",\"holder\":\"Ada Lovelace\"}]}", "CREATE",
+                        Instant.now(), null, null)));
+                queue.saveProgress("c" + seq, Progress.next("UPLOAD", Instant.now()));   // a second commit on the row, as a step makes
+            }
+            // one row in 100 stays: every part of the file is left mostly dead
+            JdbcTemplate jdbc = new JdbcTemplate(ds);
+            jdbc.update("DELETE FROM bridge_transition WHERE MOD(CAST(SUBSTRING(command_id, 2) AS INT), 100) <> 7");
+            jdbc.update("DELETE FROM bridge_command WHERE MOD(CAST(SUBSTRING(id, 2) AS INT), 100) <> 7");
+            long before = Files.size(file);
+
+            LedgerCompaction compaction = new LedgerCompaction(ds, BUDGET);
+            LedgerCompaction.Outcome first = compaction.compact();
+            LedgerCompaction.Outcome last = first;
+            for (int run = 0; run < 10 && last.liveAfter() < 80; run++) {
+                last = compaction.compact();
+            }
+
+            assertThat(first).isNotNull();
+            assertThat(last.liveAfter()).as("live data in the file's chunks, percent").isGreaterThan(first.liveBefore());
+            assertThat(Files.size(file)).isLessThan(before / 10);
+            assertThat(jdbc.queryForList("SELECT id FROM bridge_command ORDER BY seq", String.class)).hasSize(20).startsWith("c7", "c107");
+            assertThat(ledger.command("c1907")).hasValueSatisfying(c -> {
+                assertThat(c.phase()).isEqualTo("UPLOAD");
+                assertThat(c.payload()).contains("\"1907\"", "Ada Lovelace");
+            });
+        }
+        // and the file opens again, whole
+        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger"), "sa", "", null, 2)) {
+            assertThat(new LedgerReads(new Ledger(ds, Clock.systemUTC())).transitions("c1907")).hasSize(1);
+        }
+    }
+
+    @Test
+    void leavesAnH2FileAloneWhoseOwnBackgroundWriterCompactsIt() {
+        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger") + ";WRITE_DELAY=500", "sa", "", null, 2)) {
+            assertThat(new LedgerCompaction(ds, BUDGET).compact()).isNull();
+        }
+    }
+
+    @Test
+    void isTurnedOffByAnAutoCompactFillRateOfZero() {
+        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger") + ";AUTO_COMPACT_FILL_RATE=0", "sa", "",
+                null, 2)) {
+            assertThat(new LedgerCompaction(ds, BUDGET).compact()).isNull();
+        }
+    }
+
+    @Test
+    void doesNothingOnAnH2DatabaseInMemory() {
+        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:mem:compaction-" + System.nanoTime(), "sa", "", null, 2)) {
+            assertThat(new LedgerCompaction(ds, BUDGET).compact()).isNull();
+        }
+    }
+
+    @Test
+    void doesNothingOnPostgres() {
+        PostgresAvailability.assumeAvailable();
+        String schema = PostgresAvailability.freshSchema();
+        try (HikariDataSource ds = LedgerDatabase.open(PostgresAvailability.jdbcUrl(), PostgresAvailability.user(),
+                PostgresAvailability.password(), schema, 2)) {
+            assertThat(new LedgerCompaction(ds, BUDGET).compact()).isNull();
+        } finally {
+            PostgresAvailability.dropSchema(schema);
+        }
+    }
+}
