@@ -225,16 +225,19 @@ class FileIntakeTest extends AccessFlowTestSupport {
     }
 
     @Test
-    void movesAFileWhoseIntakeStoppedOnALedgerErrorToFailedUnchanged() throws IOException {
+    void keepsAFileInTheInboxUnchangedWhileTheLedgerCannotBeReached() throws IOException {
         startBridge();
+        long logBefore = Files.size(TEST_LOG);
         bridge.context().getRegistry().lookupByNameAndType("ledgerDataSource", com.zaxxer.hikari.HikariDataSource.class).close();
         String batch = Batches.document("no-ledger-1", Batches.credentials("a1", "door-1"));
 
         bridge.drop("no-ledger.json", batch);
 
-        Path failed = awaitArchivedCopies("failed", "no-ledger.json", 1).get(0);
-        assertThat(Files.readString(failed)).isEqualTo(batch);
-        assertThat(archivedCopies(bridge.archive().resolve("done"), "no-ledger.json")).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> newLog(logBefore)
+                .contains("no-ledger.json: its intake stopped"));
+        assertThat(newLog(logBefore)).contains("the file stays in the inbox and is taken up again");
+        assertThat(bridge.inbox().resolve("no-ledger.json")).hasContent(batch);
+        assertThat(filesUnder(bridge.archive())).isEmpty();
         assertThat(cloud.totalCalls()).isZero();
     }
 
@@ -275,6 +278,10 @@ class FileIntakeTest extends AccessFlowTestSupport {
     // ------------------------------------------------------------------ helpers
 
     private static final Path TEST_LOG = Path.of("target/test-logs/bridge-tests.log");
+
+    private static String newLog(long from) throws IOException {
+        return new String(Files.readAllBytes(TEST_LOG), java.nio.charset.StandardCharsets.ISO_8859_1).substring((int) from);
+    }
 
     /** Drops a file of exactly these bytes, written elsewhere and moved in. */
     private void dropBytes(String name, byte[] bytes) {

@@ -154,7 +154,7 @@ class JmsIntakeTest extends AccessFlowTestSupport {
     @Test
     void keepsABatchWhoseIntakeFailedHalfwayAndTakesItInWhenItComesAgain() throws Exception {
         startBridgeWithBroker();
-        // an earlier delivery got as far as opening the request; now the ledger refuses the second action
+        // an earlier delivery got as far as opening the request; now the ledger refuses the batch of actions
         // (another transaction holds its row: the insert times out) until the test lets go
         String requestId = "halfway-1";
         bridge.ledger().openRequest(requestId, "jms", null);
@@ -180,7 +180,8 @@ class JmsIntakeTest extends AccessFlowTestSupport {
                 Batches.credentials("a3", "door-3")));
 
         assertThat(failed.matches(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(bridge.commands(requestId)).extracting(CommandRecord::device).containsExactly("door-1"); // stopped halfway
+        // its records are written in one transaction (hundreds per transaction): the failed one left nothing behind
+        assertThat(bridge.commands(requestId)).isEmpty();
         assertThat(bridge.ledger().request(requestId).orElseThrow().intakeComplete()).isFalse();
         letGo.countDown();
         holder.join();

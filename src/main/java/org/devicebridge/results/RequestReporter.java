@@ -3,6 +3,7 @@ package org.devicebridge.results;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.IntakeWriter;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.RequestCounts;
 import org.devicebridge.ledger.RequestRecord;
@@ -35,13 +36,20 @@ public class RequestReporter {
     private final CommandView view;
     private final ObjectMapper mapper;
     private final Path outbox;
+    private final IntakeWriter intake;
     private final List<Consumer<Summary>> listeners = new CopyOnWriteArrayList<>();
 
     public RequestReporter(Ledger ledger, CommandView view, ObjectMapper mapper, Path outbox) {
+        this(ledger, view, mapper, outbox, null);
+    }
+
+    /** @param intake where the intake keeps each request's unique outbox name and why it refused a batch whole; or null */
+    public RequestReporter(Ledger ledger, CommandView view, ObjectMapper mapper, Path outbox, IntakeWriter intake) {
         this.ledger = ledger;
         this.view = view;
         this.mapper = mapper;
         this.outbox = outbox;
+        this.intake = intake;
     }
 
     /** Registers a listener told of each request summary once its files are written. */
@@ -57,7 +65,8 @@ public class RequestReporter {
 
     public Summary report(RequestRecord request) throws IOException {
         Files.createDirectories(outbox);
-        String base = baseName(request);
+        IntakeWriter.IntakeInfo info = intake == null ? null : intake.info(request.id()).orElse(null);
+        String base = info != null && info.outboxName() != null ? info.outboxName() : baseName(request);
         write(outbox.resolve(base + ".results.jsonl"), out -> ledger.forEachCommand(request.id(), c -> line(out, view.of(c))));
         boolean[] anyRejected = {false};
         Path errors = outbox.resolve(base + ".errors.jsonl");
@@ -73,7 +82,11 @@ public class RequestReporter {
             Files.deleteIfExists(errors);
         }
         Summary summary = Summary.of(request, ledger.counts(request.id()));
-        write(outbox.resolve(base + ".summary.json"), out -> line(out, summary.toJson(mapper)));
+        ObjectNode summaryJson = summary.toJson(mapper);
+        if (info != null && info.refusedReason() != null) {
+            summaryJson.put("refused", info.refusedReason());   // the batch was refused whole: why
+        }
+        write(outbox.resolve(base + ".summary.json"), out -> line(out, summaryJson));
         ledger.markReported(request.id());
         LOG.info("request {} finished: {}", request.id(), summary.line());
         listeners.forEach(l -> l.accept(summary));
@@ -90,7 +103,11 @@ public class RequestReporter {
         }
     }
 
-    /** Outbox names follow the input: {@code hr-sync.json} gives {@code hr-sync.results.jsonl}. */
+    /**
+     * Outbox names follow the input: {@code hr-sync.json} gives {@code hr-sync.results.jsonl}. The
+     * intake chooses each request's name, unique among all requests; this is the name of a request
+     * taken in before it did.
+     */
     static String baseName(RequestRecord request) {
         String name = request.sourceName() != null ? request.sourceName() : request.id();
         int dot = name.lastIndexOf('.');
