@@ -135,7 +135,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         CloudCall call = new CloudCall(redactor);
         // each cloud's steps run on workers of the bridge's own, at most bridge.<cloud>.concurrency at once
         StepWorkers accessWorkers = new StepWorkers(context, "access-steps", settings.integer("bridge.access.concurrency", 100, 1, 1_000));
-        StepWorkers networkWorkers = new StepWorkers(context, "network-calls", settings.integer("bridge.network.concurrency", 4, 1, 100));
+        StepWorkers networkWorkers = new StepWorkers(context, "network-calls", settings.integer("bridge.network.concurrency", 2, 1, 100));
         StepWorkers homeWorkers = new StepWorkers(context, "home-calls", settings.integer("bridge.home.concurrency", 4, 1, 100));
         registry.bind("accessWorkers", accessWorkers);
         registry.bind("networkWorkers", networkWorkers);
@@ -245,7 +245,8 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.get("bridge.db.user", "sa"),
                 settings.secret("bridge.db.password").orElse(""),
                 settings.get("bridge.db.schema", null),
-                settings.integer("bridge.db.pool-size", 10, 1, 1000));
+                settings.integer("bridge.db.pool-size", 10, 1, 1000),
+                settings.duration("bridge.db.connection-timeout", Duration.ofSeconds(30)));
         opened.closeOnStop("ledger-datasource", dataSource);
         return dataSource;
     }

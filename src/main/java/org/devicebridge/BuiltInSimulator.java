@@ -52,7 +52,8 @@ final class BuiltInSimulator implements AutoCloseable {
             var access = AccessCloudSettings.builder(key)
                     .processingDelay(settings.duration("bridge.simulator.access.processing-delay", Duration.ofSeconds(3)))
                     .transient5xxShare(settings.decimal("bridge.simulator.access.transient-5xx-share", 0))
-                    .tooManyRequestsShare(settings.decimal("bridge.simulator.access.too-many-requests-share", 0));
+                    .tooManyRequestsShare(settings.decimal("bridge.simulator.access.too-many-requests-share", 0))
+                    .garbledAnswerShare(settings.decimal("bridge.simulator.access.garbled-answer-share", 0));
             if (settings.bool("bridge.simulator.access.webhooks", true)) {
                 access.webhook("http://127.0.0.1:" + settings.integer("bridge.http.port", 8080, 1, 65535) + "/webhooks/access", secret)
                         .webhookDuplicateShare(settings.decimal("bridge.simulator.access.webhook-duplicate-share", 0))
@@ -64,10 +65,12 @@ final class BuiltInSimulator implements AutoCloseable {
                             settings.duration("bridge.simulator.network.rate-window", Duration.ofMinutes(1)))
                     .latency(settings.duration("bridge.simulator.network.latency", Duration.ofMillis(50)))
                     .transient5xxShare(settings.decimal("bridge.simulator.network.transient-5xx-share", 0))
+                    .garbledAnswerShare(settings.decimal("bridge.simulator.network.garbled-answer-share", 0))
                     .build()).baseUrl();
             String homeUrl = server.addHomeCloud(HomeCloudSettings.builder(homeToken)
                     .latency(settings.duration("bridge.simulator.home.latency", Duration.ofMillis(50)))
                     .transient5xxShare(settings.decimal("bridge.simulator.home.transient-5xx-share", 0))
+                    .garbledAnswerShare(settings.decimal("bridge.simulator.home.garbled-answer-share", 0))
                     .build()).baseUrl();
             LOG.info("built-in simulator on {}: access cloud {}, network cloud {}, home cloud {}", server.baseUrl(), accessUrl,
                     networkUrl, homeUrl);

@@ -213,6 +213,75 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
         assertThat(cloud.createCount("door-1")).isEqualTo(1);
     }
 
+    @Test
+    void adoptsTheActionWhoseCreateAnswerCameGarbledInsteadOfFailingOrCreatingAnother() {
+        startBridge(s -> s.webhook(null, null), Map.of());
+        cloud.garbleNextAnswers(1);   // the create takes effect; its 201 body is cut short on the way back
+        bridge.drop("garbled.json", Batches.document("garbled-create", Batches.credentials("a1", "door-1")));
+
+        CommandRecord c = awaitFinal("garbled-create", 1).get(0);
+
+        assertThat(c.state()).isEqualTo(SUCCESS);
+        assertThat(cloud.createCount("door-1")).isEqualTo(1);
+        assertThat(c.vendorRef()).isEqualTo(cloud.actionsFor("door-1").get(0).path("id").asText());
+        List<CallRecord> calls = bridge.ledger().calls(c.id());
+        assertThat(calls).extracting(CallRecord::operation).startsWith("create-action", "find-lost-action", "upload-payload");
+        assertThat(calls.get(0).httpStatus()).isEqualTo(201);
+        assertThat(calls.get(0).error()).contains("answer unreadable");
+        assertThat(path(bridge, c.id())).doesNotContain(FAILURE);
+    }
+
+    @Test
+    void pollsInsteadOfUploadingAgainWhenTheUploadAnswerCameGarbled() {
+        startBridge(s -> s.webhook(null, null), Map.of());
+        cloud.garbleNextUploads(1);   // received; its 200 answer garbled
+        bridge.drop("garbled.json", Batches.document("garbled-upload", Batches.credentials("a1", "door-1")));
+
+        CommandRecord c = awaitFinal("garbled-upload", 1).get(0);
+
+        assertThat(c.state()).isEqualTo(SUCCESS);
+        assertThat(cloud.createCount("door-1")).isEqualTo(1);
+        assertThat(cloud.uploadCount(c.vendorRef())).isEqualTo(1);
+        List<CallRecord> calls = bridge.ledger().calls(c.id());
+        assertThat(calls).filteredOn(call -> call.operation().equals("upload-payload")).singleElement()
+                .satisfies(call -> assertThat(call.error()).contains("answer unreadable"));
+        assertThat(calls).extracting(CallRecord::operation).containsSubsequence("upload-payload", "poll-action");
+        assertThat(path(bridge, c.id())).doesNotContain(FAILURE);
+    }
+
+    @Test
+    void pollsAgainWhenAPollAnswerCameGarbled() {
+        startBridge(s -> s.webhook(null, null), Map.of("bridge.poll.initial-interval", "1s"));
+        bridge.drop("garbled.json", Batches.document("garbled-poll", Batches.credentials("a1", "door-1")));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> bridge.commands("garbled-poll").stream().anyMatch(c -> c.state() == ACKNOWLEDGED));
+        cloud.garbleNextAnswers(1);   // the first poll, due a second after the upload
+
+        CommandRecord c = awaitFinal("garbled-poll", 1).get(0);
+
+        assertThat(c.state()).isEqualTo(SUCCESS);
+        List<CallRecord> polls = bridge.ledger().calls(c.id()).stream().filter(call -> call.operation().equals("poll-action")).toList();
+        assertThat(polls).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(polls.get(0).httpStatus()).isEqualTo(200);
+        assertThat(polls.get(0).error()).contains("answer unreadable");
+        assertThat(path(bridge, c.id())).doesNotContain(FAILURE);
+    }
+
+    @Test
+    void givesUpOnGarbledAnswersAfterMaxAttemptsSayingSoAndNeverCreatesASecondAction() {
+        startBridge(s -> s.webhook(null, null), Map.of("bridge.retry.max-attempts", "3"));
+        cloud.garbleNextAnswers(10);
+        bridge.drop("garbled.json", Batches.document("garbled-always", Batches.credentials("a1", "door-1")));
+
+        CommandRecord c = awaitFinal("garbled-always", 1).get(0);
+
+        assertThat(c.state()).isEqualTo(FAILURE);
+        assertThat(c.reason()).contains("gave up").contains("after 3 attempts").contains("answer unreadable");
+        assertThat(bridge.ledger().calls(c.id())).extracting(CallRecord::operation)
+                .containsExactly("create-action", "find-lost-action", "find-lost-action");
+        assertThat(cloud.createCount("door-1")).isEqualTo(1);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private List<CallRecord> creates(CommandRecord c) {

@@ -3,10 +3,12 @@ package org.devicebridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariDataSource;
 import org.devicebridge.ledger.CallRecord;
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.Transition;
+import org.h2.tools.Server;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -229,6 +232,50 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
         assertUnchanged(inFlight);
     }
 
+    @Test
+    void answers503WithRetryAfterWhileTheLedgerIsUnreachableAndAppliesTheEventOnceItIsBack() throws Exception {
+        // the ledger on an H2 server of the test's own, which the test stops and starts again
+        int dbPort = TestBridge.freePort();
+        Server database = ledgerServer(dbPort);
+        try {
+            Map<String, String> properties = new HashMap<>(NO_POLL_FOR_10_MINUTES);
+            properties.put("bridge.db.url", "jdbc:h2:tcp://127.0.0.1:" + dbPort + "/./ledger");
+            properties.put("bridge.db.connection-timeout", "1s");
+            CommandRecord inFlight = startWithOneActionAwaitingTheDevice(properties);
+            String body = event(UUID.randomUUID().toString(), inFlight, "RESOLVED", null);
+            long logBefore = logLength();
+
+            database.stop();
+            HttpResponse<String> whileDown = postSigned(body);
+
+            assertThat(whileDown.statusCode()).as(whileDown.body()).isEqualTo(503);
+            assertThat(whileDown.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
+            assertThat(whileDown.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+            JsonNode error = TestBridge.json(whileDown.body());
+            assertThat(error.path("code").asInt()).isEqualTo(503);
+            assertThat(error.path("message").asText()).contains("ledger").contains("retry later").doesNotContain("Exception");
+            assertThat(error.path("request_id").asText()).isEqualTo(whileDown.headers().firstValue("X-Request-ID").orElseThrow());
+            assertThat(whileDown.body()).doesNotContain("\tat ").doesNotContain("jdbc");
+            assertThat(logSince(logBefore)).contains("the ledger is unreachable").contains("/webhooks/access -> 503");
+
+            database = ledgerServer(dbPort);
+            // the pool lets go of the connections the outage broke: on PostgreSQL their SQLSTATE 08xxx makes it do so
+            // itself; H2's stopped server reports 90121, which HikariCP does not take for a broken connection
+            bridge.context().getRegistry().lookupByNameAndType("ledgerDataSource", HikariDataSource.class)
+                    .getHikariPoolMXBean().softEvictConnections();
+            // the cloud delivers again, as it does after a 503, until the bridge takes the event
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> postSigned(body).statusCode(), s -> s == 204);
+            assertThat(bridge.ledger().command(inFlight.id()).orElseThrow().state()).isEqualTo(SUCCESS);
+        } finally {
+            if (bridge != null) {
+                bridge.close();
+                bridge = null;
+            }
+            database.stop();
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /**
@@ -236,7 +283,11 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
      * with polling held off, drops one action and waits until its payload is uploaded.
      */
     private CommandRecord startWithOneActionAwaitingTheDevice() {
-        startBridge(s -> s.webhook(null, null).processingDelay(Duration.ofMinutes(10)), NO_POLL_FOR_10_MINUTES);
+        return startWithOneActionAwaitingTheDevice(NO_POLL_FOR_10_MINUTES);
+    }
+
+    private CommandRecord startWithOneActionAwaitingTheDevice(Map<String, String> bridgeProperties) {
+        startBridge(s -> s.webhook(null, null).processingDelay(Duration.ofMinutes(10)), bridgeProperties);
         bridge.drop("in-flight.json", Batches.document("in-flight-1", Batches.credentials("a1", "door-1")));
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
             List<CommandRecord> cs = bridge.commands("in-flight-1");
@@ -246,6 +297,11 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
         assertThat(c.vendorRef()).isNotBlank();
         assertThat(cloud.action(c.vendorRef()).path("status").asText()).isEqualTo("PENDING");
         return c;
+    }
+
+    /** An H2 TCP server for the ledger, its files in the test's folder. */
+    private Server ledgerServer(int port) throws java.sql.SQLException {
+        return Server.createTcpServer("-tcpPort", String.valueOf(port), "-ifNotExists", "-baseDir", dir.toString()).start();
     }
 
     private void assertUnchanged(CommandRecord before) {

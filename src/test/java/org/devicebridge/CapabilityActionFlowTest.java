@@ -114,4 +114,26 @@ class CapabilityActionFlowTest extends AllCloudsTestSupport {
         assertThat(c.state()).isEqualTo(CommandState.SUCCESS);
         assertThat(bridge.ledger().calls(c.id())).extracting(call -> call.httpStatus()).containsExactly(503, 200);
     }
+
+    @Test
+    void sendsDevicesWhoseAnswerCameGarbledAgainButNotARelativeChange() {
+        TestBridge bridge = startBridge();
+        home.garbleNextAnswers(1);   // the cloud applies every action; its 200 body is cut short on the way back
+        String brighter = "{\"type\":\"devices.capabilities.range\",\"state\":{\"instance\":\"brightness\",\"value\":10,\"relative\":true}}";
+        bridge.drop("garbled.json", Batches.document("garbled-1", capability("lamp-1", ON, DIM), capability("lamp-2", ON),
+                capability("lamp-3", brighter)));
+
+        Map<String, CommandRecord> byDevice = awaitFinal(bridge, "garbled-1", 3, Duration.ofSeconds(15)).stream()
+                .collect(Collectors.toMap(CommandRecord::device, c -> c));
+
+        assertThat(byDevice.get("lamp-1").state()).isEqualTo(CommandState.SUCCESS);
+        assertThat(byDevice.get("lamp-2").state()).isEqualTo(CommandState.SUCCESS);
+        assertThat(bridge.ledger().calls(byDevice.get("lamp-1").id())).extracting(call -> call.httpStatus()).containsExactly(200, 200);
+        assertThat(bridge.ledger().calls(byDevice.get("lamp-1").id()).get(0).error()).contains("answer unreadable");
+        // a second "+10" would make it +20: its outcome is unknown, and it says so instead of guessing
+        assertThat(byDevice.get("lamp-3").state()).isEqualTo(CommandState.FAILURE);
+        assertThat(byDevice.get("lamp-3").reason()).contains("outcome unknown").contains("relative").contains("check the device");
+        assertThat(bridge.ledger().calls(byDevice.get("lamp-3").id())).hasSize(1);
+        assertThat(home.requestCount()).isEqualTo(2);
+    }
 }

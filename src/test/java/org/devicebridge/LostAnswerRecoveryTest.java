@@ -55,6 +55,27 @@ class LostAnswerRecoveryTest extends AccessFlowTestSupport {
         assertThat(cloud.createCount("door-6")).isEqualTo(1);
     }
 
+    @Test
+    void looksAgainWhenTheLookupAnswerCameGarbledAndThenAdoptsTheAction() throws Exception {
+        startBridge(s -> s.webhook(null, null), Map.of());
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(cloud.baseUrl() + "/v1/devices/door-7/actions"))
+                .header("Authorization", "Bearer " + TestBridge.API_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"UPDATE_CREDENTIALS_AND_SCHEDULES\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String lostActionId = TestBridge.json(created.body()).path("id").asText();
+        cloud.garbleNextAnswers(1);   // the bridge's lookup of the lost action
+
+        String commandId = recordCommandIn(AccessCloudAdapter.CREATE_SENT, "door-7");
+
+        CommandRecord done = awaitFinal("lost-1", 1).get(0);
+        assertThat(done.state()).isEqualTo(CommandState.SUCCESS);
+        assertThat(done.vendorRef()).isEqualTo(lostActionId);
+        assertThat(cloud.createCount("door-7")).isEqualTo(1);
+        assertThat(bridge.ledger().calls(commandId)).extracting(c -> c.operation())
+                .startsWith("find-lost-action", "find-lost-action", "upload-payload");
+        assertThat(bridge.ledger().calls(commandId).get(0).error()).contains("answer unreadable");
+    }
+
     /** A command as the ledger holds it after a crash mid-call: in the given phase, due now. */
     private String recordCommandIn(String phase, String device) {
         Ledger ledger = bridge.ledger();

@@ -88,10 +88,14 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         assertThat(network.maxRequestsInAnyWindow()).isLessThanOrEqualTo(10);
     }
 
+    private static final int BULK_WORKERS = 2;
+
     @Test
     void aSmallBatchIsNotStarvedByAHugeOne() {
         startClouds(n -> n.rateLimit(10, Duration.ofSeconds(2)), h -> h);
-        TestBridge bridge = startBridge("bridge", SHORT_WINDOW);
+        Map<String, String> settings = new HashMap<>(SHORT_WINDOW);
+        settings.put("bridge.network.concurrency", String.valueOf(BULK_WORKERS));
+        TestBridge bridge = startBridge("bridge", settings);
         bridge.drop("huge.json", Batches.document("huge", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[" + ids("H-", 0, 3000) + "]}"));
         await().until(() -> network.requestCount() >= 3);
 
@@ -102,8 +106,9 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         long callsBefore = network.acceptedRequestTimes().stream().filter(t -> t.isBefore(takenIn)).count();
         List<JsonNode> calls = network.requests();
         int urgentCall = calls.indexOf(calls.stream().filter(c -> c.path("ids").toString().contains("\"U-1\"")).findFirst().orElseThrow());
+        // the huge batch's chunks claimed before the urgent one arrived may still leave after it: one per bulk worker
         assertThat(urgentCall - callsBefore).as("calls of the huge batch between the urgent one's intake and its call")
-                .isLessThanOrEqualTo(1);
+                .isLessThanOrEqualTo(BULK_WORKERS);
 
         awaitFinal(bridge, "huge", 3000, Duration.ofSeconds(60));
         await().until(() -> bridge.ledger().request("huge").orElseThrow().finishedAt() != null);

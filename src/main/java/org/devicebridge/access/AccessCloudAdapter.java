@@ -34,10 +34,17 @@ import java.util.Optional;
  * {@code next_attempt_at}. Nothing waits in a thread.
  * <p>
  * Before a create or an upload is sent, the phase becomes {@value #CREATE_SENT} /
- * {@value #UPLOAD_SENT}; recording the answer moves it on. A command found in one of those phases
+ * {@value #UPLOAD_SENT}, written by the claim that takes the step, in the statement that leases it;
+ * recording the answer moves it on. A command found in one of those phases
  * lost its answer (the process died mid-call, or the call timed out): instead of repeating the call
  * blindly, the bridge first looks for the action it may have created, or polls the one it may have
  * fed, so a crash never makes a second action or a second upload.
+ * <p>
+ * A {@code 2xx} whose body cannot be read (cut short, garbled, or without what the call answers)
+ * is treated the same way: the cloud took the call, only its answer was lost. A create whose answer
+ * has no readable id and upload URL goes to {@value #CREATE_SENT} (its action is looked up and
+ * adopted), an upload to {@value #UPLOAD_SENT} (the action is polled), an unreadable poll or lookup
+ * is made again. Each counts as an attempt, so {@code bridge.retry.max-attempts} bounds them.
  */
 public class AccessCloudAdapter {
 
@@ -49,6 +56,8 @@ public class AccessCloudAdapter {
     public static final String UPLOAD_SENT = "UPLOAD_SENT";
     public static final String POLL = "POLL";
     public static final String ACTION_TYPE = "UPDATE_CREDENTIALS_AND_SCHEDULES";
+    /** Calls not repeated blindly: claimed as "sent" in the claim's own statement, before the call leaves. */
+    private static final java.util.Map<String, String> SENT = java.util.Map.of(CREATE, CREATE_SENT, UPLOAD, UPLOAD_SENT);
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessCloudAdapter.class);
     private static final String COMMAND = "command";
@@ -88,7 +97,7 @@ public class AccessCloudAdapter {
      * worker ({@code free}), and at most one batch.
      */
     public List<CommandRecord> claimDue(int free) {
-        return ledger.claimDue(CredentialsActionPlanner.KIND, Math.min(free, batchSize), lease, Duration.ZERO);
+        return ledger.claimDue(CredentialsActionPlanner.KIND, Math.min(free, batchSize), lease, Duration.ZERO, SENT);
     }
 
     /** A command whose phase no step of this adapter takes (a ledger edited by hand, a newer version's phase). */
@@ -100,8 +109,7 @@ public class AccessCloudAdapter {
     // ------------------------------------------------------------- step 1a: create the action
 
     public void prepareCreate(Exchange exchange) {
-        CommandRecord c = remember(exchange);
-        ledger.markSent(c.id(), CREATE_SENT);
+        CommandRecord c = remember(exchange); // the claim stored CREATE_SENT before this call
         call.prepare(exchange, "POST", baseUrl + "/v1/devices/" + encode(c.device()) + "/actions", apiKey,
                 "{\"type\":\"" + ACTION_TYPE + "\"}");
     }
@@ -109,23 +117,32 @@ public class AccessCloudAdapter {
     public void recordCreate(Exchange exchange) {
         CommandRecord c = command(exchange);
         CloudResponse r = call.read(exchange);
-        ledger.recordCall(c.id(), "create-action", r.status(), r.requestId(), r.durationMs(), errorOf(r));
+        JsonNode action = r.ok() ? strictJson(r.body()) : null;
+        String unreadable = !r.ok() ? null : action == null ? LenientJson.whyUnreadable(r.body())
+                : usable(action) ? null : "the action has no id or upload_url";
+        ledger.recordCall(c.id(), "create-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
         if (!r.ok()) {
             // no answer at all: the action may exist, so it is looked for before another create
             failOrRetry(c, r, r.status() == null ? CREATE_SENT : CREATE, "creating the device action");
             return;
         }
-        adopt(c, json(r.body()), r.requestId());
-    }
-
-    /** Records a created (or found) action: its id and upload URL; the upload is due now. */
-    private void adopt(CommandRecord c, JsonNode action, String requestId) {
-        String actionId = action.path("id").asText(null);
-        String uploadUrl = action.path("upload_url").asText(null);
-        if (actionId == null || uploadUrl == null) {
-            fail(c, "the access cloud's action had no id or upload_url", null, requestId);
+        if (unreadable != null) {
+            // the cloud took the create (2xx) but its answer was lost on the way: look the action up, never create a second
+            outcomes.retryUnreadable(c, r, CREATE_SENT, "creating the device action", unreadable);
             return;
         }
+        adopt(c, action, r.requestId());
+    }
+
+    /** Whether an action object names what the upload needs: its id and upload URL. */
+    private static boolean usable(JsonNode action) {
+        return !action.path("id").asText("").isBlank() && !action.path("upload_url").asText("").isBlank();
+    }
+
+    /** Records a created (or found) action, {@link #usable}: its id and upload URL; the upload is due now. */
+    private void adopt(CommandRecord c, JsonNode action, String requestId) {
+        String actionId = action.path("id").asText();
+        String uploadUrl = action.path("upload_url").asText();
         String status = action.path("status").asText("AWAITING_DATA");
         String scratch = mapper.createObjectNode().put("upload_url", uploadUrl)
                 .put("upload_url_expires_at", action.path("upload_url_expires_at").asText(null))
@@ -149,28 +166,47 @@ public class AccessCloudAdapter {
     public void recordFind(Exchange exchange) {
         CommandRecord c = command(exchange);
         CloudResponse r = call.read(exchange);
-        ledger.recordCall(c.id(), "find-lost-action", r.status(), r.requestId(), r.durationMs(), errorOf(r));
+        JsonNode list = r.ok() ? strictJson(r.body()) : null;
+        JsonNode found = list == null ? null : candidate(list.path("data"));
+        String unreadable = !r.ok() ? null : list == null ? LenientJson.whyUnreadable(r.body())
+                : !list.path("data").isArray() ? "no data list"
+                : found != null && !usable(found) ? "the action found has no upload_url" : null;
+        ledger.recordCall(c.id(), "find-lost-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
+        String doing = "looking for an action whose creation was not confirmed";
         if (!r.ok()) {
-            failOrRetry(c, r, CREATE_SENT, "looking for an action whose creation was not confirmed");
+            failOrRetry(c, r, CREATE_SENT, doing);
             return;
         }
-        for (JsonNode action : json(r.body()).path("data")) {
-            String id = action.path("id").asText(null);
-            if (id != null && ACTION_TYPE.equals(action.path("type").asText(ACTION_TYPE))
-                    && !ledger.isKnownVendorRef(CredentialsActionPlanner.KIND, id)) {
-                LOG.info("command {} ({}): found action {} whose creation was not confirmed; using it", c.id(), c.device(), id);
-                adopt(c, action, r.requestId());
-                return;
-            }
+        if (unreadable != null) {
+            // not knowing whether the action exists, creating one could make a second: look again
+            outcomes.retryUnreadable(c, r, CREATE_SENT, doing, unreadable);
+            return;
+        }
+        if (found != null) {
+            LOG.info("command {} ({}): found action {} whose creation was not confirmed; using it", c.id(), c.device(),
+                    found.path("id").asText());
+            adopt(c, found, r.requestId());
+            return;
         }
         ledger.saveProgress(c.id(), Progress.next(CREATE, ledger.now()));
+    }
+
+    /** The newest listed action of our type that no command owns yet, or null. */
+    private JsonNode candidate(JsonNode actions) {
+        for (JsonNode action : actions) {
+            String id = action.path("id").asText(null);
+            if (id != null && !id.isBlank() && ACTION_TYPE.equals(action.path("type").asText(ACTION_TYPE))
+                    && !ledger.isKnownVendorRef(CredentialsActionPlanner.KIND, id)) {
+                return action;
+            }
+        }
+        return null;
     }
 
     // ------------------------------------------------------------- step 2: upload the payload
 
     public void prepareUpload(Exchange exchange) {
-        CommandRecord c = remember(exchange);
-        ledger.markSent(c.id(), UPLOAD_SENT);
+        CommandRecord c = remember(exchange); // the claim stored UPLOAD_SENT before this call
         // the upload URL is pre-authorised and may live on another host: never send the API key there
         call.prepare(exchange, "PUT", json(c.vendorData()).path("upload_url").asText(), null, c.payload());
     }
@@ -178,8 +214,13 @@ public class AccessCloudAdapter {
     public void recordUpload(Exchange exchange) {
         CommandRecord c = command(exchange);
         CloudResponse r = call.read(exchange);
-        ledger.recordCall(c.id(), "upload-payload", r.status(), r.requestId(), r.durationMs(), errorOf(r));
-        if (r.ok() || (r.status() != null && r.status() == 409)) {
+        // the contract's 200 has an empty body; one that is there but no JSON is a garbled answer, not a receipt
+        String unreadable = r.ok() && !r.body().isBlank() && strictJson(r.body()) == null ? LenientJson.whyUnreadable(r.body()) : null;
+        ledger.recordCall(c.id(), "upload-payload", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
+        if (unreadable != null) {
+            // the upload may well have arrived: poll the action to learn, never PUT blindly again
+            outcomes.retryUnreadable(c, r, UPLOAD_SENT, "uploading the payload", unreadable);
+        } else if (r.ok() || (r.status() != null && r.status() == 409)) {
             // 200: received, not yet processed. 409: it had been received already (a retried PUT).
             ledger.saveProgress(c.id(), Progress.next(POLL, ledger.now().plus(backoff.pollDelay(0))));
             transitions.move(c.id(), new StateChange(CommandState.ACKNOWLEDGED, null, r.requestId(), null));
@@ -217,12 +258,18 @@ public class AccessCloudAdapter {
     public void recordPoll(Exchange exchange) {
         CommandRecord c = command(exchange);
         CloudResponse r = call.read(exchange);
-        ledger.recordCall(c.id(), "poll-action", r.status(), r.requestId(), r.durationMs(), errorOf(r));
+        JsonNode action = r.ok() ? strictJson(r.body()) : null;
+        String unreadable = !r.ok() ? null : action == null ? LenientJson.whyUnreadable(r.body())
+                : action.path("status").asText("").isBlank() ? "the action has no status" : null;
+        ledger.recordCall(c.id(), "poll-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
         if (!r.ok()) {
             failOrRetry(c, r, POLL, "polling the device action");
             return;
         }
-        JsonNode action = json(r.body());
+        if (unreadable != null) {
+            outcomes.retryUnreadable(c, r, POLL, "polling the device action", unreadable);
+            return;
+        }
         String status = action.path("status").asText(null);
         if ("AWAITING_DATA".equals(status) && action.hasNonNull("upload_url")) {
             // the cloud never registered our upload: send it again on the URL it names now
@@ -286,10 +333,6 @@ public class AccessCloudAdapter {
         outcomes.fail(c, reason, vendorStatus, requestId);
     }
 
-    private String errorOf(CloudResponse r) {
-        return outcomes.errorOf(r);
-    }
-
     // ------------------------------------------------------------- helpers
 
     private static CommandRecord remember(Exchange exchange) {
@@ -308,6 +351,11 @@ public class AccessCloudAdapter {
 
     private JsonNode json(String text) {
         return LenientJson.read(mapper, text);
+    }
+
+    /** A cloud's answer as JSON, or null when it cannot be read. */
+    private JsonNode strictJson(String text) {
+        return LenientJson.strict(mapper, text).orElse(null);
     }
 
     private static String encode(String segment) {

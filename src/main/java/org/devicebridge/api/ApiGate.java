@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.devicebridge.cloud.Redactor;
+import org.devicebridge.ledger.LedgerUnavailable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,10 @@ public class ApiGate {
 
     public static final String CALL = "apiCall";
     public static final String UNAUTHORIZED = "Authorization information is missing or invalid.";
+    /** The message of a {@code 503} while the ledger database cannot be reached. */
+    public static final String LEDGER_UNAVAILABLE = "Service Unavailable: the ledger is unreachable; nothing was taken, retry later";
+    /** The {@code Retry-After} of that {@code 503}, in seconds. */
+    public static final int LEDGER_RETRY_AFTER_SECONDS = 5;
     private static final List<String> HEADER_PARAMETERS = List.of("id", "Idempotency-Key");
     private static final Logger LOG = LoggerFactory.getLogger(ApiGate.class);
 
@@ -165,13 +170,25 @@ public class ApiGate {
         write(exchange, status, null, null);
     }
 
-    /** The route's error handler: an {@link ApiException} as its status; anything else as 500, logged, without details. */
+    /**
+     * The route's error handler: an {@link ApiException} as its status; the ledger unreachable as
+     * {@code 503} with {@code Retry-After} (nothing was taken: the caller sends it again later);
+     * anything else as 500, logged, without details.
+     */
     public void failed(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (exchange.getProperty(CALL) == null) {
             take(exchange);
         }
         ApiCall call = exchange.getProperty(CALL, ApiCall.class);
+        if (!(e instanceof ApiException) && LedgerUnavailable.causedBy(e)) {
+            // one line, no stack trace: the cause is outside the bridge, and the caller is told to come back
+            LOG.warn("api {} {}: request id {}: the ledger is unreachable ({}); answered 503, retry after {} s", call.method(),
+                    call.path(), call.requestId(), redactor.text(String.valueOf(rootCause(e))), LEDGER_RETRY_AFTER_SECONDS);
+            refuse(exchange, 503, LEDGER_UNAVAILABLE);
+            exchange.getMessage().setHeader("Retry-After", String.valueOf(LEDGER_RETRY_AFTER_SECONDS));
+            return;
+        }
         int status = e instanceof ApiException api ? api.status() : 500;
         String message = e instanceof ApiException ? e.getMessage() : internalError(call.requestId());
         if (status == 500) {
@@ -199,6 +216,14 @@ public class ApiGate {
         envelope.putNull("content");
         envelope.put("request_id", requestId);
         return envelope.toString();
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root != null && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     /** The message of a {@code 500}: nothing but the request id the cause is logged under. */

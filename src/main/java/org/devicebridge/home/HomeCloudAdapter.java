@@ -27,6 +27,12 @@ import java.util.Set;
  * Adapter of the home cloud's capability actions (DEVICE-CLOUD.md section 4): several devices'
  * actions go in one call; the answer says, per device and capability, DONE or ERROR. A device
  * succeeds only when every one of its capabilities did; its result lists each capability.
+ * <p>
+ * A {@code 2xx} that does not tell what happened to a device (the body cut short or garbled, the
+ * device missing from it or without capability results) leaves that device's outcome unknown: the
+ * cloud may have applied its actions. Setting a state again is harmless, so those devices are sent
+ * again, together; a device with a relative {@code range} change is not (it would apply twice) and
+ * ends {@code Command Failure} with a reason saying its outcome is unknown.
  */
 public class HomeCloudAdapter {
 
@@ -39,6 +45,7 @@ public class HomeCloudAdapter {
             "ERROR", CommandState.FAILURE);
 
     private static final String CHUNK = "chunk";
+    private static final String SENDING = "sending the capability actions";
 
     private final String baseUrl;
     private final String token;
@@ -108,26 +115,60 @@ public class HomeCloudAdapter {
     private void record(List<CommandRecord> chunk, CloudResponse r) {
         JsonNode answer = json(r.body());
         String requestId = answer.path("request_id").isTextual() ? answer.get("request_id").asText() : r.requestId();
+        JsonNode parsed = r.ok() ? LenientJson.strict(mapper, r.body()).orElse(null) : null;
+        String unreadable = !r.ok() ? null : parsed == null ? LenientJson.whyUnreadable(r.body())
+                : !parsed.path("devices").isArray() ? "no devices list" : null;
         ledger.recordCalls(chunk.stream().map(CommandRecord::id).toList(), "capability-action", r.status(), requestId, r.durationMs(),
-                outcomes.errorOf(r));
+                outcomes.errorOf(r, unreadable));
         if (r.status() != null && r.status() == 404) {
             chunk.forEach(c -> outcomes.fail(c, "devices not found: " + r.describe() + outcomes.detail(r), null, requestId));
             return;
         }
         if (!r.ok()) {
-            chunk.forEach(c -> outcomes.failOrRetry(c, r, SEND, "sending the capability actions", "the capability actions were refused"));
+            outcomes.failOrRetryChunk(chunk, r, SEND, SENDING, "the capability actions were refused");
             return;
         }
         Map<String, JsonNode> byDevice = new HashMap<>();
         answer.path("devices").forEach(d -> byDevice.put(d.path("id").asText(), d));
+        List<CommandRecord> untold = new ArrayList<>();
         for (CommandRecord c : chunk) {
             JsonNode device = byDevice.get(c.device());
-            if (device == null) {
-                outcomes.fail(c, "the device is missing from the home cloud's answer", null, requestId);
+            if (device == null || device.path("capabilities").isEmpty()) {
+                untold.add(c);
             } else {
                 apply(c, device.path("capabilities"), requestId);
             }
         }
+        if (!untold.isEmpty()) {
+            unknownOutcome(untold, r, requestId, unreadable != null ? unreadable
+                    : untold.size() + " of " + chunk.size() + " devices missing from it or without capability results");
+        }
+    }
+
+    /**
+     * Devices the answer did not tell about: sent again together, unless an action of theirs is a
+     * relative change, which a second call would apply twice.
+     */
+    private void unknownOutcome(List<CommandRecord> untold, CloudResponse r, String requestId, String problem) {
+        List<CommandRecord> again = new ArrayList<>();
+        for (CommandRecord c : untold) {
+            if (hasRelativeAction(c)) {
+                outcomes.fail(c, "outcome unknown: " + outcomes.unreadable(r, problem) + "; not sent again, as its relative "
+                        + "range change would apply twice: check the device", null, requestId);
+            } else {
+                again.add(c);
+            }
+        }
+        outcomes.retryChunkUnreadable(again, r, SEND, SENDING, problem);
+    }
+
+    private boolean hasRelativeAction(CommandRecord c) {
+        for (JsonNode action : json(c.payload()).path("actions")) {
+            if (action.path("state").path("relative").asBoolean(false)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** One device's capability results: its result lists each; it succeeds only if all did. */

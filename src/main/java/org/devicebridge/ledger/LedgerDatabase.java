@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 
 /**
  * Opens the ledger's connection pool (HikariCP) and brings its schema up to date (Flyway,
@@ -24,6 +25,15 @@ public final class LedgerDatabase {
      * @param schema   schema to create and use, or null/blank for the database default
      */
     public static HikariDataSource open(String url, String user, String password, String schema, int poolSize) {
+        return open(url, user, password, schema, poolSize, null);
+    }
+
+    /**
+     * @param connectionTimeout how long a ledger call waits for a connection before it fails (the database
+     *                          unreachable, or every connection busy); null: the pool's default, 30 s
+     */
+    public static HikariDataSource open(String url, String user, String password, String schema, int poolSize,
+                                        Duration connectionTimeout) {
         try {
             DriverManager.getDriver(url);
         } catch (SQLException e) {
@@ -37,6 +47,9 @@ public final class LedgerDatabase {
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
+        if (connectionTimeout != null) {
+            config.setConnectionTimeout(connectionTimeout.toMillis());
+        }
         if (schema != null && !schema.isBlank()) {
             // Flyway creates the schema, but H2 opens no connection in a schema that does not exist
             // yet: migrate on a schema-less pool, closed only once the real one is open (so an H2

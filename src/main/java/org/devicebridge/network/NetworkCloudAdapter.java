@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -43,6 +44,14 @@ import java.util.stream.Collectors;
  * window counts real send times however long those writes take. Chunks are taken from the
  * requests in turn ({@link Ledger#claimChunk}), so one huge batch cannot starve a small one. The
  * token travels in the URL, as the API demands: the URL is never logged or stored.
+ * <p>
+ * A chunk whose call failed transiently (no answer, {@code 429}, {@code 5xx}) is scheduled again
+ * as one: all its devices at the same instant with one attempt count, so the next claim sends them
+ * in one call again. So is every device a {@code 2xx} answer does not tell about (the body cut short
+ * or garbled, or the device missing from it): the cloud may have applied the action, and the bulk
+ * action sets a state (exempt, unexempt, assign_to_group) or asks for something the device does
+ * anyway (renew_ip, re_identify), so sending it again is safe; only a {@code delete} already applied
+ * may then answer {@code 0}, and its reason says so.
  */
 public class NetworkCloudAdapter {
 
@@ -56,7 +65,7 @@ public class NetworkCloudAdapter {
             1, new Outcome(CommandState.SUCCESS, "applied"),
             0, new Outcome(CommandState.FAILURE, "failed"),
             -1, new Outcome(CommandState.FAILURE, "not supported"));
-    private static final String MISSING = "missing from the answer";
+    private static final String DELETE = "delete";
 
     private static final Logger LOG = LoggerFactory.getLogger(NetworkCloudAdapter.class);
     private static final String CHUNK = "chunk";
@@ -169,27 +178,47 @@ public class NetworkCloudAdapter {
     }
 
     private void record(List<CommandRecord> chunk, CloudResponse r) {
-        ledger.recordCalls(chunk.stream().map(CommandRecord::id).toList(), "bulk-action", r.status(), r.requestId(), r.durationMs(),
-                outcomes.errorOf(r));
         String type = json(chunk.get(0).payload()).path("type").asText();
+        JsonNode parsed = r.ok() ? LenientJson.strict(mapper, r.body()).orElse(null) : null;
+        JsonNode answer = parsed != null && parsed.isObject() ? parsed : null;
+        String unreadable = !r.ok() || answer != null ? null
+                : parsed == null ? LenientJson.whyUnreadable(r.body()) : "not an object of devices";
+        ledger.recordCalls(chunk.stream().map(CommandRecord::id).toList(), "bulk-action", r.status(), r.requestId(), r.durationMs(),
+                outcomes.errorOf(r, unreadable));
+        String doing = "sending the bulk action";
         if (!r.ok()) {
             LOG.info("bulk {} on {} devices: {} (request {})", type, chunk.size(), r.describe(), chunk.get(0).requestId());
-            chunk.forEach(c -> outcomes.failOrRetry(c, r, SEND, "sending the bulk action", "the bulk action was refused"));
+            outcomes.failOrRetryChunk(chunk, r, SEND, doing, "the bulk action was refused");
             return;
         }
-        JsonNode answer = json(r.body());
+        if (unreadable != null) {
+            // the cloud took the call and may have applied it: the outcome is unknown, the whole chunk goes again in one call
+            LOG.info("bulk {} on {} devices: {}: answer unreadable ({}); the chunk is sent again as one (request {})", type,
+                    chunk.size(), r.describe(), unreadable, chunk.get(0).requestId());
+            outcomes.retryChunkUnreadable(chunk, r, SEND, doing, unreadable);
+            return;
+        }
         Map<String, Integer> counts = new LinkedHashMap<>();
         RESULTS.keySet().stream().sorted(Comparator.reverseOrder()).forEach(v -> counts.put(RESULTS.get(v).label(), 0));
+        List<CommandRecord> untold = new ArrayList<>();
         for (CommandRecord c : chunk) {
             JsonNode value = answer.get(c.device());
             Outcome outcome = value != null && value.canConvertToInt() ? RESULTS.get(value.asInt()) : null;
             if (outcome == null) {
-                counts.merge(MISSING, 1, Integer::sum);
-                outcomes.fail(c, "the device is missing from the network cloud's answer", null, r.requestId());
+                untold.add(c);
                 continue;
             }
             counts.merge(outcome.label(), 1, Integer::sum);
-            transitions.move(c.id(), new StateChange(outcome.state(), value.asText(), r.requestId(), outcome.reason()));
+            String reason = outcome.reason();
+            if (DELETE.equals(type) && value.asInt() == 0 && c.attempts() > 0) {
+                reason += " (sent again after an earlier call failed or its answer was lost: that call may have deleted the device already)";
+            }
+            transitions.move(c.id(), new StateChange(outcome.state(), value.asText(), r.requestId(), reason));
+        }
+        if (!untold.isEmpty()) {
+            counts.put("not in the answer", untold.size());
+            outcomes.retryChunkUnreadable(untold, r, SEND, doing, untold.size() + " of " + chunk.size()
+                    + " devices missing from it or without 1, 0 or -1");
         }
         // one line per call; each device's own final state is logged at DEBUG (StateChangeLog)
         LOG.info("bulk {} on {} devices: {}: {} (request {})", type, chunk.size(), r.describe(), counts.entrySet().stream()

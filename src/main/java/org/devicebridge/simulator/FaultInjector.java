@@ -9,12 +9,16 @@ import java.util.function.IntFunction;
  *
  * <p>The injector only picks the status; the cloud turns it into its own error answer through
  * the {@code failure} function, which is thrown. Thread-safe.
+ *
+ * <p>It also decides which successful answers are garbled ({@link #garbles}): the call takes
+ * effect, and its {@code 2xx} body is cut short on the way back.
  */
 public final class FaultInjector {
 
     private final Random random;
     private int remaining;
     private int status;
+    private int garbleRemaining;
 
     /**
      * @param seed seed of the dice, so a run with the same settings fails the same calls
@@ -38,6 +42,32 @@ public final class FaultInjector {
         }
         this.remaining = count;
         this.status = failureStatus;
+    }
+
+    /**
+     * Cuts short the bodies of the next {@code count} successful answers (replaces an earlier,
+     * unfinished request); the calls themselves take effect.
+     *
+     * @throws IllegalArgumentException when {@code count} is negative
+     */
+    public synchronized void garbleNext(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative");
+        }
+        this.garbleRemaining = count;
+    }
+
+    /**
+     * Whether this successful answer goes out garbled: a queued one first, else, when
+     * {@code garbledShare} is above 0, one roll of the dice for that share (no roll otherwise, so
+     * the other faults fall as before).
+     */
+    public synchronized boolean garbles(double garbledShare) {
+        if (garbleRemaining > 0) {
+            garbleRemaining--;
+            return true;
+        }
+        return garbledShare > 0 && random.nextDouble() < garbledShare;
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -148,6 +149,22 @@ public final class SimulatorHttp {
         }
     }
 
+    /**
+     * Sends a {@code 2xx} whose body was cut short on its way: the first half of {@code body} (of an
+     * empty answer, the start of a JSON object), with a matching {@code Content-Length}, so the
+     * HTTP exchange completes and only the body cannot be read.
+     */
+    public static void sendGarbled(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        byte[] whole = body == null ? new byte[0] : toBytes(body);
+        byte[] cut = whole.length < 2 ? "{\"status\":\"rec".getBytes(StandardCharsets.UTF_8)
+                : java.util.Arrays.copyOf(whole, whole.length / 2);
+        exchange.getResponseHeaders().set("Content-Type", JSON_CONTENT_TYPE);
+        exchange.sendResponseHeaders(status, cut.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(cut);
+        }
+    }
+
     /** Sends a response without a body. */
     public static void sendEmpty(HttpExchange exchange, int status) throws IOException {
         exchange.sendResponseHeaders(status, -1);
@@ -262,6 +279,15 @@ public final class SimulatorHttp {
      */
     public static void answerJson(HttpExchange exchange, Duration latency, Logger log, String cloud, JsonCall call)
             throws IOException {
+        answerJson(exchange, latency, log, cloud, () -> false, call);
+    }
+
+    /**
+     * {@link #answerJson(HttpExchange, Duration, Logger, String, JsonCall)}, and a {@code 200} goes
+     * out cut short ({@link #sendGarbled}) when {@code garble} says so: the call took effect all the same.
+     */
+    public static void answerJson(HttpExchange exchange, Duration latency, Logger log, String cloud, BooleanSupplier garble,
+                                  JsonCall call) throws IOException {
         String requestId = requestId(exchange);
         int status;
         JsonNode answer;
@@ -273,10 +299,15 @@ public final class SimulatorHttp {
             status = e.status();
             answer = e.body(requestId);
         }
-        log.debug("{}: {} {} -> {} (request {})", cloud, exchange.getRequestMethod(),
-                exchange.getRequestURI().getRawPath(), status, requestId);
+        boolean garbled = status == 200 && garble.getAsBoolean();
+        log.debug("{}: {} {} -> {}{} (request {})", cloud, exchange.getRequestMethod(),
+                exchange.getRequestURI().getRawPath(), status, garbled ? " garbled" : "", requestId);
         pause(latency);
-        sendJson(exchange, status, answer);
+        if (garbled) {
+            sendGarbled(exchange, status, answer);
+        } else {
+            sendJson(exchange, status, answer);
+        }
     }
 
     /** Serialises a JSON tree to UTF-8 bytes. */

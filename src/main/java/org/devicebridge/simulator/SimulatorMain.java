@@ -28,17 +28,18 @@ import java.util.function.Function;
  *       {@code access.processing-delay}, {@code access.upload-url-ttl} (durations such as {@code 2s},
  *       {@code 500ms}, {@code 10m}, {@code PT2S}),
  *       {@code access.transient-5xx-share}, {@code access.too-many-requests-share},
+ *       {@code access.garbled-answer-share} (0..1 of 2xx answers cut short after the call took effect),
  *       {@code access.webhook-duplicate-share} (0..1), {@code access.webhook-reorder} (true/false),
  *       {@code access.unknown-device-pattern}, {@code access.seed};</li>
  *   <li>network cloud, mounted when {@code network.token} is given: {@code network.rate-limit}
  *       (default 10), {@code network.rate-window} (default {@code 1m}),
  *       {@code network.max-devices-per-request} (100), {@code network.latency},
- *       {@code network.transient-5xx-share}, {@code network.unknown-device-pattern},
+ *       {@code network.transient-5xx-share}, {@code network.garbled-answer-share}, {@code network.unknown-device-pattern},
  *       {@code network.unsupported-pattern}, {@code network.unknown-mac-pattern},
  *       {@code network.unsupported-mac-pattern}, {@code network.groups} (comma-separated known
  *       group ids, default {@code default}), {@code network.seed};</li>
  *   <li>home cloud, mounted when {@code home.token} is given: {@code home.latency},
- *       {@code home.transient-5xx-share}, {@code home.unknown-device-pattern},
+ *       {@code home.transient-5xx-share}, {@code home.garbled-answer-share}, {@code home.unknown-device-pattern},
  *       {@code home.unreachable-device-pattern}, {@code home.busy-device-pattern},
  *       {@code home.mode-locked-device-pattern}, {@code home.broken-device-pattern},
  *       {@code home.seed}.</li>
@@ -104,6 +105,7 @@ public final class SimulatorMain {
         access.given("processing-delay", SimulatorMain::parseDuration, builder::processingDelay);
         access.given("upload-url-ttl", SimulatorMain::parseDuration, builder::uploadUrlTtl);
         access.given("transient-5xx-share", Double::parseDouble, builder::transient5xxShare);
+        access.given("garbled-answer-share", Double::parseDouble, builder::garbledAnswerShare);
         access.given("too-many-requests-share", Double::parseDouble, builder::tooManyRequestsShare);
         access.given("webhook-duplicate-share", Double::parseDouble, builder::webhookDuplicateShare);
         access.given("webhook-reorder", Boolean::parseBoolean, builder::webhookReorder);
@@ -120,6 +122,7 @@ public final class SimulatorMain {
         network.given("max-devices-per-request", Integer::parseInt, builder::maxDevicesPerRequest);
         network.given("latency", SimulatorMain::parseDuration, builder::latency);
         network.given("transient-5xx-share", Double::parseDouble, builder::transient5xxShare);
+        network.given("garbled-answer-share", Double::parseDouble, builder::garbledAnswerShare);
         network.given("unknown-device-pattern", builder::unknownDevicePattern);
         network.given("unsupported-pattern", builder::unsupportedPattern);
         network.given("unknown-mac-pattern", builder::unknownMacPattern);
@@ -134,6 +137,7 @@ public final class SimulatorMain {
         HomeCloudSettings.Builder builder = HomeCloudSettings.builder(token);
         home.given("latency", SimulatorMain::parseDuration, builder::latency);
         home.given("transient-5xx-share", Double::parseDouble, builder::transient5xxShare);
+        home.given("garbled-answer-share", Double::parseDouble, builder::garbledAnswerShare);
         home.given("unknown-device-pattern", builder::unknownDevicePattern);
         home.given("unreachable-device-pattern", builder::unreachableDevicePattern);
         home.given("busy-device-pattern", builder::busyDevicePattern);

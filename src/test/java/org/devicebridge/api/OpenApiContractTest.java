@@ -9,6 +9,7 @@ import org.devicebridge.simulator.SimulatorServer;
 import org.devicebridge.simulator.access.AccessCloudSettings;
 import org.devicebridge.simulator.home.HomeCloudSettings;
 import org.devicebridge.simulator.network.NetworkCloudSettings;
+import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -632,6 +633,45 @@ class OpenApiContractTest {
         passed();
     }
 
+    // ================================================================ 503
+
+    @Test
+    void answersWith503AndRetryAfterOnEveryPathWhileTheLedgerIsUnreachable() throws Exception {
+        // the ledger on an H2 server of the test's own, stopped once a command is in
+        int dbPort = TestBridge.freePort();
+        Server database = Server.createTcpServer("-tcpPort", String.valueOf(dbPort), "-ifNotExists", "-baseDir",
+                dir.resolve("unreachable").toString()).start();
+        TestBridge cut = startBridge("unreachable", Map.of("bridge.db.url", "jdbc:h2:tcp://127.0.0.1:" + dbPort + "/./ledger",
+                "bridge.db.connection-timeout", "1s"));
+        try {
+            Answer before = call(cut, "POST", "/commands/v0/requests/", OPERATOR_TOKEN,
+                    Batches.document("cut-off", "{\"kind\":\"command\",\"device\":\"gw-x\",\"command\":\"reboot\"}"), "Content-Type", "application/json");
+            assertThat(before.status()).isEqualTo(201);
+            String id = before.json().at("/content/command_ids/0").asText();
+            database.stop();
+
+            String event = "{\"event_id\":\"e-cut\",\"event_type\":\"DEVICE_ACTION_UPDATED\",\"data\":{}}";
+            List<Answer> answers = List.of(
+                    call(cut, "GET", "/commands/v0/status/", OPERATOR_TOKEN, null),
+                    call(cut, "GET", "/commands/v0/status/" + id + "/", OPERATOR_TOKEN, null),
+                    call(cut, "PUT", "/commands/v0/status/" + id + "/", DEVICE_TOKEN, "{\"state\":\"Command Acknowledged\"}",
+                            "Content-Type", "application/json"),
+                    call(cut, "GET", "/v2/command-inbox/?device_id=gw-x", DEVICE_TOKEN, null),
+                    call(cut, "POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[]}", "Content-Type", "application/json"),
+                    call(cut, "POST", "/webhooks/access", null, event, "Content-Type", "application/json", "X-Signature", sign(event)));
+            for (Answer a : answers) {
+                assertThat(a.status()).as("%s %s: %s", a.request().method(), a.request().uri(), a.body()).isEqualTo(503);
+                assertThat(a.response().headers().firstValue("Retry-After")).hasValue("5");
+                assertThat(a.json().path("message").asText()).contains("ledger is unreachable").contains("retry later");
+            }
+            assertThat(call(cut, "GET", "/openapi.yaml", null, null).status()).isEqualTo(200);
+        } finally {
+            cut.close();
+            database.stop();
+        }
+        passed();
+    }
+
     // ================================================================ the check itself
 
     /**
@@ -705,6 +745,10 @@ class OpenApiContractTest {
     }
 
     private TestBridge startBridge(String name) {
+        return startBridge(name, Map.of());
+    }
+
+    private TestBridge startBridge(String name, Map<String, String> extra) {
         Map<String, String> p = new HashMap<>();
         p.put("bridge.network.base-url", server.baseUrl() + "/network");
         p.put("bridge.network.token", NETWORK_TOKEN);
@@ -721,6 +765,7 @@ class OpenApiContractTest {
             throw new UncheckedIOException(e);
         }
         p.put("bridge.api.device-tokens-file", tokens.toString());
+        p.putAll(extra);
         return TestBridge.in(dir.resolve(name), server.baseUrl() + "/access", p).start();
     }
 

@@ -467,6 +467,63 @@ abstract class LedgerContractTest {
     }
 
     @Test
+    void claimDueStoresTheSentPhaseWithTheLeaseAndReturnsTheStepToMake() {
+        command("c1", QUEUED); // phase CREATE
+
+        List<CommandRecord> claimed = ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO,
+                java.util.Map.of("CREATE", "CREATE_SENT"));
+
+        assertThat(claimed).extracting(CommandRecord::phase).as("the step to make now").containsExactly("CREATE");
+        assertThat(ledger.command("c1").orElseThrow().phase()).as("stored before the call leaves").isEqualTo("CREATE_SENT");
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO, java.util.Map.of("CREATE", "CREATE_SENT")))
+                .as("a lease that ran out without an answer: the step of a call whose answer was lost")
+                .extracting(CommandRecord::phase).containsExactly("CREATE_SENT");
+    }
+
+    @Test
+    void claimDueTakesStartedWorkBeforeNewCommandsWhateverTheirAge() {
+        ledger.openRequest("req-1", "file", "b.json");
+        for (int i = 1; i <= 5; i++) {
+            ledger.recordCommand(queued("new-" + i, "req-1", i, T0.minusSeconds(60)));
+        }
+        ledger.recordCommand(queued("begun", "req-1", 9, T0.minusSeconds(60)));
+        ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO).forEach(c -> ledger.release(c.id()));
+        ledger.saveProgress("begun", Progress.next("UPLOAD", T0)); // its create was answered a moment ago
+
+        assertThat(ledger.claimDue(KIND, 2, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id)
+                .as("the upload due now goes before four older creates").containsExactlyInAnyOrder("begun", "new-1");
+    }
+
+    @Test
+    void listenersHearOfAStateChangeOnlyOnceItsTransactionCommits() {
+        command("c1", QUEUED);
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        transitions.onStateChanged(event -> heard.add(event.command().id() + " -> " + event.change().to().label()));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.inTransaction(() -> {
+            transitions.move("c1", StateChange.to(INITIATED));
+            throw new IllegalStateException("the step failed after the move");
+        })).hasMessageContaining("the step failed");
+        assertThat(heard).as("a move rolled back is told to nobody").isEmpty();
+        assertThat(ledger.command("c1").orElseThrow().state()).isEqualTo(QUEUED);
+
+        ledger.inTransaction(() -> {
+            transitions.move("c1", StateChange.to(INITIATED));
+            assertThat(heard).as("not before the commit").isEmpty();
+        });
+        assertThat(heard).containsExactly("c1 -> Command Initiated");
+    }
+
+    @Test
+    void claimDueNeverTakesAFinalCommand() {
+        command("c1", QUEUED);
+        transitions.move("c1", StateChange.failure("gone", null, null));
+
+        assertThat(ledger.claimDue(KIND, 10, Duration.ofSeconds(30), Duration.ZERO)).isEmpty();
+    }
+
+    @Test
     void saveProgressKeepsFieldsPassedAsNull() {
         command("c1", QUEUED);
         ledger.claimDue(KIND, 1, Duration.ofSeconds(30), Duration.ZERO);

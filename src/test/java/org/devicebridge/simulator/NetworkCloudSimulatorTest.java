@@ -479,6 +479,33 @@ class NetworkCloudSimulatorTest {
     }
 
     @Test
+    void garbleNextAnswersAppliesTheDevicesButCutsTheAnswerShortThenRecovers() {
+        network.garbleNextAnswers(1);
+
+        TestHttp.Response garbled = post(ids("renew_ip", "hw-1", "hw-2"));
+        TestHttp.Response whole = post(ids("renew_ip", "hw-1", "hw-2"));
+
+        assertThat(garbled.status()).isEqualTo(200);
+        String full = "{\"hw-1\":1,\"hw-2\":1}";
+        assertThat(garbled.raw().body()).isNotEmpty().hasSizeLessThan(full.length()).satisfies(b -> assertThat(full).startsWith(b));
+        assertThatThrownBy(garbled::json).as("cut short: no JSON").isInstanceOf(java.io.UncheckedIOException.class);
+        assertThat(whole.json().path("hw-1").asInt()).isEqualTo(1);
+        assertThat(network.timesApplied("hw-1")).as("applied by both calls").isEqualTo(2);
+    }
+
+    @Test
+    void garbledAnswerShareOfOneCutsEverySuccessfulAnswerShort() {
+        network.updateSettings(s -> s.toBuilder().garbledAnswerShare(1.0).build());
+
+        TestHttp.Response garbled = post(ids("renew_ip", "hw-1"));
+
+        assertThat(garbled.status()).isEqualTo(200);
+        assertThatThrownBy(garbled::json).isInstanceOf(java.io.UncheckedIOException.class);
+        assertThat(network.timesApplied("hw-1")).isEqualTo(1);
+        assertThat(post(ids("renew_ip", "")).status()).as("errors are never garbled").isEqualTo(400);
+    }
+
+    @Test
     void injected429CarriesRetryAfter() {
         network.failNextCalls(1, 429);
 

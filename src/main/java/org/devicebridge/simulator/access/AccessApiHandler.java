@@ -70,14 +70,14 @@ final class AccessApiHandler implements HttpHandler {
             if (segments[3].equals("credentials-and-schedules")) {
                 SimulatorHttp.requireMethod(exchange, "GET", AccessApiException::methodNotSupported);
                 requireKnownDevice(deviceId, current);
-                SimulatorHttp.sendJson(exchange, 200, json.applied(deviceId, store.applied(deviceId)));
+                send(exchange, 200, json.applied(deviceId, store.applied(deviceId)), current);
                 return;
             }
         }
         if (segments.length == 2 && segments[0].equals("v1") && segments[1].equals("device-actions")) {
             SimulatorHttp.requireMethod(exchange, "GET", AccessApiException::methodNotSupported);
             ActionQuery query = ActionQuery.parse(SimulatorHttp.queryParameters(exchange));
-            SimulatorHttp.sendJson(exchange, 200, query.run(store.all(), json));
+            send(exchange, 200, query.run(store.all(), json), current);
             return;
         }
         if (segments.length == 3 && segments[0].equals("v1") && segments[1].equals("device-actions")
@@ -86,7 +86,7 @@ final class AccessApiHandler implements HttpHandler {
             String id = SimulatorHttp.decodeSegment(segments[2]);
             DeviceAction action = store.find(id)
                     .orElseThrow(() -> AccessApiException.notFound("device action " + id + " not found"));
-            SimulatorHttp.sendJson(exchange, 200, json.action(action));
+            send(exchange, 200, json.action(action), current);
             return;
         }
         throw AccessApiException.unrecognized(exchange.getRequestURI().getRawPath());
@@ -112,7 +112,16 @@ final class AccessApiHandler implements HttpHandler {
             throw AccessApiException.validation("type", "must be " + DeviceAction.UPDATE_CREDENTIALS_AND_SCHEDULES);
         }
         DeviceAction action = store.create(deviceId, Times.now(), current.uploadUrlTtl());
-        SimulatorHttp.sendJson(exchange, 201, json.action(action));
+        send(exchange, 201, json.action(action), current);
+    }
+
+    /** A successful answer; garbled (cut short) when the fault injector says so, what the call did stands. */
+    private void send(HttpExchange exchange, int status, JsonNode body, AccessCloudSettings current) throws IOException {
+        if (faults.garbles(current.garbledAnswerShare())) {
+            SimulatorHttp.sendGarbled(exchange, status, body);
+        } else {
+            SimulatorHttp.sendJson(exchange, status, body);
+        }
     }
 
     private static void requireKnownDevice(String deviceId, AccessCloudSettings current) throws AccessApiException {

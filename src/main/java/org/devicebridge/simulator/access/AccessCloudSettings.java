@@ -15,6 +15,8 @@ import java.time.Duration;
  *                              {@code RESOLVED}/{@code REJECTED}; default 2 s
  * @param uploadUrlTtl          lifetime of an upload URL from the action's creation; default 10 min
  * @param transient5xxShare     share (0..1) of authenticated API calls answered {@code 503}; default 0
+ * @param garbledAnswerShare    share (0..1) of {@code 2xx} answers whose body is cut short after the call took
+ *                              effect (an answer lost on its way); default 0
  * @param tooManyRequestsShare  share (0..1) of authenticated API calls answered {@code 429}; default 0
  * @param retryAfterSeconds     {@code Retry-After} value of every {@code 429}; default 1
  * @param webhookUrl            where status-change events are POSTed; {@code null} = no webhooks
@@ -30,6 +32,7 @@ public record AccessCloudSettings(
         Duration processingDelay,
         Duration uploadUrlTtl,
         double transient5xxShare,
+        double garbledAnswerShare,
         double tooManyRequestsShare,
         int retryAfterSeconds,
         String webhookUrl,
@@ -52,6 +55,7 @@ public record AccessCloudSettings(
         SettingsChecks.requireNonNegative("processingDelay", processingDelay);
         SettingsChecks.requireNonNegative("uploadUrlTtl", uploadUrlTtl);
         SettingsChecks.requireShare("transient5xxShare", transient5xxShare);
+        SettingsChecks.requireShare("garbledAnswerShare", garbledAnswerShare);
         SettingsChecks.requireShare("tooManyRequestsShare", tooManyRequestsShare);
         SettingsChecks.requireShare("webhookDuplicateShare", webhookDuplicateShare);
         SettingsChecks.requireNonNegative("retryAfterSeconds", retryAfterSeconds);
@@ -83,6 +87,7 @@ public record AccessCloudSettings(
                 .processingDelay(processingDelay)
                 .uploadUrlTtl(uploadUrlTtl)
                 .transient5xxShare(transient5xxShare)
+                .garbledAnswerShare(garbledAnswerShare)
                 .tooManyRequestsShare(tooManyRequestsShare)
                 .retryAfterSeconds(retryAfterSeconds)
                 .webhook(webhookUrl, webhookSecret)
@@ -98,6 +103,7 @@ public record AccessCloudSettings(
         return "AccessCloudSettings[apiKey=***, processingDelay=" + processingDelay
                 + ", uploadUrlTtl=" + uploadUrlTtl
                 + ", transient5xxShare=" + transient5xxShare
+                + ", garbledAnswerShare=" + garbledAnswerShare
                 + ", tooManyRequestsShare=" + tooManyRequestsShare
                 + ", retryAfterSeconds=" + retryAfterSeconds
                 + ", webhookUrl=" + (webhookUrl == null ? "none" : "set")
@@ -114,6 +120,7 @@ public record AccessCloudSettings(
         private Duration processingDelay = DEFAULT_PROCESSING_DELAY;
         private Duration uploadUrlTtl = DEFAULT_UPLOAD_URL_TTL;
         private double transient5xxShare;
+        private double garbledAnswerShare;
         private double tooManyRequestsShare;
         private int retryAfterSeconds = 1;
         private String webhookUrl;
@@ -142,6 +149,12 @@ public record AccessCloudSettings(
         /** @see AccessCloudSettings#transient5xxShare() */
         public Builder transient5xxShare(double value) {
             this.transient5xxShare = value;
+            return this;
+        }
+
+        /** @see AccessCloudSettings#garbledAnswerShare() */
+        public Builder garbledAnswerShare(double value) {
+            this.garbledAnswerShare = value;
             return this;
         }
 
@@ -194,7 +207,7 @@ public record AccessCloudSettings(
 
         /** Validates and builds the settings. */
         public AccessCloudSettings build() {
-            return new AccessCloudSettings(apiKey, processingDelay, uploadUrlTtl, transient5xxShare,
+            return new AccessCloudSettings(apiKey, processingDelay, uploadUrlTtl, transient5xxShare, garbledAnswerShare,
                     tooManyRequestsShare, retryAfterSeconds, webhookUrl, webhookSecret,
                     webhookDuplicateShare, webhookReorder, unknownDevicePattern, randomSeed);
         }

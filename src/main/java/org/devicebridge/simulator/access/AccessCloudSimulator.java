@@ -124,6 +124,20 @@ public final class AccessCloudSimulator implements CloudSimulator {
         uploadFaults.failNext(count, status);
     }
 
+    /**
+     * The next {@code count} successful authenticated API answers (create, list, get) take effect
+     * as usual but go out garbled: the body cut short, as if lost on its way. Replaces an earlier,
+     * unfinished request.
+     */
+    public void garbleNextAnswers(int count) {
+        apiFaults.garbleNext(count);
+    }
+
+    /** Like {@link #garbleNextAnswers} for accepted upload {@code PUT}s: received, but answered with a garbled body. */
+    public void garbleNextUploads(int count) {
+        uploadFaults.garbleNext(count);
+    }
+
     /** Lets every current upload URL expire now: their next {@code PUT} answers {@code 403}. */
     public void expireUploadUrls() {
         store.expireUploadUrls(Times.now());

@@ -77,7 +77,11 @@ final class UploadHandler implements HttpHandler {
                     "data was already uploaded for this action", Map.of());
             case ACCEPTED -> {
                 processor.uploaded(outcome.action(), body);
-                SimulatorHttp.sendEmpty(exchange, 200);
+                if (faults.garbles(0)) {
+                    SimulatorHttp.sendGarbled(exchange, 200, null); // received all the same
+                } else {
+                    SimulatorHttp.sendEmpty(exchange, 200);
+                }
             }
         }
     }

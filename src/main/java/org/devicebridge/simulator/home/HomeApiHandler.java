@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * {@code POST {prefix}/v1.0/devices/actions}, checked in this order: path ({@code 404}), method
  * ({@code 405}), bearer token ({@code 401}), injected faults, {@code Content-Type} and body
  * structure ({@code 400}), no known device ({@code 404}); else {@code 200} with one result per
- * capability. The latency is slept before any answer. The body's {@code request_id} is the
+ * capability (garbled, cut short, for the injected share, the actions applied all the same). The
+ * latency is slept before any answer. The body's {@code request_id} is the
  * {@code X-Request-ID} of the response.
  */
 final class HomeApiHandler implements HttpHandler {
@@ -45,6 +46,7 @@ final class HomeApiHandler implements HttpHandler {
         byte[] body = SimulatorHttp.readBody(exchange);
         HomeCloudSettings current = settings.get();
         SimulatorHttp.answerJson(exchange, current.latency(), LOG, "home cloud",
+                () -> faults.garbles(current.garbledAnswerShare()),
                 () -> process(exchange, body, current, SimulatorHttp.requestId(exchange)));
     }
 

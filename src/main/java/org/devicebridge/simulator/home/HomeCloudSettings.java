@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param token                     the only accepted bearer (OAuth) token (required, not blank)
  * @param latency                   delay before every response is sent; default 0
  * @param transient5xxShare         share (0..1) of authenticated requests answered {@code 503}; default 0
+ * @param garbledAnswerShare        share (0..1) of {@code 2xx} answers whose body is cut short after the call took
+ *                                  effect (an answer lost on its way); default 0
  * @param unknownDevicePattern      regex of device ids that do not exist; default {@code unknown-.*}
  * @param unreachableDevicePattern  regex of devices answering {@code DEVICE_UNREACHABLE}; default {@code offline-.*}
  * @param busyDevicePattern         regex of devices answering {@code DEVICE_BUSY}; default {@code busy-.*}
@@ -26,6 +28,7 @@ public record HomeCloudSettings(
         String token,
         Duration latency,
         double transient5xxShare,
+        double garbledAnswerShare,
         String unknownDevicePattern,
         String unreachableDevicePattern,
         String busyDevicePattern,
@@ -49,6 +52,7 @@ public record HomeCloudSettings(
         SettingsChecks.requireSecret("token", token);
         SettingsChecks.requireNonNegative("latency", latency);
         SettingsChecks.requireShare("transient5xxShare", transient5xxShare);
+        SettingsChecks.requireShare("garbledAnswerShare", garbledAnswerShare);
         SettingsChecks.requirePattern("unknownDevicePattern", unknownDevicePattern);
         SettingsChecks.requirePattern("unreachableDevicePattern", unreachableDevicePattern);
         SettingsChecks.requirePattern("busyDevicePattern", busyDevicePattern);
@@ -71,6 +75,7 @@ public record HomeCloudSettings(
         return new Builder(token)
                 .latency(latency)
                 .transient5xxShare(transient5xxShare)
+                .garbledAnswerShare(garbledAnswerShare)
                 .unknownDevicePattern(unknownDevicePattern)
                 .unreachableDevicePattern(unreachableDevicePattern)
                 .busyDevicePattern(busyDevicePattern)
@@ -84,6 +89,7 @@ public record HomeCloudSettings(
     public String toString() {
         return "HomeCloudSettings[token=***, latency=" + latency
                 + ", transient5xxShare=" + transient5xxShare
+                + ", garbledAnswerShare=" + garbledAnswerShare
                 + ", unknownDevicePattern=" + unknownDevicePattern
                 + ", unreachableDevicePattern=" + unreachableDevicePattern
                 + ", busyDevicePattern=" + busyDevicePattern
@@ -97,6 +103,7 @@ public record HomeCloudSettings(
         private final String token;
         private Duration latency = Duration.ZERO;
         private double transient5xxShare;
+        private double garbledAnswerShare;
         private String unknownDevicePattern = DEFAULT_UNKNOWN_DEVICE_PATTERN;
         private String unreachableDevicePattern = DEFAULT_UNREACHABLE_DEVICE_PATTERN;
         private String busyDevicePattern = DEFAULT_BUSY_DEVICE_PATTERN;
@@ -117,6 +124,12 @@ public record HomeCloudSettings(
         /** @see HomeCloudSettings#transient5xxShare() */
         public Builder transient5xxShare(double value) {
             this.transient5xxShare = value;
+            return this;
+        }
+
+        /** @see HomeCloudSettings#garbledAnswerShare() */
+        public Builder garbledAnswerShare(double value) {
+            this.garbledAnswerShare = value;
             return this;
         }
 
@@ -158,7 +171,7 @@ public record HomeCloudSettings(
 
         /** Validates and builds the settings. */
         public HomeCloudSettings build() {
-            return new HomeCloudSettings(token, latency, transient5xxShare, unknownDevicePattern,
+            return new HomeCloudSettings(token, latency, transient5xxShare, garbledAnswerShare, unknownDevicePattern,
                     unreachableDevicePattern, busyDevicePattern, modeLockedDevicePattern,
                     brokenDevicePattern, randomSeed);
         }

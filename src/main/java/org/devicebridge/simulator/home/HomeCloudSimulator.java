@@ -99,6 +99,14 @@ public final class HomeCloudSimulator implements CloudSimulator {
         faults.failNext(count, status);
     }
 
+    /**
+     * The next {@code count} {@code 200} answers take effect as usual but go out garbled: the body
+     * cut short, as if lost on its way. Replaces an earlier, unfinished request.
+     */
+    public void garbleNextAnswers(int count) {
+        faults.garbleNext(count);
+    }
+
     // ---- inspection -------------------------------------------------------------------
 
     /** All requests received under {@code /home}, whatever their answer. */

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * {@code POST {prefix}/v3/devices/action?access_token=..}, checked in this order:
  * path ({@code 404}), method ({@code 405}), token ({@code 401}), rate window ({@code 429}),
  * then, for admitted requests only, injected faults, {@code Content-Type}, body rules
- * ({@code 400}) and the per-device results ({@code 200}). The latency is slept before any answer.
+ * ({@code 400}) and the per-device results ({@code 200}; garbled, cut short, for the injected share,
+ * the devices applied all the same). The latency is slept before any answer.
  *
  * <p>Only the path is ever logged, never the query string that carries the token.
  */
@@ -51,7 +52,7 @@ final class NetworkApiHandler implements HttpHandler {
         byte[] body = SimulatorHttp.readBody(exchange);
         NetworkCloudSettings current = settings.get();
         SimulatorHttp.answerJson(exchange, current.latency(), LOG, "network cloud",
-                () -> process(exchange, body, current));
+                () -> faults.garbles(current.garbledAnswerShare()), () -> process(exchange, body, current));
     }
 
     private JsonNode process(HttpExchange exchange, byte[] body, NetworkCloudSettings current)

@@ -27,6 +27,8 @@ import java.util.Set;
  * @param maxDevicesPerRequest   most devices ({@code ids} or {@code macs}) in one request; default 100
  * @param latency                delay before every response is sent; default 0
  * @param transient5xxShare      share (0..1) of rate-admitted requests answered {@code 503}; default 0
+ * @param garbledAnswerShare     share (0..1) of {@code 2xx} answers whose body is cut short after the call took
+ *                               effect (an answer lost on its way); default 0
  * @param unknownDevicePattern   regex of HWIDs that do not exist on the account ({@code 0});
  *                               default {@code unknown-.*}
  * @param unsupportedPattern     regex of HWIDs whose device does not support the action ({@code -1});
@@ -43,6 +45,7 @@ public record NetworkCloudSettings(
         int maxDevicesPerRequest,
         Duration latency,
         double transient5xxShare,
+        double garbledAnswerShare,
         String unknownDevicePattern,
         String unsupportedPattern,
         String unknownMacPattern,
@@ -75,6 +78,7 @@ public record NetworkCloudSettings(
         SettingsChecks.requireAtLeast("maxDevicesPerRequest", maxDevicesPerRequest, 1);
         SettingsChecks.requireNonNegative("latency", latency);
         SettingsChecks.requireShare("transient5xxShare", transient5xxShare);
+        SettingsChecks.requireShare("garbledAnswerShare", garbledAnswerShare);
         SettingsChecks.requirePattern("unknownDevicePattern", unknownDevicePattern);
         SettingsChecks.requirePattern("unsupportedPattern", unsupportedPattern);
         SettingsChecks.requirePattern("unknownMacPattern", unknownMacPattern);
@@ -103,6 +107,7 @@ public record NetworkCloudSettings(
                 .maxDevicesPerRequest(maxDevicesPerRequest)
                 .latency(latency)
                 .transient5xxShare(transient5xxShare)
+                .garbledAnswerShare(garbledAnswerShare)
                 .unknownDevicePattern(unknownDevicePattern)
                 .unsupportedPattern(unsupportedPattern)
                 .unknownMacPattern(unknownMacPattern)
@@ -119,6 +124,7 @@ public record NetworkCloudSettings(
                 + ", maxDevicesPerRequest=" + maxDevicesPerRequest
                 + ", latency=" + latency
                 + ", transient5xxShare=" + transient5xxShare
+                + ", garbledAnswerShare=" + garbledAnswerShare
                 + ", unknownDevicePattern=" + unknownDevicePattern
                 + ", unsupportedPattern=" + unsupportedPattern
                 + ", unknownMacPattern=" + unknownMacPattern
@@ -135,6 +141,7 @@ public record NetworkCloudSettings(
         private int maxDevicesPerRequest = DEFAULT_MAX_DEVICES_PER_REQUEST;
         private Duration latency = Duration.ZERO;
         private double transient5xxShare;
+        private double garbledAnswerShare;
         private String unknownDevicePattern = DEFAULT_UNKNOWN_DEVICE_PATTERN;
         private String unsupportedPattern = DEFAULT_UNSUPPORTED_PATTERN;
         private String unknownMacPattern = DEFAULT_UNKNOWN_MAC_PATTERN;
@@ -188,6 +195,12 @@ public record NetworkCloudSettings(
             return this;
         }
 
+        /** @see NetworkCloudSettings#garbledAnswerShare() */
+        public Builder garbledAnswerShare(double value) {
+            this.garbledAnswerShare = value;
+            return this;
+        }
+
         /** @see NetworkCloudSettings#unknownDevicePattern() */
         public Builder unknownDevicePattern(String value) {
             this.unknownDevicePattern = value;
@@ -227,7 +240,7 @@ public record NetworkCloudSettings(
         /** Validates and builds the settings. */
         public NetworkCloudSettings build() {
             return new NetworkCloudSettings(token, rateLimit, rateWindow, maxDevicesPerRequest, latency,
-                    transient5xxShare, unknownDevicePattern, unsupportedPattern, unknownMacPattern,
+                    transient5xxShare, garbledAnswerShare, unknownDevicePattern, unsupportedPattern, unknownMacPattern,
                     unsupportedMacPattern, knownGroups, randomSeed);
         }
     }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Engine benchmark of the access cloud's two-step action (README "Engine benchmark"). Not a test:
+# it starts a simulated access cloud in its own process (counting every call per device), then
+#   throughput (default): the same 2,000 actions through a raw java.net.http driver (async, 100 in
+#                         flight) and through the bridge (--once, fresh H2 ledger); both rates, the
+#                         ratio, creates/PUTs/polls per action, one create + one PUT per device;
+#   backlog:              calls/s and CPU of a running bridge with 1,000 and 100,000 due commands,
+#                         create -> PUT delays and expired upload URLs; idle CPU with 100,000 open;
+#   scaleout:             one vs two bridges on one PostgreSQL schema, then one of two killed -9
+#                         (skipped when PostgreSQL does not answer on 127.0.0.1:5432);
+#   all:                  the three.
+# Usage: bench/engine.sh [-Dbench.option=value | -Dbridge.key=value ...] [throughput|backlog|scaleout|all ...]
+#   bench options: actions (2000), in-flight (100), processing-delay-ms (200), poll-initial-ms (200),
+#   poll-max-ms (1000), upload-url-ttl-s (600), backlog.sizes (1000,100000), window-s (30; 660 outlasts
+#   the upload URL lifetime), idle-window-s (30),
+#   scaleout.actions (2000), pg.url, pg.user; -Dbridge.* keys are passed on to every bridge.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# (re)build when the jar or the bench classes are missing or older than the sources (the bench's own
+# code is under src/test, which does not touch the jar: a stamp marks the last build of this script)
+STAMP=target/bench-engine/.built
+if [ ! -f target/device-action-bridge.jar ] || [ ! -f "$STAMP" ] || [ target/device-action-bridge.jar -nt "$STAMP" ] \
+   || [ -n "$(find src routes config pom.xml -newer "$STAMP" -print -quit)" ]; then
+  mvn -B -q -DskipTests package
+  mkdir -p target/bench-engine && touch "$STAMP"
+fi
+
+JAVA_OPTS=()
+SCENARIOS=()
+for arg in "$@"; do
+  case "$arg" in
+    -D*) JAVA_OPTS+=("$arg") ;;
+    *) SCENARIOS+=("$arg") ;;
+  esac
+done
+
+# the bench uses the main and test classes and the runtime libraries only (no JUnit)
+exec java "${JAVA_OPTS[@]}" -cp "target/classes:target/test-classes:target/lib/*" \
+     org.devicebridge.bench.EngineBench "${SCENARIOS[@]}"

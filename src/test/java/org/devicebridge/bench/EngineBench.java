@@ -1,0 +1,560 @@
+package org.devicebridge.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.devicebridge.cloud.BackoffSchedule;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * The engine benchmark (README "Engine benchmark"), run by {@code bench/engine.sh}. Not a test:
+ * it prints figures and judges nothing but its own bounds.
+ *
+ * <p>Scenarios (arguments; default {@code throughput}):
+ * <ul>
+ *   <li>{@code throughput}: the same N two-step actions first through {@link RawDriver}, then
+ *       through {@code java -jar target/device-action-bridge.jar --once} on a fresh H2 ledger, against
+ *       one {@link BenchCloud}; both rates (cloud's view: first create to the last poll answered with a
+ *       final status), their ratio, creates/PUTs/polls per action, one create and one PUT per device;</li>
+ *   <li>{@code backlog}: a long-running bridge on an H2 ledger seeded with 1,000 and with 100,000
+ *       due commands: cloud calls/s and the bridge's CPU over a window, create-to-PUT delays and
+ *       expired upload URLs; then 100,000 open commands none due: idle CPU;</li>
+ *   <li>{@code scaleout}: one vs two bridges on one PostgreSQL schema (skipped without PostgreSQL),
+ *       then two with one killed (-9) mid-run.</li>
+ * </ul>
+ * Options are system properties ({@code -Dbench.actions=2000}, see {@link #main}); every
+ * {@code -Dbridge.*} given to the bench is passed on to each bridge.
+ */
+public final class EngineBench {
+
+    private static final String API_KEY = "bench_" + HexFormat.of().formatHex(randomBytes());
+
+    private final Path workDir = Path.of("").toAbsolutePath();
+    private final Path jar = workDir.resolve("target/device-action-bridge.jar");
+    private final Path logs = workDir.resolve("target/bench-engine");
+    private final Path tmp;
+    private final int actions = Integer.getInteger("bench.actions", 2_000);
+    private final int inFlight = Integer.getInteger("bench.in-flight", 100);
+    private final long processingMs = Long.getLong("bench.processing-delay-ms", 200);
+    private final long uploadTtlS = Long.getLong("bench.upload-url-ttl-s", 600);
+    private final Duration pollInitial = Duration.ofMillis(Long.getLong("bench.poll-initial-ms", 200));
+    private final Duration pollMax = Duration.ofMillis(Long.getLong("bench.poll-max-ms", 1_000));
+    private final List<Integer> backlogSizes = Arrays.stream(System.getProperty("bench.backlog.sizes", "1000,100000")
+            .split(",")).map(String::trim).map(Integer::valueOf).toList();
+    private final Duration window = Duration.ofSeconds(Long.getLong("bench.window-s", 30));
+    private final Duration idleWindow = Duration.ofSeconds(Long.getLong("bench.idle-window-s", 30));
+    private final int scaleoutActions = Integer.getInteger("bench.scaleout.actions", 2_000);
+    private final String pgUrl = System.getProperty("bench.pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private String cloudBase;
+    /** A copy of the biggest backlog's ledger as seeded, for the idle run. */
+    private Path seededCopy;
+
+    private EngineBench() throws IOException {
+        Files.createDirectories(logs);
+        tmp = Files.createTempDirectory("bench-engine-");
+    }
+
+    /**
+     * @param args scenarios: {@code throughput} (default), {@code backlog}, {@code scaleout}, {@code all}
+     */
+    public static void main(String[] args) throws Exception {
+        Set<String> scenarios = new LinkedHashSet<>(args.length == 0 ? List.of("throughput") : List.of(args));
+        if (scenarios.remove("all")) {
+            scenarios.addAll(List.of("throughput", "backlog", "scaleout"));
+        }
+        for (String s : scenarios) {
+            if (!List.of("throughput", "backlog", "scaleout").contains(s)) {
+                System.err.println("unknown scenario '" + s + "': throughput, backlog, scaleout or all");
+                System.exit(2);
+            }
+        }
+        EngineBench bench = new EngineBench();
+        System.out.printf(Locale.ROOT, "engine bench: %d cores, load average %s (others build here too: figures are noisy)%n",
+                Runtime.getRuntime().availableProcessors(), loadAverage());
+        Process cloud = bench.startCloud();
+        try {
+            for (String s : scenarios) {
+                switch (s) {
+                    case "throughput" -> bench.throughput();
+                    case "backlog" -> bench.backlog();
+                    case "scaleout" -> bench.scaleout();
+                    default -> throw new IllegalStateException(s);
+                }
+            }
+        } finally {
+            cloud.getOutputStream().close();   // its stdin: EOF ends it
+            if (!cloud.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                cloud.destroyForcibly();
+            }
+            deleteTree(bench.tmp);
+        }
+        System.out.printf(Locale.ROOT, "(load average at the end %s; bridge logs: %s/)%n", loadAverage(),
+                bench.workDir.relativize(bench.logs));
+        System.exit(0);
+    }
+
+    // ================================================================ scenario: throughput
+
+    private void throughput() throws Exception {
+        System.out.printf(Locale.ROOT, "== throughput: %,d two-step actions (create -> PUT -> poll), cloud: simulator in its own process, "
+                        + "processing %d ms, webhooks off; poll %d ms doubling to %d ms; %d in flight for the raw driver%n",
+                actions, processingMs, pollInitial.toMillis(), pollMax.toMillis(), inFlight);
+        List<BenchActions.Action> batch = BenchActions.make("door", actions);
+
+        reset();
+        RawDriver.Result raw = new RawDriver(cloudBase + "/access", API_KEY, backoff()).run(batch, inFlight, Duration.ofMinutes(10));
+        JsonNode rawStats = stats(true);
+        double rawRate = rate(rawStats, actions);
+        System.out.printf(Locale.ROOT, "  raw driver (java.net.http, async, %d in flight): %s%n", inFlight, line(rawStats, actions));
+        System.out.printf(Locale.ROOT, "      driver's own view: %d resolved, %d failed, %d unfinished, first call to last final %.1f s%n",
+                raw.resolved(), raw.failed(), raw.unfinished(), raw.seconds());
+
+        reset();
+        Path dir = tmp.resolve("throughput");
+        Files.createDirectories(dir.resolve("inbox"));
+        Path staged = dir.resolve("bench-throughput.json.tmp");
+        Files.writeString(staged, BenchActions.batchDocument("bench-throughput-" + System.currentTimeMillis(), batch));
+        Files.move(staged, dir.resolve("inbox/bench-throughput.json"), StandardCopyOption.ATOMIC_MOVE);
+        Map<String, String> settings = bridgeSettings(dir);
+        long started = System.currentTimeMillis();
+        Integer exit;
+        try (BridgeProcess bridge = BridgeProcess.start(workDir, jar, dir, "bridge-once", settings, API_KEY, "--once")) {
+            exit = bridge.waitFor(Duration.ofMinutes(16));
+            keepLog(bridge, "throughput");
+        }
+        double processS = (System.currentTimeMillis() - started) / 1000.0;
+        JsonNode bridgeStats = stats(true);
+        double bridgeRate = rate(bridgeStats, actions);
+        System.out.printf(Locale.ROOT, "  bridge --once (H2, fresh ledger):                 %s%n", line(bridgeStats, actions));
+        String summary = summary(dir.resolve("outbox/bench-throughput.summary.json"));
+        System.out.printf(Locale.ROOT, "      exit code %s; %s; whole process %.1f s with start-up and intake%n",
+                exit == null ? "none (killed after 16 min)" : exit, summary, processS);
+        System.out.printf(Locale.ROOT, "  ratio bridge/raw: %.2f (target >= 0.8)%n", rawRate > 0 ? bridgeRate / rawRate : 0);
+        System.out.printf(Locale.ROOT, "  bridge settings: %s%n", settingsShown(settings));
+    }
+
+    /** "N final in S s -> R actions/s; per action ...; one create + one PUT: k/N". */
+    private static String line(JsonNode s, int n) {
+        double seconds = span(s);
+        return String.format(Locale.ROOT, "%,d final in %.1f s -> %.0f actions/s; per action %.2f creates, %.2f PUTs, %.2f polls "
+                        + "(%d other calls, %d non-2xx); one create + one PUT: %,d of %,d devices",
+                s.path("finals").asLong(), seconds, rate(s, n), per(s, "creates", n), per(s, "puts", n), per(s, "polls", n),
+                s.path("other").asLong(), s.path("non2xx").asLong(), s.path("devices_one_create_one_put").asLong(), n);
+    }
+
+    /** The cloud's view: from its first create to the last poll it answered with a final status. */
+    private static double span(JsonNode s) {
+        long first = s.path("first_create_at").asLong();
+        long last = s.path("last_final_at").asLong();
+        return first > 0 && last > first ? (last - first) / 1000.0 : 0;
+    }
+
+    private static double rate(JsonNode s, int n) {
+        double seconds = span(s);
+        return seconds > 0 ? s.path("finals").asLong() / seconds : 0;
+    }
+
+    private static double per(JsonNode s, String field, int n) {
+        return s.path(field).asLong() / (double) n;
+    }
+
+    private static String summary(Path file) {
+        try {
+            JsonNode s = BenchActions.JSON.readTree(file.toFile());
+            double seconds = Duration.between(Instant.parse(s.path("started_at").asText()),
+                    Instant.parse(s.path("finished_at").asText())).toMillis() / 1000.0;
+            return String.format(Locale.ROOT, "summary: %d succeeded, %d failed, %d timed out; started_at to finished_at %.1f s "
+                            + "(intake included) -> %.0f actions/s", s.path("succeeded").asInt(), s.path("failed").asInt(),
+                    s.path("timed_out").asInt(), seconds, s.path("total").asInt() / seconds);
+        } catch (IOException | RuntimeException e) {
+            return "no summary file (" + e.getClass().getSimpleName() + ")";
+        }
+    }
+
+    // ================================================================ scenario: backlog
+
+    private void backlog() throws Exception {
+        System.out.printf(Locale.ROOT, "== backlog: a running bridge (H2) on a ledger seeded with N due access commands; "
+                + "measured over %d s after a 5 s warm-up (cloud calls, the bridge's CPU from /proc)%n", window.toSeconds());
+        List<double[]> rates = new ArrayList<>();
+        for (int n : backlogSizes) {
+            rates.add(new double[] {n, backlogRun(n)});
+        }
+        if (rates.size() >= 2) {
+            double[] small = rates.stream().min(Comparator.comparingDouble(r -> r[0])).orElseThrow();
+            double[] big = rates.stream().max(Comparator.comparingDouble(r -> r[0])).orElseThrow();
+            System.out.printf(Locale.ROOT, "  calls/s at %,d open vs %,d open: %.2fx (target >= 0.8)%n",
+                    (int) big[0], (int) small[0], small[1] > 0 ? big[1] / small[1] : 0);
+        }
+        idleRun(backlogSizes.stream().max(Integer::compare).orElse(100_000));
+    }
+
+    /** @return cloud calls per second over the window */
+    private double backlogRun(int n) throws Exception {
+        Path dir = tmp.resolve("backlog-" + n);
+        Files.createDirectories(dir);
+        Instant now = Instant.now();
+        long seedStart = System.currentTimeMillis();
+        BenchLedger.seed(h2Url(dir), "sa", null, "bench-backlog-" + n, BenchActions.make("backlog", n), now,
+                now.plus(Duration.ofHours(3)));
+        double seedS = (System.currentTimeMillis() - seedStart) / 1000.0;
+        if (n == backlogSizes.stream().max(Integer::compare).orElseThrow()) {
+            seededCopy = tmp.resolve("seeded-" + n + ".mv.db");
+            Files.copy(dir.resolve("ledger.mv.db"), seededCopy, StandardCopyOption.REPLACE_EXISTING);
+        }
+        reset();
+        Map<String, String> settings = bridgeSettings(dir);
+        try (BridgeProcess bridge = BridgeProcess.start(workDir, jar, dir, "bridge-backlog-" + n, settings, API_KEY)) {
+            long until = System.currentTimeMillis() + 180_000;
+            while (stats(false).path("calls").asLong() == 0 && bridge.alive() && System.currentTimeMillis() < until) {
+                Thread.sleep(200);
+            }
+            if (stats(false).path("calls").asLong() == 0) {
+                System.out.printf(Locale.ROOT, "  %,d open: the bridge made no call within 3 min (alive: %s); see its log%n", n, bridge.alive());
+                keepLog(bridge, "backlog-" + n);
+                return 0;
+            }
+            sleepUnlessDone(Duration.ofSeconds(5), n);
+            JsonNode s0 = stats(false);
+            double cpu0 = bridge.cpuSeconds();
+            long t0 = System.currentTimeMillis();
+            long end = t0 + window.toMillis();
+            JsonNode s1 = s0;
+            while (System.currentTimeMillis() < end && bridge.alive()) {
+                Thread.sleep(500);
+                s1 = stats(false);
+                if (s1.path("finals").asLong() >= n) {
+                    break;   // a small backlog done before the window ends: the window ends with it
+                }
+            }
+            double cpu1 = bridge.cpuSeconds();
+            long t1 = System.currentTimeMillis();
+            JsonNode full = stats(true);
+            double seconds = (t1 - t0) / 1000.0;
+            long calls = s1.path("calls").asLong() - s0.path("calls").asLong();
+            double callsPerS = calls / seconds;
+            double cpu = (cpu1 - cpu0) / seconds;
+            System.out.printf(Locale.ROOT, "  %,7d open: %.0f calls/s over %.1f s (%,d creates, %,d PUTs, %,d polls, %,d other); "
+                            + "bridge CPU %.0f %% of a core -> %.0f calls per CPU-second; seeded in %.1f s%n",
+                    n, callsPerS, seconds, diff(s0, s1, "creates"), diff(s0, s1, "puts"), diff(s0, s1, "polls"), diff(s0, s1, "other"),
+                    cpu * 100, cpu > 0 ? callsPerS / cpu : 0, seedS);
+            System.out.printf(Locale.ROOT, "           create -> PUT (cloud's clock, since start): %,d PUTs, p50 %.1f s, p99 %.1f s, max %.1f s; "
+                            + "%,d created actions still awaiting their PUT, oldest %.0f s; expired upload URLs (lifetime %d s): %d PUTs refused, "
+                            + "%d unused past their lifetime%n",
+                    full.path("put_delays").asLong(), full.path("put_delay_p50_ms").asLong() / 1000.0,
+                    full.path("put_delay_p99_ms").asLong() / 1000.0, full.path("put_delay_max_ms").asLong() / 1000.0,
+                    full.path("devices_awaiting_put").asLong(), full.path("oldest_awaiting_put_ms").asLong() / 1000.0,
+                    uploadTtlS, full.path("puts_expired").asLong(), full.path("upload_urls_expired_unused").asLong());
+            keepLog(bridge, "backlog-" + n);
+            return callsPerS;
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private void idleRun(int n) throws Exception {
+        Path dir = tmp.resolve("idle-" + n);
+        Files.createDirectories(dir);
+        Instant now = Instant.now();
+        if (seededCopy != null) {   // the backlog's ledger as it was seeded, every step moved a day ahead
+            Files.move(seededCopy, dir.resolve("ledger.mv.db"));
+            BenchLedger.reschedule(h2Url(dir), "sa", null, now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(2)));
+        } else {
+            BenchLedger.seed(h2Url(dir), "sa", null, "bench-idle-" + n, BenchActions.make("idle", n),
+                    now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(2)));
+        }
+        reset();
+        try (BridgeProcess bridge = BridgeProcess.start(workDir, jar, dir, "bridge-idle-" + n, bridgeSettings(dir), API_KEY)) {
+            if (!bridge.awaitStarted(Duration.ofMinutes(3))) {
+                System.out.printf(Locale.ROOT, "  idle: the bridge did not start within 3 min; see its log%n");
+                keepLog(bridge, "idle-" + n);
+                return;
+            }
+            Thread.sleep(10_000);   // start-up work settles
+            double cpu0 = bridge.cpuSeconds();
+            long t0 = System.currentTimeMillis();
+            Thread.sleep(idleWindow.toMillis());
+            double cpu1 = bridge.cpuSeconds();
+            double seconds = (System.currentTimeMillis() - t0) / 1000.0;
+            System.out.printf(Locale.ROOT, "  idle, %,d open and none due for a day: bridge CPU %.1f %% of a core over %.0f s "
+                            + "(target <= 5 %%); %d cloud calls%n",
+                    n, (cpu1 - cpu0) / seconds * 100, seconds, stats(false).path("calls").asLong());
+            keepLog(bridge, "idle-" + n);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private void sleepUnlessDone(Duration d, int n) throws InterruptedException, IOException {
+        long until = System.currentTimeMillis() + d.toMillis();
+        while (System.currentTimeMillis() < until && stats(false).path("finals").asLong() < n) {
+            Thread.sleep(200);
+        }
+    }
+
+    private static long diff(JsonNode a, JsonNode b, String field) {
+        return b.path(field).asLong() - a.path(field).asLong();
+    }
+
+    // ================================================================ scenario: scaleout
+
+    private void scaleout() throws Exception {
+        String user = postgresUser();
+        if (user == null) {
+            System.out.printf(Locale.ROOT, "== scaleout: skipped: no PostgreSQL answers at %s (users postgres and root tried)%n", pgUrl);
+            return;
+        }
+        System.out.printf(Locale.ROOT, "== scaleout: %,d seeded access commands on one PostgreSQL schema (%s, user %s), bridges started "
+                        + "first, then every command made due at once; cloud's view: first create to last final%n",
+                scaleoutActions, pgUrl, user);
+        double one = scaleoutRun(user, 1, false);
+        double two = scaleoutRun(user, 2, false);
+        System.out.printf(Locale.ROOT, "  two instances / one: %.2fx (target >= 1.6)%n", one > 0 ? two / one : 0);
+        scaleoutRun(user, 2, true);
+    }
+
+    /** @return actions per second */
+    private double scaleoutRun(String user, int instances, boolean killOne) throws Exception {
+        String schema = "bench_engine_" + System.currentTimeMillis() + "_" + instances + (killOne ? "_kill" : "");
+        int n = scaleoutActions;
+        Instant now = Instant.now();
+        BenchLedger.seed(pgUrl, user, schema, "bench-scaleout", BenchActions.make("scale", n),
+                now.plus(Duration.ofDays(1)), now.plus(Duration.ofHours(3)));
+        reset();
+        List<BridgeProcess> bridges = new ArrayList<>();
+        String label = instances + (instances == 1 ? " instance" : " instances") + (killOne ? ", one killed -9 mid-run" : "");
+        try {
+            for (int i = 0; i < instances; i++) {
+                Path dir = tmp.resolve(schema + "-" + i);
+                Map<String, String> settings = bridgeSettings(dir);
+                settings.put("bridge.db.url", pgUrl);
+                settings.put("bridge.db.user", user);
+                settings.put("bridge.db.schema", schema);
+                bridges.add(BridgeProcess.start(workDir, jar, dir, "bridge-" + i, settings, API_KEY));
+            }
+            for (BridgeProcess b : bridges) {
+                if (!b.awaitStarted(Duration.ofMinutes(3))) {
+                    System.out.printf(Locale.ROOT, "  %s: a bridge did not start within 3 min; see %s%n", label, keepLog(b, schema));
+                    return 0;
+                }
+            }
+            Thread.sleep(2_000);
+            try (Connection c = DriverManager.getConnection(pgUrl, user, "")) {
+                try (var st = c.prepareStatement("UPDATE " + schema + ".bridge_command SET next_attempt_at = ?")) {
+                    st.setObject(1, OffsetDateTime.now(ZoneOffset.UTC));
+                    st.executeUpdate();
+                }
+            }
+            long go = System.currentTimeMillis();
+            double[] cpuAtGo = bridges.stream().mapToDouble(BridgeProcess::cpuSeconds).toArray();
+            double[] cpuUsed = new double[bridges.size()];
+            long killedAt = 0;
+            long killedCreates = 0;
+            long until = go + Duration.ofMinutes(10).toMillis();
+            JsonNode s = stats(false);
+            while (s.path("finals").asLong() < n && System.currentTimeMillis() < until) {
+                Thread.sleep(250);
+                s = stats(false);
+                if (killOne && killedAt == 0 && s.path("creates").asLong() >= n / 3) {
+                    cpuUsed[0] = bridges.get(0).cpuSeconds() - cpuAtGo[0];
+                    bridges.get(0).kill9();
+                    killedAt = System.currentTimeMillis();
+                    killedCreates = s.path("creates").asLong();
+                }
+            }
+            double runS = (System.currentTimeMillis() - go) / 1000.0;
+            for (int i = 0; i < bridges.size(); i++) {
+                if (bridges.get(i).alive()) {
+                    cpuUsed[i] = bridges.get(i).cpuSeconds() - cpuAtGo[i];
+                }
+            }
+            JsonNode full = stats(true);
+            double rate = rate(full, n);
+            System.out.printf(Locale.ROOT, "  %s: %s%n", label, line(full, n));
+            System.out.printf(Locale.ROOT, "      bridge CPU from the go to the end (%.0f s): %s core-seconds%n", runS,
+                    Arrays.stream(cpuUsed).mapToObj(c -> String.format(Locale.ROOT, "%.1f", c)).reduce((a, b) -> a + " + " + b).orElse(""));
+            System.out.printf(Locale.ROOT, "      devices with more than one create: %d, more than one PUT: %d%n",
+                    full.path("devices_more_than_one_create").asLong(), full.path("devices_more_than_one_put").asLong());
+            if (killOne) {
+                long lastFinal = full.path("last_final_at").asLong();
+                System.out.printf(Locale.ROOT, "      killed instance 0 (pid %d) %.1f s after the go, at %,d creates; the survivor brought "
+                                + "all to a final state: %s (last final %.1f s after the kill; lease %s)%n",
+                        bridges.get(0).pid(), (killedAt - go) / 1000.0, killedCreates,
+                        full.path("finals").asLong() >= n ? "yes" : "NO, " + full.path("finals").asLong() + " of " + n,
+                        (lastFinal - killedAt) / 1000.0, System.getProperty("bridge.access.lease", "1m (default)"));
+            }
+            for (int i = 0; i < bridges.size(); i++) {
+                keepLog(bridges.get(i), schema + "-" + i);
+            }
+            for (BridgeProcess b : bridges) {
+                b.close();
+            }
+            System.out.printf(Locale.ROOT, "      ledger states: %s%n", BenchLedger.states(pgUrl, user, schema));
+            return rate;
+        } finally {
+            for (BridgeProcess b : bridges) {
+                b.close();
+            }
+            try (Connection c = DriverManager.getConnection(pgUrl, user, ""); Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private String postgresUser() {
+        DriverManager.setLoginTimeout(3);
+        for (String user : List.of(System.getProperty("bench.pg.user", "postgres"), "root")) {
+            try (Connection c = DriverManager.getConnection(pgUrl, user, "")) {
+                if (c.isValid(3)) {
+                    return user;
+                }
+            } catch (SQLException e) {
+                // next user
+            }
+        }
+        return null;
+    }
+
+    // ================================================================ the cloud and the bridges
+
+    private Process startCloud() throws IOException {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), BenchCloud.class.getName(),
+                String.valueOf(processingMs), String.valueOf(uploadTtlS));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(logs.resolve("cloud.log").toFile());
+        pb.environment().put("BENCH_ACCESS_API_KEY", API_KEY);
+        Process p = pb.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("BENCH_CLOUD ")) {
+                cloudBase = line.substring("BENCH_CLOUD ".length()).trim();
+                break;
+            }
+        }
+        if (cloudBase == null) {
+            throw new IllegalStateException("the bench cloud did not start; see " + logs.resolve("cloud.log"));
+        }
+        Thread drain = new Thread(() -> {
+            try {
+                out.transferTo(java.io.Writer.nullWriter());
+            } catch (IOException ignored) {
+                // the cloud ended
+            }
+        }, "cloud-stdout");
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+    }
+
+    private void reset() throws IOException, InterruptedException {
+        http.send(HttpRequest.newBuilder(URI.create(cloudBase + "/bench/reset")).POST(HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    private JsonNode stats(boolean full) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(cloudBase + "/bench/stats" + (full ? "" : "?quick")))
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return BenchActions.JSON.readTree(r.body());
+    }
+
+    private BackoffSchedule backoff() {
+        return new BackoffSchedule(Duration.ofMillis(100), Duration.ofSeconds(1), 8, pollInitial, pollMax);
+    }
+
+    /**
+     * The bench's bridge settings, then {@code bridge.access.concurrency} = the raw driver's in-flight
+     * count when the configuration knows that key, then every {@code -Dbridge.*} given to the bench.
+     */
+    private Map<String, String> bridgeSettings(Path dir) throws IOException {
+        Map<String, String> s = BridgeProcess.settings(dir, cloudBase + "/access", pollInitial, pollMax);
+        Properties defaults = new Properties();
+        try (var in = Files.newInputStream(workDir.resolve("config/application.properties"))) {
+            defaults.load(in);
+        }
+        if (defaults.containsKey("bridge.access.concurrency")) {
+            s.put("bridge.access.concurrency", String.valueOf(inFlight));
+        }
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bridge."))
+                .forEach(k -> s.put(k, System.getProperty(k)));
+        return s;
+    }
+
+    /** The settings that shape the engine, for the record (paths and ports left out). */
+    private static String settingsShown(Map<String, String> s) {
+        return s.entrySet().stream()
+                .filter(e -> e.getKey().matches("bridge\\.(access|poll|retry)\\..*|bridge\\.db\\.pool-size"))
+                .filter(e -> !e.getKey().equals("bridge.access.base-url"))
+                .map(e -> e.getKey() + "=" + e.getValue()).reduce((a, b) -> a + " " + b).orElse("");
+    }
+
+    private static String h2Url(Path dir) {
+        return "jdbc:h2:file:" + dir.resolve("ledger").toAbsolutePath();
+    }
+
+    private Path keepLog(BridgeProcess bridge, String name) {
+        Path kept = logs.resolve(name + ".log");
+        try {
+            Files.copy(bridge.log(), kept, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // the log is a courtesy
+        }
+        return workDir.relativize(kept);
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // temporary files; the OS cleans up
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[12];
+        ThreadLocalRandom.current().nextBytes(b);
+        return b;
+    }
+}
