@@ -96,6 +96,11 @@ public class RequestReporter {
     /** One progress line per open request: how many of its actions are final, and how. */
     public void logProgress() {
         for (RequestRecord r : ledger.openRequests()) {
+            if (!r.intakeComplete() && intake != null) {   // counting a batch still being written would cost more than it tells
+                LOG.info("request {}: still reading the batch, {} records taken in so far", r.id(),
+                        intake.info(r.id()).map(IntakeWriter.IntakeInfo::recordsRead).orElse(0));
+                continue;
+            }
             RequestCounts counts = ledger.counts(r.id());
             LOG.info("request {}: {}/{} final ({} succeeded, {} failed, {} timed out, {} invalid){}", r.id(), counts.done(),
                     counts.total(), counts.of(CommandState.SUCCESS), counts.of(CommandState.FAILURE),
