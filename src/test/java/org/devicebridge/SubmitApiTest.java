@@ -235,6 +235,42 @@ class SubmitApiTest extends StatusApiTestSupport {
     }
 
     @Test
+    void requestIdsThatDifferOnlyInCharactersAFileNameCannotHoldNeverShareResultFiles() throws Exception {
+        String key = unique("fold");
+        List<String> requestIds = new ArrayList<>();
+        for (String k : List.of(key + "/1", key + "_1", key + ":1")) {
+            HttpResponse<String> r = post(REQUESTS, OPERATOR_TOKEN, "application/json", "{\"actions\":[" + bulk(unique("HW")) + "]}",
+                    "Idempotency-Key", k);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            requestIds.add(content(r).path("request_id").asText());
+        }
+
+        java.util.Map<String, java.nio.file.Path> summaries = new java.util.HashMap<>();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+            summaries.clear();
+            try (var files = java.nio.file.Files.list(bridge.outbox())) {
+                files.filter(p -> p.getFileName().toString().endsWith(".summary.json")).forEach(p -> {
+                    String id = TestBridge.json(readString(p)).path("request_id").asText();
+                    if (requestIds.contains(id)) {
+                        summaries.put(id, p);
+                    }
+                });
+            }
+            return summaries.size() == 3;
+        });
+        assertThat(summaries.values()).doesNotHaveDuplicates();
+        assertThat(summaries.values()).allSatisfy(p -> assertThat(p.getFileName().toString()).startsWith("api_" + key + "_1-"));
+    }
+
+    private static String readString(java.nio.file.Path p) {
+        try {
+            return java.nio.file.Files.readString(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void answersAnUnknownRequestWith404() {
         assertError(get(REQUESTS + "no-such-request/", OPERATOR_TOKEN), 404, "no request no-such-request");
     }

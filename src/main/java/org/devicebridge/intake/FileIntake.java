@@ -6,6 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.transaction.TransactionException;
+import org.devicebridge.ledger.LedgerUnavailable;
 
 import java.io.BufferedWriter;
 import java.io.File;
@@ -119,17 +121,34 @@ public class FileIntake {
             if (retries.remove(name) != null) {
                 LOG.info("{}: taken in after all", name);
             }
-        } catch (DataIntegrityViolationException e) {
-            failed(file, name, e);
-        } catch (DataAccessException | IOException | UncheckedIOException e) {
-            Duration pause = retry == null ? FIRST_PAUSE : min(retry.pause().multipliedBy(2), LONGEST_PAUSE);
-            retries.put(name, new Retry(clock.instant().plus(pause), pause));
-            if (retry == null || pause.equals(LONGEST_PAUSE)) {
-                LOG.warn("{}: its intake stopped ({}); the file stays in the inbox and is taken up again in {} s, resuming after "
-                        + "the last record written", name, cause(e), pause.toSeconds());
-            }
+        } catch (IOException | UncheckedIOException e) {
+            later(name, retry, e);
         } catch (RuntimeException e) {
-            failed(file, name, e);
+            if (ledgerTrouble(e)) {
+                later(name, retry, e);
+            } else {
+                failed(file, name, e);
+            }
+        }
+    }
+
+    /**
+     * The ledger could not be reached or refused to go on (no connection, the connection lost, a
+     * transaction that could not begin): the file is not at fault. A value the ledger refused (a
+     * constraint) is: a fault of the bridge, whose checks should have caught it.
+     */
+    static boolean ledgerTrouble(RuntimeException e) {
+        return LedgerUnavailable.causedBy(e) || e instanceof TransactionException
+                || e instanceof DataAccessException && !(e instanceof DataIntegrityViolationException);
+    }
+
+    /** The file stays in the inbox and is taken up again after a pause growing up to {@link #LONGEST_PAUSE}. */
+    private void later(String name, Retry retry, Exception e) {
+        Duration pause = retry == null ? FIRST_PAUSE : min(retry.pause().multipliedBy(2), LONGEST_PAUSE);
+        retries.put(name, new Retry(clock.instant().plus(pause), pause));
+        if (retry == null || pause.equals(LONGEST_PAUSE)) {
+            LOG.warn("{}: its intake stopped ({}); the file stays in the inbox and is taken up again in {} s, resuming after "
+                    + "the last record written", name, cause(e), pause.toSeconds());
         }
     }
 
