@@ -11,7 +11,6 @@ import org.devicebridge.intake.IntakePipeline;
 import org.devicebridge.intake.Preflight;
 import org.devicebridge.network.BulkActionPlanner;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,9 +53,5 @@ final class IntakeConfiguration {
     /** Threads that take in API bodies in the background. */
     static int backgroundThreads(Settings settings) {
         return settings.integer("bridge.intake.threads", 2, 1, 64);
-    }
-
-    static Duration resumeInterval(Settings settings) {
-        return settings.duration("bridge.intake.resume-interval", Duration.ofSeconds(5));
     }
 }
