@@ -8,8 +8,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.spi.Registry;
 import org.devicebridge.access.AccessCloudAdapter;
-import org.devicebridge.access.CredentialsActionPlanner;
-import org.devicebridge.access.CredentialsPayloadValidator;
 import org.devicebridge.cloud.BackoffSchedule;
 import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.CommandOutcomes;
@@ -19,17 +17,16 @@ import org.devicebridge.api.ApiGate;
 import org.devicebridge.api.DeviceTokens;
 import org.devicebridge.api.FallbackAnswers;
 import org.devicebridge.api.StatusApi;
-import org.devicebridge.home.CapabilityActionPlanner;
-import org.devicebridge.inbox.CommandActionPlanner;
 import org.devicebridge.inbox.CommandInbox;
 import org.devicebridge.home.HomeCloudAdapter;
 import org.devicebridge.intake.ActionIntake;
-import org.devicebridge.intake.ActionPlanner;
 import org.devicebridge.intake.BatchReader;
+import org.devicebridge.intake.FileIntake;
 import org.devicebridge.intake.MessageIntake;
 import org.devicebridge.ledger.CallLog;
 import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.DeadlineWatch;
+import org.devicebridge.ledger.IntakeWriter;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerDatabase;
 import org.devicebridge.ledger.LedgerReads;
@@ -37,7 +34,6 @@ import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.RateLimiter;
 import org.devicebridge.ledger.StepTransaction;
 import org.devicebridge.ledger.WorkQueue;
-import org.devicebridge.network.BulkActionPlanner;
 import org.devicebridge.network.NetworkCloudAdapter;
 import org.devicebridge.observe.BridgeMetrics;
 import org.devicebridge.observe.CloudHealthCheck;
@@ -183,12 +179,15 @@ public class BridgeConfiguration implements CamelConfiguration {
                 callLog, transitions, call, outcomes, mapper));
         registry.bind("accessWebhookEvents", new WebhookEventIds(dataSource, WebhookEventIds.ACCESS_CLOUD));
 
-        ActionIntake intake = new ActionIntake(ledger, commandStore, reads, new BatchReader(mapper),
-                planners(clouds, mapper),
-                limits.actionDeadline(),
-                settings.integer("bridge.progress.every-records", 1000, 1, Integer.MAX_VALUE), mapper);
+        // the one intake of every trigger (IntakeConfiguration: the same for --dry-run)
+        IntakeWriter intakeWriter = new IntakeWriter(ledger);
+        int intakeThreads = IntakeConfiguration.backgroundThreads(settings);
+        ActionIntake intake = new ActionIntake(intakeWriter, new BatchReader(mapper), IntakeConfiguration.pipeline(settings, mapper, limits),
+                context.getExecutorServiceManager().newFixedThreadPool(intakeWriter, "intake", intakeThreads), intakeThreads);
         intake.onIntakeComplete(network::warnIfDeadlineComesFirst);
         registry.bind("intake", intake);
+        registry.bind("fileIntake", new FileIntake(intake, Path.of(settings.required("bridge.archive.dir")),
+                Path.of(settings.required("bridge.deadletter.dir")), readyRule(settings), mapper, Clock.systemUTC()));
         CommandView view = new CommandView(callLog, mapper);
         CommandInbox commandInbox = new CommandInbox(workQueue, reads, transitions);
         registry.bind("commandInbox", commandInbox);
@@ -210,13 +209,14 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("apiGate", gate);
         registry.bind("statusApi", new StatusApi(commandStore, reads, transitions, commandInbox,
                 intake, view, gate, mapper));
-        RequestReporter reporter = new RequestReporter(commandStore, reads, view, mapper, Path.of(settings.get("bridge.outbox.dir", "data/outbox")));
+        RequestReporter reporter = new RequestReporter(commandStore, reads, view, mapper, Path.of(settings.get("bridge.outbox.dir", "data/outbox")),
+                intakeWriter);
         registry.bind("reporter", reporter);
         registry.bind("onceMode", new OnceMode(settings.bool("bridge.once", false), ledger, commandStore, reads, reporter, Path.of(settings.get("bridge.inbox.dir", "data/inbox")),
                 settings.get("bridge.inbox.include", ".*\\.(json|jsonl|csv)"), settings.duration("bridge.once.max-wait", Duration.ofHours(1))));
         observe(context, new BridgeMetrics(workQueue, callLog, reads, transitions, network), callLog, reads, clouds);
         InboxExamples.seedIfNew(settings);
-        registry.bind("messageIntake", new MessageIntake(intake, mapper));
+        registry.bind("messageIntake", new MessageIntake(intake));
         FanoutConfiguration.configure(context, settings, dataSource, ledger, commandStore, reads, view, call, backoff, redactor, mapper);
         if (applicationDataSource == null) {
             FallbackAnswers.installOnStart(context, gate, redactor);   // 404 / 405 / 500 of the API port: envelope, X-Request-ID
@@ -299,20 +299,13 @@ public class BridgeConfiguration implements CamelConfiguration {
         });
     }
 
-    /** One planner per kind of action whose cloud is configured; other kinds are refused at intake. */
-    private static List<ActionPlanner> planners(CloudEndpoints clouds, ObjectMapper mapper) {
-        List<ActionPlanner> planners = new ArrayList<>();
-        if (clouds.access().configured()) {
-            planners.add(new CredentialsActionPlanner(new CredentialsPayloadValidator()));
+    /** {@code bridge.inbox.ready}: how a producer marks a dropped file complete. */
+    private static FileIntake.Ready readyRule(Settings settings) {
+        try {
+            return FileIntake.Ready.of(settings.get("bridge.inbox.ready", "rename"));
+        } catch (IllegalArgumentException e) {
+            throw new BadConfigurationException("bridge.inbox.ready", "must be 'rename' or 'done-file'");
         }
-        if (clouds.network().configured()) {
-            planners.add(new BulkActionPlanner());
-        }
-        if (clouds.home().configured()) {
-            planners.add(new CapabilityActionPlanner());
-        }
-        planners.add(new CommandActionPlanner(mapper)); // the pull model needs no cloud
-        return planners;
     }
 
 

@@ -5,11 +5,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
-import org.devicebridge.access.CredentialsActionPlanner;
-import org.devicebridge.access.CredentialsPayloadValidator;
-import org.devicebridge.home.CapabilityActionPlanner;
 import org.devicebridge.intake.BatchReader;
-import org.devicebridge.network.BulkActionPlanner;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -124,8 +120,9 @@ public final class BridgeMain {
             context.getPropertiesComponent().setOverrideProperties(props);
             Settings settings = new Settings(context);
             List<Path> batches = files.isEmpty() ? inboxBatches(settings) : files;
-            DryRun dryRun = new DryRun(List.of(new CredentialsActionPlanner(new CredentialsPayloadValidator()),
-                    new BulkActionPlanner(), new CapabilityActionPlanner()), new BatchReader(new ObjectMapper()), CallLimits.of(settings));
+            ObjectMapper mapper = new ObjectMapper();
+            CallLimits limits = CallLimits.of(settings);
+            DryRun dryRun = new DryRun(IntakeConfiguration.pipeline(settings, mapper, limits), new BatchReader(mapper), limits);
             System.out.println("batches: " + batches);
             DryRun.Plan plan = dryRun.plan(batches);
             dryRun.print(plan, System.out);

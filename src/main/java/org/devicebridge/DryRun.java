@@ -1,12 +1,12 @@
 package org.devicebridge;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.devicebridge.intake.ActionIntake;
-import org.devicebridge.intake.ActionPlanner;
 import org.devicebridge.intake.BatchReader;
 import org.devicebridge.intake.BatchRecord;
-import org.devicebridge.intake.BatchSource;
-import org.devicebridge.intake.InvalidActionException;
+import org.devicebridge.intake.FileIntake;
+import org.devicebridge.intake.IntakePipeline;
+import org.devicebridge.ledger.CommandState;
+import org.devicebridge.ledger.IntakeWriter;
+import org.devicebridge.ledger.NewCommand;
 import org.devicebridge.network.RateLimitEta;
 
 import java.io.IOException;
@@ -19,18 +19,18 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+import java.util.TreeMap;
 
 /**
- * {@code --dry-run}: reads batches, validates every action exactly as intake would, and prints
- * the plan: cloud calls and devices per cloud, how long the rate limits make it take, a warning per
- * batch whose bulk calls would outlast its actions' deadline, and every invalid record with its
- * reason. It touches no device and writes nothing to the ledger.
+ * {@code --dry-run}: the batches through the one intake pipeline of the running bridge (the same
+ * reading, pre-flight and planning, the same planners for the configured clouds), with nothing
+ * written and nothing sent; prints the plan: cloud calls and devices per cloud, how long the rate
+ * limits make it take, when the actions held back by {@code not_before} start, a warning per batch
+ * whose bulk calls would outlast its actions' deadline, and every invalid record with its reason.
  */
 final class DryRun {
 
-    private final List<ActionPlanner> planners;
+    private final IntakePipeline pipeline;
     private final BatchReader reader;
     private final int networkChunk;
     private final int networkLimit;
@@ -39,9 +39,9 @@ final class DryRun {
     private final int homeBatch;
     private final Duration defaultDeadline;
 
-    /** @param limits the same limits the running bridge plans its calls by */
-    DryRun(List<ActionPlanner> planners, BatchReader reader, CallLimits limits) {
-        this.planners = planners;
+    /** @param pipeline the intake pipeline as the running bridge builds it; @param limits the limits it plans its calls by */
+    DryRun(IntakePipeline pipeline, BatchReader reader, CallLimits limits) {
+        this.pipeline = pipeline;
         this.reader = reader;
         this.networkChunk = limits.networkChunk();
         this.networkLimit = limits.networkRateLimit();
@@ -53,48 +53,21 @@ final class DryRun {
 
     /** The plan of the batches, as if they were taken in now. */
     Plan plan(List<Path> files) throws IOException {
-        Map<String, ActionPlanner> byKind = planners.stream().collect(Collectors.toMap(ActionPlanner::kind, Function.identity()));
         Plan plan = new Plan();
         Instant now = Instant.now();
         List<BulkBatch> bulkBatches = new ArrayList<>();
         for (Path file : files) {
-            Map<String, Integer> bulkGroups = new LinkedHashMap<>(); // devices per (action type) group: one chunk series each
-            Instant bulkDeadline = null; // the earliest deadline of the batch's bulk actions
-            boolean ownDeadline = false;
-            try (BatchSource source = reader.open(file)) {
-                while (source.hasNext()) {
-                    BatchRecord r = source.next();
-                    String where = file.getFileName() + " " + r.ref();
-                    if (!r.readable()) {
-                        plan.invalid.add(where + ": " + r.error());
-                        continue;
-                    }
-                    JsonNode kind = r.action().get("kind");
-                    ActionPlanner planner = kind == null ? null : byKind.get(kind.asText());
-                    if (planner == null) {
-                        plan.invalid.add(where + ": kind: " + (kind == null ? "missing" : "unknown or not configured '" + kind.asText() + "'"));
-                        continue;
-                    }
-                    try {
-                        Instant deadline = ActionIntake.deadline(r.action(), now, defaultDeadline);
-                        List<ActionPlanner.PlannedCommand> commands = planner.plan(r.action());
-                        plan.devices.merge(planner.kind(), commands.size(), Integer::sum);
-                        if ("bulk".equals(planner.kind()) && !commands.isEmpty()) {
-                            bulkGroups.merge(commands.get(0).payload(), commands.size(), Integer::sum);
-                            if (bulkDeadline == null || deadline.isBefore(bulkDeadline)) {
-                                bulkDeadline = deadline;
-                                ownDeadline = r.action().hasNonNull("deadline");
-                            }
-                        }
-                    } catch (InvalidActionException e) {
-                        plan.invalid.add(where + ": " + e.getMessage());
-                    }
-                }
+            FilePlan filePlan = new FilePlan(file.getFileName().toString(), plan);
+            BatchReader.Batch batch = FileIntake.batchOf(file, reader);
+            if (batch == null) {
+                plan.invalid.add(filePlan.name + ": not a regular file");
+                continue;
             }
-            int calls = bulkGroups.values().stream().mapToInt(n -> RateLimitEta.calls(n, networkChunk)).sum();
+            pipeline.take(batch, new IntakePipeline.Origin("file", filePlan.name, true), new NothingWritten(now), filePlan);
+            int calls = filePlan.bulkGroups.values().stream().mapToInt(n -> RateLimitEta.calls(n, networkChunk)).sum();
             plan.networkCalls += calls;
             if (calls > 0) {
-                bulkBatches.add(new BulkBatch(file.getFileName().toString(), calls, bulkDeadline, ownDeadline));
+                bulkBatches.add(new BulkBatch(filePlan.name, calls, filePlan.bulkDeadline, filePlan.ownDeadline));
             }
         }
         for (BulkBatch batch : bulkBatches) {
@@ -102,7 +75,79 @@ final class DryRun {
         }
         plan.homeCalls = (plan.devices.getOrDefault("capability", 0) + homeBatch - 1) / homeBatch;
         plan.accessCalls = 2 * plan.devices.getOrDefault("credentials", 0);
+        plan.now = now;
         return plan;
+    }
+
+    /** What one file's records became: devices per kind, bulk devices per chunk series, actions held back. */
+    private final class FilePlan implements IntakePipeline.Listener {
+        final String name;
+        final Plan plan;
+        final Map<String, Integer> bulkGroups = new LinkedHashMap<>(); // devices per (payload) group: one chunk series each
+        Instant bulkDeadline; // the earliest deadline of the batch's bulk actions
+        boolean ownDeadline;
+
+        FilePlan(String name, Plan plan) {
+            this.name = name;
+            this.plan = plan;
+        }
+
+        @Override
+        public void planned(BatchRecord record, List<NewCommand> commands) {
+            if (commands.isEmpty()) {
+                return;
+            }
+            NewCommand first = commands.get(0);
+            plan.devices.merge(first.kind(), commands.size(), Integer::sum);
+            if (first.state() == CommandState.SCHEDULED) {
+                plan.held.computeIfAbsent(first.nextAttemptAt(), t -> new HashMap<>()).merge(first.kind(), commands.size(), Integer::sum);
+            }
+            if ("bulk".equals(first.kind())) {
+                bulkGroups.merge(first.payload(), commands.size(), Integer::sum);
+                if (bulkDeadline == null || first.deadlineAt().isBefore(bulkDeadline)) {
+                    bulkDeadline = first.deadlineAt();
+                    ownDeadline = record.action().hasNonNull("deadline");
+                }
+            }
+        }
+
+        @Override
+        public void rejected(BatchRecord record, String ref, String reason) {
+            plan.invalid.add(name + " " + ref + ": " + reason);
+        }
+    }
+
+    /** The dry run's target: opens every request as new, writes nothing. */
+    private record NothingWritten(Instant at) implements IntakePipeline.Target {
+        @Override
+        public Instant now() {
+            return at;
+        }
+
+        @Override
+        public boolean keeps() {
+            return false;
+        }
+
+        @Override
+        public IntakeWriter.Opening open(String requestId, String source, String sourceName, String digest, String outboxBase,
+                                         byte[] keep) {
+            return new IntakeWriter.Opening(IntakeWriter.Found.NEW, requestId, 0, outboxBase);
+        }
+
+        @Override
+        public void write(String requestId, List<NewCommand> commands, List<IntakeWriter.IntakeError> errors, int recordsRead) {
+        }
+
+        @Override
+        public boolean complete(String requestId) {
+            return true;
+        }
+
+        @Override
+        public boolean refuse(String requestId, String recordRef, String reason, String raw) {
+            return true;
+        }
     }
 
     /**
@@ -141,19 +186,36 @@ final class DryRun {
         plan.warnings.forEach(line -> out.println("    WARNING " + line));
         out.printf("  home cloud    (capability):  %6d devices, %6d calls of <= %d devices; no rate limit%n",
                 plan.devices.getOrDefault("capability", 0), plan.homeCalls, homeBatch);
+        if (plan.devices.getOrDefault("command", 0) > 0) {
+            out.printf("  command inbox (command):     %6d devices, fetched by the devices themselves%n", plan.devices.get("command"));
+        }
+        if (!plan.held.isEmpty()) {
+            out.printf("  held back by not_before (Command Scheduled until then):%n");
+            plan.held.forEach((at, kinds) -> {
+                StringBuilder what = new StringBuilder();
+                kinds.forEach((kind, n) -> what.append(what.length() == 0 ? "" : ", ").append(n).append(' ').append(kind));
+                out.printf("    %s (in %s): %s devices start%n", at, human(Duration.between(plan.now, at)), what);
+            });
+        }
         out.printf("  invalid records: %d%n", plan.invalid.size());
         plan.invalid.forEach(line -> out.println("    " + line));
     }
 
     private static String human(Duration d) {
-        return d.isZero() ? "immediate" : d.toMinutesPart() + d.toHours() * 60 + " min " + d.toSecondsPart() + " s";
+        if (d.isZero() || d.isNegative()) {
+            return "immediate";
+        }
+        return d.toHours() >= 24 ? d.toDays() + " d " + d.toHoursPart() + " h " + d.toMinutesPart() + " min"
+                : d.toMinutesPart() + d.toHours() * 60 + " min " + d.toSecondsPart() + " s";
     }
 
-    /** Devices per kind, calls per cloud, invalid records. */
+    /** Devices per kind, calls per cloud, actions held back, invalid records. */
     static final class Plan {
         final Map<String, Integer> devices = new HashMap<>();
         final List<String> invalid = new ArrayList<>();
         final List<String> warnings = new ArrayList<>();
+        final Map<Instant, Map<String, Integer>> held = new TreeMap<>();
+        Instant now;
         int accessCalls;
         int networkCalls;
         int homeCalls;

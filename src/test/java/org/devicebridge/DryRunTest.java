@@ -20,12 +20,17 @@ class DryRunTest {
     Path dir;
 
     private String runDryRun(int expectedExit, String... files) {
+        return runDryRunWith(expectedExit, List.of(), files);
+    }
+
+    private String runDryRunWith(int expectedExit, List<String> options, String... files) {
         PrintStream original = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
             List<String> args = new ArrayList<>(List.of("--dry-run", "-Dbridge.db.url=jdbc:h2:file:" + dir.resolve("ledger"),
                     "-Dbridge.inbox.dir=" + dir.resolve("inbox")));
+            args.addAll(options);
             args.addAll(List.of(files));
             assertThat(BridgeMain.run(args.toArray(String[]::new))).isEqualTo(expectedExit);
         } finally {
@@ -104,6 +109,59 @@ class DryRunTest {
                 .contains("mixed.jsonl line 3: actions[0].state.value")
                 .contains("mixed.jsonl line 4: malformed JSON");
         assertThat(plan).contains("1 devices,      2 calls");
+    }
+
+    @Test
+    void takesInWhatTheRunningBridgeTakesInCommandActionsIncluded() throws Exception {
+        Path file = batch("pull.jsonl", Batches.jsonLines(List.of(
+                "{\"kind\":\"command\",\"device\":\"gw-1\",\"command\":\"reboot\",\"params\":{\"delay\":5}}",
+                "{\"kind\":\"command\",\"device\":\"gw-2\",\"command\":\"reboot\",\"colour\":\"red\"}")));
+
+        String plan = runDryRun(1, file.toString());
+
+        assertThat(plan).contains("command inbox (command):          1 devices");
+        assertThat(plan).contains("invalid records: 1")
+                .contains("pull.jsonl line 2: colour: unknown field; a command action has kind, id, not_before, deadline, device, command, params");
+    }
+
+    @Test
+    void refusesTheKindsOfCloudsThatAreNotConfiguredAsTheRunningBridgeDoes() throws Exception {
+        Path file = batch("mixed.jsonl", Batches.jsonLines(List.of(
+                Batches.credentials("ok", "door-1"),
+                "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[\"HW-1\"]}",
+                "{\"kind\":\"capability\",\"device\":\"lamp\",\"actions\":[{\"type\":\"devices.capabilities.on_off\",\"state\":{\"instance\":\"on\",\"value\":true}}]}")));
+
+        String plan = runDryRunWith(1, List.of("-Dbridge.simulator.enabled=false", "-Dbridge.access.base-url=https://access.example.com"),
+                file.toString());
+
+        assertThat(plan).contains("invalid records: 2")
+                .contains("mixed.jsonl line 2: kind: unknown kind 'bulk' (known: [credentials, command])")
+                .contains("mixed.jsonl line 3: kind: unknown kind 'capability'");
+        assertThat(plan).contains("1 devices,      2 calls");
+    }
+
+    @Test
+    void showsWhenTheActionsHeldBackByNotBeforeStart() throws Exception {
+        Path file = batch("later.json", Batches.document("later",
+                "{\"kind\":\"bulk\",\"type\":\"exempt\",\"not_before\":\"2099-12-01T02:00:00Z\",\"ids\":[" + AllCloudsTestSupport.ids("HW-", 0, 5)
+                        + "],\"params\":{\"exempt_time\":0}}",
+                "{\"kind\":\"command\",\"device\":\"gw-1\",\"command\":\"reboot\",\"not_before\":\"2099-12-01T02:00:00Z\"}"));
+
+        String plan = runDryRun(0, file.toString());
+
+        assertThat(plan).contains("held back by not_before (Command Scheduled until then):")
+                .containsPattern("2099-12-01T02:00:00Z \\(in \\d+ d \\d+ h \\d+ min\\): 5 bulk, 1 command devices start");
+    }
+
+    @Test
+    void refusesATruncatedDocumentWholeAsTheRunningBridgeDoes() throws Exception {
+        String whole = Batches.document("cut", Batches.credentials("a", "door-1"), Batches.credentials("b", "door-2"));
+        Path file = batch("cut.json", whole.substring(0, whole.length() - 30));
+
+        String plan = runDryRun(1, file.toString());
+
+        assertThat(plan).contains("invalid records: 1").contains("cut.json line 1: malformed JSON document: Unexpected end-of-input");
+        assertThat(plan).contains("0 devices,      0 calls (create + upload)");
     }
 
     @Test

@@ -236,16 +236,19 @@ class FileIntakeTest extends AccessFlowTestSupport {
     }
 
     @Test
-    void movesAFileWhoseIntakeStoppedOnALedgerErrorToFailedUnchanged() throws IOException {
+    void keepsAFileInTheInboxUnchangedWhileTheLedgerCannotBeReached() throws IOException {
         startBridge();
+        long logBefore = Files.size(TEST_LOG);
         bridge.context().getRegistry().lookupByNameAndType("ledgerDataSource", com.zaxxer.hikari.HikariDataSource.class).close();
         String batch = Batches.document("no-ledger-1", Batches.credentials("a1", "door-1"));
 
         bridge.drop("no-ledger.json", batch);
 
-        Path failed = awaitArchivedCopies("failed", "no-ledger.json", 1).get(0);
-        assertThat(Files.readString(failed)).isEqualTo(batch);
-        assertThat(archivedCopies(bridge.archive().resolve("done"), "no-ledger.json")).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> newLog(logBefore)
+                .contains("no-ledger.json: its intake stopped"));
+        assertThat(newLog(logBefore)).contains("the file stays in the inbox and is taken up again");
+        assertThat(bridge.inbox().resolve("no-ledger.json")).hasContent(batch);
+        assertThat(filesUnder(bridge.archive())).isEmpty();
         assertThat(cloud.totalCalls()).isZero();
     }
 
@@ -270,6 +273,42 @@ class FileIntakeTest extends AccessFlowTestSupport {
     }
 
     @Test
+    void dispatchesTheFirstRecordsOfABigFileWhileTheRestIsRead() {
+        int n = 40_000;
+        startBridge(s -> s.processingDelay(Duration.ZERO).webhook(null, null), Map.of());
+        bridge.drop("early.jsonl", Batches.jsonLines(IntStream.rangeClosed(1, n)
+                .mapToObj(i -> Batches.credentials("a" + i, "door-" + i)).toList()));
+
+        String requestId = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> requestFrom("early.jsonl"), Optional::isPresent).orElseThrow().id();
+        // the first doors are created in the cloud while the request is still being read
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> cloud.createCount("door-1") > 0);
+        assertThat(bridge.commandStore().request(requestId).orElseThrow().intakeComplete()).as("still reading the batch").isFalse();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                .until(() -> bridge.commandStore().request(requestId).orElseThrow().intakeComplete());
+        assertThat(bridge.reads().counts(requestId).total()).isEqualTo(n);
+    }
+
+    @Test
+    void refusesAFileReusingARequestIdWithAnotherDocumentSayingSoInItsErrorsFileAndSummary() throws IOException {
+        startBridge();
+        bridge.drop("first.json", Batches.document("reused-by-file", Batches.credentials("a1", "door-1")));
+        awaitFinal("reused-by-file", 1);
+
+        bridge.drop("second.json", Batches.document("reused-by-file", Batches.credentials("a1", "door-7")));
+
+        JsonNode summary = awaitSummary("second");
+        String reason = "request_id 'reused-by-file': taken in before from a different document; a new document needs a new request_id";
+        assertThat(summary.path("refused").asText()).isEqualTo(reason);
+        assertThat(summary.path("request_id").asText()).startsWith("file:second.json:");
+        assertThat(bridge.jsonLines(bridge.outbox().resolve("second.errors.jsonl"))).singleElement()
+                .satisfies(e -> assertThat(e.path("reason").asText()).isEqualTo(reason));
+        assertThat(awaitArchivedCopies("done", "second.json", 1)).hasSize(1);
+        assertThat(bridge.commands("reused-by-file")).extracting(CommandRecord::device).containsExactly("door-1");
+        assertThat(cloud.createCount("door-7")).isZero();
+    }
+
+    @Test
     void leavesAFileThatIsNotABatchInTheInbox() throws IOException {
         sharedBridge();
         bridge.drop("notes.txt", "remember to rotate the badges\n");
@@ -286,6 +325,10 @@ class FileIntakeTest extends AccessFlowTestSupport {
     // ------------------------------------------------------------------ helpers
 
     private static final Path TEST_LOG = LeakSearch.TEST_LOG;
+
+    private static String newLog(long from) throws IOException {
+        return new String(Files.readAllBytes(TEST_LOG), java.nio.charset.StandardCharsets.ISO_8859_1).substring((int) from);
+    }
 
     /** Drops a file of exactly these bytes, written elsewhere and moved in. */
     private void dropBytes(String name, byte[] bytes) {

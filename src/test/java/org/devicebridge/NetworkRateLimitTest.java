@@ -50,7 +50,7 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         fileInstance.drop("a.json", Batches.document("rate-file", "{\"kind\":\"bulk\",\"type\":\"re_identify\",\"ids\":["
                 + ids("A-", 0, 1800) + "]}"));
 
-        assertThat(posted.join().statusCode()).isEqualTo(201);
+        assertThat(posted.join().statusCode()).isEqualTo(202);
         List<CommandRecord> fromFile = awaitFinal(fileInstance, "rate-file", 1800, Duration.ofSeconds(60));
         List<CommandRecord> fromApi = awaitFinal(fileInstance, "rate-api", 1700, Duration.ofSeconds(60));
 

@@ -99,10 +99,36 @@ abstract class StatusApiTestSupport extends AllCloudsTestSupport {
         return send(request(pathAndQuery, token).method(method, HttpRequest.BodyPublishers.noBody()).build());
     }
 
-    /** {@code POST /commands/v0/requests/} with the operator token; expects 201 and answers its content. */
+    /**
+     * {@code POST /commands/v0/requests/} with the operator token; expects 202 (taken in in the
+     * background), waits until its intake is complete and answers the request's status
+     * ({@code GET /commands/v0/requests/{id}/}) with {@code command_ids} added: its commands' ids in
+     * batch order, rejected records left out.
+     */
     JsonNode submit(String document) {
         HttpResponse<String> r = post(REQUESTS, OPERATOR_TOKEN, "application/json", document);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        return awaitTaken(content(r).path("request_id").asText());
+    }
+
+    /** Waits until the request's intake is complete; answers its status with {@code command_ids} added (see {@link #submit}). */
+    JsonNode awaitTaken(String requestId) {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                .until(() -> requestStatus(requestId).path("intake_complete").asBoolean());
+        com.fasterxml.jackson.databind.node.ObjectNode status = (com.fasterxml.jackson.databind.node.ObjectNode) requestStatus(requestId);
+        com.fasterxml.jackson.databind.node.ArrayNode ids = status.putArray("command_ids");
+        list("request=" + query(requestId) + "&limit=1000").path("items").forEach(c -> {
+            if (!c.path("reason").asText("").startsWith("invalid:")) {
+                ids.add(c.path("id").asText());
+            }
+        });
+        return status;
+    }
+
+    /** {@code GET /commands/v0/requests/{id}/} with the operator token; expects 200 and answers its content. */
+    JsonNode requestStatus(String requestId) {
+        HttpResponse<String> r = get(REQUESTS + query(requestId) + "/", OPERATOR_TOKEN);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return content(r);
     }
 

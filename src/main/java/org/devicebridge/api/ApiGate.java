@@ -154,6 +154,12 @@ public class ApiGate {
         write(exchange, status, envelope);
     }
 
+    /** Writes a successful answer with a {@code Location} header (e.g. {@code 202} and where its progress is). */
+    public void respond(Exchange exchange, int status, String message, Object content, String location) {
+        respond(exchange, status, message, content);
+        exchange.getMessage().setHeader("Location", location);
+    }
+
     /** Writes an answer that is not an envelope (the OpenAPI document). */
     public void respondRaw(Exchange exchange, int status, String contentType, String body) {
         write(exchange, status, contentType, body);

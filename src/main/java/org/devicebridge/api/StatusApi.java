@@ -10,13 +10,17 @@ import org.devicebridge.inbox.CommandActionPlanner;
 import org.devicebridge.inbox.CommandInbox;
 import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.BatchReader;
-import org.devicebridge.intake.DifferentDocumentException;
+import org.devicebridge.intake.IntakePipeline;
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.LedgerReads;
+import org.devicebridge.ledger.IntakeWriter;
+import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.LedgerTransitions.Requester;
+import org.devicebridge.ledger.RequestCounts;
+import org.devicebridge.ledger.RequestRecord;
 import org.devicebridge.ledger.StateChange;
 import org.devicebridge.ledger.Transition;
 import org.devicebridge.results.CommandView;
@@ -25,6 +29,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -142,7 +147,10 @@ public class StatusApi {
      * {@code POST /commands/v0/requests/}: a batch document (BATCH-FORMAT.md). Its {@code request_id},
      * else the {@code Idempotency-Key} header, else a digest of the body, is the idempotency key: a
      * retried POST answers what the first one created (200) and creates nothing new; the same key
-     * with a different document is 422.
+     * with a different document is 422. A new document is answered {@code 202} as soon as it is
+     * checked (to its end) and kept in the ledger, with its request id and status location; its
+     * records are taken in the background, through the same intake as every other trigger, and its
+     * progress is {@code GET /commands/v0/requests/{id}/}.
      */
     public void submit(Exchange exchange) throws IOException {
         ApiCall call = call(exchange);
@@ -150,34 +158,99 @@ public class StatusApi {
         if (call.body().length == 0) {
             throw ApiException.badRequest("body", "a batch document is required");
         }
-        JsonNode document = LenientJson.read(mapper, new String(call.body(), java.nio.charset.StandardCharsets.UTF_8));
-        if (!document.isObject() || !document.path("actions").isArray()) {
-            throw ApiException.badRequest("actions", "the body must be a JSON object with an \"actions\" array");
-        }
-        // the ledger keeps request ids of up to 200 characters: a longer one is the caller's mistake (400), not a 500
-        JsonNode given = document.path("request_id");
-        if (given.isTextual() && given.asText().trim().length() > MAX_REQUEST_ID) {
-            throw ApiException.badRequest("request_id", "at most " + MAX_REQUEST_ID + " characters");
-        }
         String key = call.parameter("Idempotency-Key");
         if (key != null && key.length() > MAX_REQUEST_ID - "api:".length()) {
             throw ApiException.badRequest("Idempotency-Key", "at most " + (MAX_REQUEST_ID - "api:".length()) + " characters");
         }
         String fallback = key != null ? "api:" + key : BatchReader.contentRequestId("api", call.body());
-        ActionIntake.Submission s;
-        try {
-            s = intake.submit(call.body(), fallback, "http");
-        } catch (DifferentDocumentException e) {
-            String field = given.isTextual() && !given.asText().isBlank() ? "request_id" : "Idempotency-Key";
-            throw new ApiException(422, field + ": request " + e.requestId() + " was submitted before with a different document; "
-                    + "send the same document to get its answer again, or use a new " + field);
+        BatchReader.Batch batch = intake.reader().prepare(call.body(), fallback);
+        IntakePipeline.Result r = intake.start(batch, new IntakePipeline.Origin("http", null, false), call.body());
+        switch (r.outcome()) {
+            case PROBLEM -> {
+                if (r.problem().kind() == BatchReader.Problem.Kind.REQUEST_ID) {
+                    throw ApiException.badRequest("request_id", r.reason().replaceFirst("^request_id: ", ""));
+                }
+                throw ApiException.badRequest("actions", "the body must be a JSON object with an \"actions\" array"
+                        + (r.problem().kind() == BatchReader.Problem.Kind.SYNTAX ? " (" + r.reason() + ")" : ""));
+            }
+            case DIFFERENT_DOCUMENT -> {
+                String field = batch.requestIdGiven() ? "request_id" : "Idempotency-Key";
+                throw new ApiException(422, field + ": request " + r.requestId() + " was submitted before with a different document; "
+                        + "send the same document to get its answer again, or use a new " + field);
+            }
+            case STARTED -> {
+                ObjectNode content = mapper.createObjectNode().put("request_id", r.requestId()).put("replayed", false)
+                        .put("state", "reading").put("records_read", 0).put("status_url", requestPath(r.requestId()));
+                gate.respond(exchange, 202, "Accepted; its records are being taken in", content, requestPath(r.requestId()));
+            }
+            default -> {   // replayed, or being taken in right now: what the first submission created so far
+                ObjectNode content = requestStatus(r.requestId()).orElseThrow();
+                content.put("replayed", true);
+                gate.respond(exchange, 200, "Already submitted", content, requestPath(r.requestId()));
+            }
         }
-        ObjectNode content = mapper.createObjectNode().put("request_id", s.requestId()).put("replayed", s.replayed());
-        ArrayNode ids = content.putArray("command_ids");
-        s.commandIds().forEach(ids::add);
-        ArrayNode rejected = content.putArray("rejected");
-        s.rejected().forEach(r -> rejected.addObject().put("record", r.recordRef()).put("reason", r.reason()));
-        gate.respond(exchange, s.replayed() ? 200 : 201, s.replayed() ? "Already submitted" : "Accepted", content);
+    }
+
+    /**
+     * {@code GET /commands/v0/requests/{id}/}: a request's progress: how far its intake got, its
+     * commands per state, its rejected records (the first {@value #REJECTED_SHOWN}), and whether it
+     * was refused whole.
+     */
+    public void request(Exchange exchange) {
+        ApiCall call = call(exchange);
+        String id = call.parameter("id");
+        if (id == null || id.isBlank() || id.length() > MAX_REQUEST_ID) {
+            throw ApiException.badRequest("id", "'" + id + "' is not a request id");
+        }
+        ObjectNode content = requestStatus(id).orElseThrow(() -> new ApiException(404, "Not Found: no request " + id));
+        gate.respond(exchange, 200, "OK", content);
+    }
+
+    private static final int REJECTED_SHOWN = 100;
+
+    private Optional<ObjectNode> requestStatus(String requestId) {
+        Optional<RequestRecord> found = commandStore.request(requestId);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        RequestRecord r = found.get();
+        IntakeWriter.IntakeInfo info = intake.writer().info(requestId).orElseThrow();
+        RequestCounts counts = reads.counts(requestId);
+        String state = info.refusedReason() != null ? "refused" : !r.intakeComplete() ? "reading"
+                : r.finishedAt() == null ? "running" : "finished";
+        ObjectNode n = mapper.createObjectNode();
+        n.put("request_id", r.id());
+        n.put("source", r.source());
+        n.put("source_name", r.sourceName());
+        n.put("state", state);
+        n.put("records_read", info.recordsRead());
+        n.put("intake_complete", r.intakeComplete());
+        n.put("refused_reason", info.refusedReason());
+        n.put("commands", counts.total() - counts.invalid());
+        ObjectNode byState = n.putObject("counts");
+        for (CommandState s : CommandState.values()) {
+            if (counts.of(s) > 0) {
+                byState.put(s.label(), counts.of(s));
+            }
+        }
+        n.put("rejected_total", counts.invalid());
+        ArrayNode rejected = n.putArray("rejected");
+        intake.writer().rejected(requestId, REJECTED_SHOWN)
+                .forEach(x -> rejected.addObject().put("record", x.recordRef()).put("reason", x.reason()));
+        n.put("created_at", text(r.createdAt()));
+        n.put("intake_done_at", text(r.intakeDoneAt()));
+        n.put("finished_at", text(r.finishedAt()));
+        n.put("status_url", requestPath(requestId));
+        return Optional.of(n);
+    }
+
+    private static String requestPath(String requestId) {
+        return "/commands/v0/requests/" + java.net.URLEncoder.encode(requestId, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("+", "%20") + "/";
+    }
+
+    private static String text(java.time.Instant t) {
+        return t == null ? null : t.toString();
     }
 
     /** {@code GET /openapi.yaml}: this API's OpenAPI document, as kept in the repository. */

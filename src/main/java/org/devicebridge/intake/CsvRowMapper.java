@@ -22,11 +22,12 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The rows of a CSV batch ({@code docs/csv-batches.md}): splits one line into cells with Jackson's
+ * The rows of a CSV batch ({@code docs/csv-batches.md}): splits one row into cells with Jackson's
  * CSV parser, checks the header and turns a row into an action object of BATCH-FORMAT.md.
  * <p>
- * A row is one line: quoted cells may hold commas and doubled quotes ({@code ""}) but no line
- * break, so a broken row never swallows the rows after it. Cells are trimmed; an empty cell is
+ * A row is a line, or several when a quoted cell holds line breaks ({@link BatchReader} joins them
+ * while the row's quotes do not pair up); quoted cells may hold commas and doubled quotes
+ * ({@code ""}). Cells are trimmed; an empty cell is
  * left out of the action. What the action's planner checks (required fields, values) is left to
  * it; this class only rejects what it cannot read. Stateless and thread-safe.
  */

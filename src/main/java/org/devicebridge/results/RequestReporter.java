@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.LedgerReads;
+import org.devicebridge.ledger.IntakeWriter;
 import org.devicebridge.ledger.RequestCounts;
 import org.devicebridge.ledger.RequestRecord;
 import org.slf4j.Logger;
@@ -37,16 +38,24 @@ public class RequestReporter {
     private final CommandView view;
     private final ObjectMapper mapper;
     private final Path outbox;
+    private final IntakeWriter intake;
     private final List<Consumer<Summary>> listeners = new CopyOnWriteArrayList<>();
     /** The newest transition when the progress lines were last written. */
     private volatile long progressReportedUpTo = -1;
 
     public RequestReporter(CommandStore commandStore, LedgerReads reads, CommandView view, ObjectMapper mapper, Path outbox) {
+        this(commandStore, reads, view, mapper, outbox, null);
+    }
+
+    /** @param intake where the intake keeps each request's unique outbox name and why it refused a batch whole; or null */
+    public RequestReporter(CommandStore commandStore, LedgerReads reads, CommandView view, ObjectMapper mapper, Path outbox,
+                           IntakeWriter intake) {
         this.commandStore = commandStore;
         this.reads = reads;
         this.view = view;
         this.mapper = mapper;
         this.outbox = outbox;
+        this.intake = intake;
     }
 
     /** Registers a listener told of each request summary once its files are written. */
@@ -62,7 +71,8 @@ public class RequestReporter {
 
     public Summary report(RequestRecord request) throws IOException {
         Files.createDirectories(outbox);
-        String base = baseName(request);
+        IntakeWriter.IntakeInfo info = intake == null ? null : intake.info(request.id()).orElse(null);
+        String base = info != null && info.outboxName() != null ? info.outboxName() : baseName(request);
         write(outbox.resolve(base + ".results.jsonl"), out -> reads.forEachCommand(request.id(), c -> line(out, view.of(c))));
         boolean[] anyRejected = {false};
         Path errors = outbox.resolve(base + ".errors.jsonl");
@@ -78,7 +88,11 @@ public class RequestReporter {
             Files.deleteIfExists(errors);
         }
         Summary summary = Summary.of(request, reads.counts(request.id()));
-        write(outbox.resolve(base + ".summary.json"), out -> line(out, summary.toJson(mapper)));
+        ObjectNode summaryJson = summary.toJson(mapper);
+        if (info != null && info.refusedReason() != null) {
+            summaryJson.put("refused", info.refusedReason());   // the batch was refused whole: why
+        }
+        write(outbox.resolve(base + ".summary.json"), out -> line(out, summaryJson));
         commandStore.markReported(request.id());
         LOG.info("request {} finished: {}", request.id(), summary.line());
         listeners.forEach(l -> l.accept(summary));
@@ -97,6 +111,11 @@ public class RequestReporter {
         }
         progressReportedUpTo = newest;
         for (RequestRecord r : commandStore.openRequests()) {
+            if (!r.intakeComplete() && intake != null) {   // counting a batch still being written would cost more than it tells
+                LOG.info("request {}: still reading the batch, {} records taken in so far", r.id(),
+                        intake.info(r.id()).map(IntakeWriter.IntakeInfo::recordsRead).orElse(0));
+                continue;
+            }
             RequestCounts counts = reads.counts(r.id());
             LOG.info("request {}: {}/{} final ({} succeeded, {} failed, {} timed out, {} invalid){}", r.id(), counts.done(),
                     counts.total(), counts.of(CommandState.SUCCESS), counts.of(CommandState.FAILURE),
@@ -104,7 +123,11 @@ public class RequestReporter {
         }
     }
 
-    /** Outbox names follow the input: {@code hr-sync.json} gives {@code hr-sync.results.jsonl}. */
+    /**
+     * Outbox names follow the input: {@code hr-sync.json} gives {@code hr-sync.results.jsonl}. The
+     * intake chooses each request's name, unique among all requests; this is the name of a request
+     * taken in before it did.
+     */
     static String baseName(RequestRecord request) {
         String name = request.sourceName() != null ? request.sourceName() : request.id();
         int dot = name.lastIndexOf('.');

@@ -1,13 +1,10 @@
 package org.devicebridge.schedule;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Header;
 import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.BatchReader;
-import org.devicebridge.intake.DifferentDocumentException;
+import org.devicebridge.intake.IntakePipeline;
 import org.quartz.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,15 +24,18 @@ import java.util.stream.Stream;
 
 /**
  * Takes a schedule's batch in when it fires (routes/templates/scheduled-batch.yaml): the source file, or
- * each {@code *.json} document of the source directory, becomes one request through
- * {@link ActionIntake#submit}.
+ * each {@code *.json} document of the source directory, becomes one request through the one intake
+ * pipeline ({@link ActionIntake#take}), read streamed.
  * <p>
  * The request id is derived from the schedule's name and the firing's <em>scheduled</em> time
  * only, {@code schedule:<name>:<time>} (and {@code :<file name>} for a directory), never from the
  * clock or the document: a second bridge instance firing the same schedule, a firing repeated
  * after a crash, or a recovered firing in a cluster submits the same id again, and the intake,
  * idempotent on the request id, creates nothing new. A {@code request_id} in the document itself
- * is ignored for the same reason (it would make every firing after the first a replay).
+ * is ignored for the same reason (it would make every firing after the first a replay). A document
+ * that cannot be taken in (it does not parse to its end ...) becomes its firing's request, refused
+ * whole with the reason (its summary says it); a source edited after its firing was taken in is not
+ * taken again under the same id.
  */
 public class ScheduledBatches {
 
@@ -118,38 +118,21 @@ public class ScheduledBatches {
     }
 
     private Optional<String> submit(String name, Path file, String requestId) throws IOException {
-        byte[] document;
-        try {
-            document = withoutRequestId(Files.readAllBytes(file));
-        } catch (JsonProcessingException e) {
-            LOG.error("schedule {}: {} is not a JSON batch document ({}); it is not taken in", name, file,
-                    e.getOriginalMessage());
-            return Optional.empty();
+        BatchReader.Batch batch = intake.reader().prepare(file, requestId);
+        IntakePipeline.Result r = intake.take(batch, new IntakePipeline.Origin("schedule", null, true), IntakePipeline.Listener.NONE);
+        switch (r.outcome()) {
+            case DIFFERENT_DOCUMENT -> {   // the firing ran before, and the source was edited since
+                LOG.error("schedule {}: request {} was taken in before from another version of {}; this one is not taken in",
+                        name, requestId, file.getFileName());
+                return Optional.empty();
+            }
+            case REPLAYED, IN_PROGRESS -> LOG.info("schedule {}: request {} ({}) was submitted before; nothing new is created", name,
+                    requestId, file.getFileName());
+            case REFUSED -> LOG.error("schedule {}: {} is refused whole as request {}: {}", name, file.getFileName(), requestId,
+                    r.reason());
+            default -> LOG.info("schedule {}: {} taken in as request {}: {} commands, {} rejected", name, file.getFileName(),
+                    requestId, r.commands(), r.rejected());
         }
-        ActionIntake.Submission s;
-        try {
-            s = intake.submit(document, requestId, "schedule");
-        } catch (DifferentDocumentException e) {   // the firing ran before, and the source was edited since
-            LOG.error("schedule {}: request {} was taken in before from another version of {}; this one is not taken in",
-                    name, requestId, file.getFileName());
-            return Optional.empty();
-        }
-        if (s.replayed()) {
-            LOG.info("schedule {}: request {} ({}) was submitted before; nothing new is created", name, requestId, file.getFileName());
-        } else {
-            LOG.info("schedule {}: {} taken in as request {}: {} commands, {} rejected", name, file.getFileName(), requestId,
-                    s.commandIds().size(), s.rejected().size());
-        }
-        return Optional.of(s.requestId());
-    }
-
-    /** The document without its own {@code request_id}: the schedule's id must be the one used. */
-    private byte[] withoutRequestId(byte[] document) throws IOException {
-        JsonNode tree = mapper.readTree(document);
-        if (tree instanceof ObjectNode object && object.has("request_id")) {
-            object.remove("request_id");
-            return mapper.writeValueAsBytes(object);
-        }
-        return document;
+        return Optional.of(r.requestId());
     }
 }

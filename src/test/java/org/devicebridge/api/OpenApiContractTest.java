@@ -107,7 +107,7 @@ class OpenApiContractTest {
                 "{\"kind\":\"command\",\"id\":\"later\",\"device\":\"gw-1\",\"command\":\"reboot\",\"not_before\":\"2099-12-01T02:00:00Z\"}",
                 Batches.credentials("bad-creds", "door-2", "zz"),
                 "{\"kind\":\"nope\",\"device\":\"x\"}"));
-        assertThat(setup.status()).isEqualTo(201);
+        assertThat(setup.status()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> bridge.commands(SETUP).stream()
                 .filter(c -> !c.kind().equals("command")).allMatch(c -> c.state().isFinal()));
     }
@@ -377,22 +377,28 @@ class OpenApiContractTest {
                 "{\"kind\":\"command\",\"device\":\"gw-9\",\"command\":\"reboot\"}", "{\"kind\":\"teleport\"}");
 
         Answer first = submit(document);
-        assertThat(first.status()).isEqualTo(201);
-        JsonNode created = first.json().path("content");
-        assertThat(created.path("request_id").asText()).isEqualTo("contract-submit");
-        assertThat(created.path("replayed").asBoolean()).isFalse();
-        assertThat(created.path("command_ids")).hasSize(2);
+        assertThat(first.status()).isEqualTo(202);
+        JsonNode accepted = first.json().path("content");
+        assertThat(accepted.path("request_id").asText()).isEqualTo("contract-submit");
+        assertThat(accepted.path("replayed").asBoolean()).isFalse();
+        assertThat(first.response().headers().firstValue("Location")).hasValue("/commands/v0/requests/contract-submit/");
+        JsonNode created = ok("GET", accepted.path("status_url").asText(), OPERATOR_TOKEN, null).json().path("content");
+        assertThat(created.path("commands").asInt()).isEqualTo(2);
         assertThat(created.at("/rejected/0/reason").asText()).contains("teleport");
+        assertThat(ok("GET", "/commands/v0/requests/contract-submit", OPERATOR_TOKEN, null).json().at("/content/records_read").asInt())
+                .isEqualTo(3);
 
         Answer retry = submit(document);
         assertThat(retry.status()).isEqualTo(200);
         assertThat(retry.json().at("/content/replayed").asBoolean()).isTrue();
-        assertThat(retry.json().at("/content/command_ids")).isEqualTo(created.path("command_ids"));
+        assertThat(retry.json().at("/content/commands")).isEqualTo(created.path("commands"));
+        assertThat(retry.json().at("/content/rejected")).isEqualTo(created.path("rejected"));
 
         String keyed = "{\"actions\":[{\"kind\":\"command\",\"device\":\"gw-10\",\"command\":\"reboot\"}]}";
         Answer withKey = ok("POST", "/commands/v0/requests/", OPERATOR_TOKEN, keyed, "Idempotency-Key", "contract-key-1");
-        assertThat(withKey.status()).isEqualTo(201);
+        assertThat(withKey.status()).isEqualTo(202);
         assertThat(withKey.json().at("/content/request_id").asText()).isEqualTo("api:contract-key-1");
+        awaitTaken("api:contract-key-1");
         Answer keyedRetry = ok("POST", "/commands/v0/requests", OPERATOR_TOKEN, keyed, "Idempotency-Key", "contract-key-1");
         assertThat(keyedRetry.status()).isEqualTo(200);
         Answer keyReused = call("POST", "/commands/v0/requests/", OPERATOR_TOKEN, keyed.replace("gw-10", "gw-11"),
@@ -404,10 +410,14 @@ class OpenApiContractTest {
         assertThat(idReused.status()).isEqualTo(422);
         assertThat(idReused.json().path("message").asText()).startsWith("request_id:");
 
-        Answer digest = ok("POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[]}");
-        assertThat(digest.status()).isEqualTo(201);
+        Answer digest = submit("{\"actions\":[]}");
+        assertThat(digest.status()).isEqualTo(202);
         assertThat(digest.json().at("/content/request_id").asText()).startsWith("api:");
-        assertThat(digest.json().at("/content/command_ids")).isEmpty();
+        Answer empty = ok("GET", digest.json().at("/content/status_url").asText(), OPERATOR_TOKEN, null);
+        assertThat(empty.json().at("/content/commands").asInt()).isZero();
+
+        refused(404, "GET", "/commands/v0/requests/no-such-request/", OPERATOR_TOKEN, null, false);
+        refused(400, "GET", "/commands/v0/requests/" + "r".repeat(201) + "/", OPERATOR_TOKEN, null, true);
         passed();
     }
 
@@ -417,8 +427,11 @@ class OpenApiContractTest {
             Answer a = refused(400, "POST", "/commands/v0/requests/", OPERATOR_TOKEN, body, true);
             assertThat(a.json().path("message").asText()).matches("(body|actions): .*");
         }
-        Answer broken = call("POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[", "Content-Type", "application/json");
-        assertThat(broken.status()).isEqualTo(400);
+        for (String body : List.of("{\"actions\":[", "{\"actions\":[]} []", "{\"actions\":[],\"actions\":[]}")) {
+            Answer broken = call("POST", "/commands/v0/requests/", OPERATOR_TOKEN, body, "Content-Type", "application/json");
+            assertThat(broken.status()).isEqualTo(400);
+            assertThat(broken.json().path("message").asText()).startsWith("actions: ");
+        }
         Answer plain = call("POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[]}", "Content-Type", "text/plain");
         assertThat(plain.status()).isEqualTo(400);
         assertThat(doc.requestProblems(plain.request(), plain.requestBody())).isNotEmpty();
@@ -426,14 +439,14 @@ class OpenApiContractTest {
         // the ledger keeps request ids of up to 200 characters
         Answer longId = refused(400, "POST", "/commands/v0/requests/", OPERATOR_TOKEN, Batches.document("r".repeat(201)), true);
         assertThat(longId.json().path("message").asText()).startsWith("request_id:");
-        assertThat(ok("POST", "/commands/v0/requests/", OPERATOR_TOKEN, Batches.document("r".repeat(200))).status()).isEqualTo(201);
+        assertThat(submit(Batches.document("r".repeat(200))).status()).isEqualTo(202);
         Answer longKey = call("POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[]}", "Content-Type", "application/json",
                 "Idempotency-Key", "k".repeat(197));
         assertThat(longKey.status()).isEqualTo(400);
         assertThat(longKey.json().path("message").asText()).startsWith("Idempotency-Key:");
         assertThat(doc.requestProblems(longKey.request(), longKey.requestBody())).isNotEmpty();
         assertThat(ok("POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[]}", "Idempotency-Key", "k".repeat(196)).status())
-                .isEqualTo(201);
+                .isEqualTo(202);
         passed();
     }
 
@@ -448,9 +461,10 @@ class OpenApiContractTest {
                 "{\"kind\":\"" + "k".repeat(3000) + "\"}",
                 "{\"kind\":\"command\",\"device\":\"gw-long\",\"command\":\"" + "c".repeat(3000) + "\"}"));
 
-        assertThat(a.status()).isEqualTo(201);
-        assertThat(a.json().at("/content/command_ids")).hasSize(1);
-        assertThat(a.json().at("/content/rejected")).hasSize(4);
+        assertThat(a.status()).isEqualTo(202);
+        JsonNode progress = ok("GET", "/commands/v0/requests/" + request + "/", OPERATOR_TOKEN, null).json().path("content");
+        assertThat(progress.path("commands").asInt()).isEqualTo(1);
+        assertThat(progress.path("rejected")).hasSize(4);
         ok("GET", "/commands/v0/status/?request=" + request, OPERATOR_TOKEN, null);
         passed();
     }
@@ -468,8 +482,8 @@ class OpenApiContractTest {
                 "{\"kind\":\"command\",\"device\":\"gw-r\",\"command\":\"reboot\",\"deadline\":\"whenever\"}",
                 "{\"kind\":\"command\",\"command\":\"reboot\"}"));
 
-        assertThat(a.status()).isEqualTo(201);
-        assertThat(a.json().at("/content/rejected")).hasSize(4);
+        assertThat(a.status()).isEqualTo(202);
+        assertThat(ok("GET", "/commands/v0/requests/" + request + "/", OPERATOR_TOKEN, null).json().at("/content/rejected")).hasSize(4);
         Answer page = ok("GET", "/commands/v0/status/?request=" + request, OPERATOR_TOKEN, null);
         for (JsonNode item : list(page.json().at("/content/items"))) {
             assertThat(item.path("state").asText()).isEqualTo("Command Failure");
@@ -519,7 +533,8 @@ class OpenApiContractTest {
                 new String[] {"GET", "/commands/v0/status/" + id + "/", null},
                 new String[] {"PUT", "/commands/v0/status/" + id + "/", "{\"state\":\"Command Cancelled\"}"},
                 new String[] {"GET", "/v2/command-inbox/?device_id=gw-1", null},
-                new String[] {"POST", "/commands/v0/requests/", "{\"actions\":[]}"});
+                new String[] {"POST", "/commands/v0/requests/", "{\"actions\":[]}"},
+                new String[] {"GET", "/commands/v0/requests/" + SETUP + "/", null});
         for (String[] e : endpoints) {
             for (String authorization : new String[] {null, "Bearer wrong-token", "Bearer ", "Basic " + OPERATOR_TOKEN, OPERATOR_TOKEN,
                     "Bearer " + OPERATOR_TOKEN + "x"}) {
@@ -588,8 +603,9 @@ class OpenApiContractTest {
         try {
             Answer before = call(broken, "POST", "/commands/v0/requests/", OPERATOR_TOKEN,
                     Batches.document("doomed", "{\"kind\":\"command\",\"device\":\"gw-x\",\"command\":\"reboot\"}"), "Content-Type", "application/json");
-            assertThat(before.status()).isEqualTo(201);
-            String id = before.json().at("/content/command_ids/0").asText();
+            assertThat(before.status()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(10)).until(() -> broken.commandStore().request("doomed").orElseThrow().intakeComplete());
+            String id = broken.commands("doomed").get(0).id();
             broken.context().getRegistry().lookupByNameAndType("ledgerDataSource", HikariDataSource.class).close();
 
             List<Answer> answers = List.of(
@@ -599,6 +615,7 @@ class OpenApiContractTest {
                             "Content-Type", "application/json"),
                     call(broken, "GET", "/v2/command-inbox/?device_id=gw-x", DEVICE_TOKEN, null),
                     call(broken, "POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[]}", "Content-Type", "application/json"),
+                    call(broken, "GET", "/commands/v0/requests/doomed/", OPERATOR_TOKEN, null),
                     call(broken, "POST", "/webhooks/access", null, "{\"event_id\":\"e-broken\",\"event_type\":\"DEVICE_ACTION_UPDATED\",\"data\":{}}",
                             "Content-Type", "application/json", "X-Signature",
                             sign("{\"event_id\":\"e-broken\",\"event_type\":\"DEVICE_ACTION_UPDATED\",\"data\":{}}")));
@@ -629,8 +646,9 @@ class OpenApiContractTest {
         try {
             Answer before = call(cut, "POST", "/commands/v0/requests/", OPERATOR_TOKEN,
                     Batches.document("cut-off", "{\"kind\":\"command\",\"device\":\"gw-x\",\"command\":\"reboot\"}"), "Content-Type", "application/json");
-            assertThat(before.status()).isEqualTo(201);
-            String id = before.json().at("/content/command_ids/0").asText();
+            assertThat(before.status()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cut.commandStore().request("cut-off").orElseThrow().intakeComplete());
+            String id = cut.commands("cut-off").get(0).id();
             database.stop();
 
             String event = "{\"event_id\":\"e-cut\",\"event_type\":\"DEVICE_ACTION_UPDATED\",\"data\":{}}";
@@ -641,6 +659,7 @@ class OpenApiContractTest {
                             "Content-Type", "application/json"),
                     call(cut, "GET", "/v2/command-inbox/?device_id=gw-x", DEVICE_TOKEN, null),
                     call(cut, "POST", "/commands/v0/requests/", OPERATOR_TOKEN, "{\"actions\":[]}", "Content-Type", "application/json"),
+                    call(cut, "GET", "/commands/v0/requests/cut-off/", OPERATOR_TOKEN, null),
                     call(cut, "POST", "/webhooks/access", null, event, "Content-Type", "application/json", "X-Signature", sign(event)));
             for (Answer a : answers) {
                 assertThat(a.status()).as("%s %s: %s", a.request().method(), a.request().uri(), a.body()).isEqualTo(503);
@@ -785,8 +804,18 @@ class OpenApiContractTest {
         return out;
     }
 
+    /** {@code POST /commands/v0/requests/}; when accepted (202), waits until its records are taken in. */
     private Answer submit(String document) {
-        return ok("POST", "/commands/v0/requests/", OPERATOR_TOKEN, document);
+        Answer a = ok("POST", "/commands/v0/requests/", OPERATOR_TOKEN, document);
+        if (a.status() == 202) {
+            awaitTaken(a.json().at("/content/request_id").asText());
+        }
+        return a;
+    }
+
+    private void awaitTaken(String requestId) {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                .until(() -> bridge.commandStore().request(requestId).map(r -> r.intakeComplete()).orElse(false));
     }
 
     private Answer call(String method, String path, String token, String body, String... headers) {
