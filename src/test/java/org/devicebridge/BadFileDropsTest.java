@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  */
 class BadFileDropsTest extends AccessFlowTestSupport {
 
-    private static final Path TEST_LOG = Path.of("target/test-logs/bridge-tests.log");
+    private static final Path TEST_LOG = LeakSearch.TEST_LOG;   // this test JVM's own log
     private final AtomicInteger goodFiles = new AtomicInteger();
 
     // ------------------------------------------------------------------ the ledger goes away mid-file
