@@ -97,6 +97,10 @@ public class FileIntake {
         Path file = handed.toPath().toAbsolutePath();
         String name = file.getFileName().toString();
         Path marker = file.resolveSibling(name + DONE_SUFFIX);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {   // taken away meanwhile
+            retries.remove(name);
+            return;
+        }
         if (ready == Ready.DONE_FILE && !Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
             return;   // not complete yet
         }
