@@ -29,6 +29,7 @@ import org.devicebridge.ledger.DeadlineWatch;
 import org.devicebridge.ledger.IntakeWriter;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerDatabase;
+import org.devicebridge.ledger.LedgerOutageLog;
 import org.devicebridge.ledger.LedgerReads;
 import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.RateLimiter;
@@ -159,6 +160,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("callLog", callLog);
         registry.bind("ledgerReads", reads);
         registry.bind("ledgerTransaction", new StepTransaction(ledger));
+        registry.bind("ledgerOutageLog", new LedgerOutageLog(Duration.ofMinutes(1), Clock.systemUTC()));
         registry.bind("transitions", transitions);
         registry.bind("redactor", redactor);
         registry.bind("deadlines", new DeadlineWatch(workQueue, commandStore, transitions));

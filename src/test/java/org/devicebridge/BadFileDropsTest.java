@@ -58,7 +58,12 @@ class BadFileDropsTest extends AccessFlowTestSupport {
 
             line.cut();   // the ledger becomes unreachable while the file is being read
             await().atMost(Duration.ofSeconds(30)).until(() -> newLog(logBefore).contains("big.jsonl: its intake stopped"));
+            // every timer keeps ticking against the cut line: the outage is said once, not once per tick
+            await().atMost(Duration.ofSeconds(10)).until(() -> newLog(logBefore).contains("The ledger cannot be reached"));
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                    .until(() -> !newLog(logBefore).contains("Failed delivery for"));
             assertThat(bridge.inbox().resolve("big.jsonl")).as("the file stays in the inbox").exists();
+            long outageLog = newLog(logBefore).length();
             line.restore();   // and comes back
 
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
@@ -72,6 +77,8 @@ class BadFileDropsTest extends AccessFlowTestSupport {
             assertThat(filesUnder(bridge.archive().resolve("failed"))).isEmpty();
             assertThat(bridge.inbox().resolve("big.jsonl")).doesNotExist();
             assertStillFlowing();
+            String duringOutage = newLog(logBefore).substring(0, (int) outageLog);
+            assertThat(duringOutage).containsOnlyOnce("The ledger cannot be reached");
         } finally {
             if (bridge != null) {
                 bridge.close();
@@ -350,7 +357,7 @@ class BadFileDropsTest extends AccessFlowTestSupport {
         }
     }
 
-    /** What the test log got since {@code from} (at most its first 16 MiB: timers failing while the ledger is away log a lot). */
+    /** What the test log got since {@code from} (at most its first 16 MiB). */
     private static String newLog(long from) throws IOException {
         try (java.io.RandomAccessFile log = new java.io.RandomAccessFile(TEST_LOG.toFile(), "r")) {
             long length = Math.min(log.length() - from, 16L * 1024 * 1024);

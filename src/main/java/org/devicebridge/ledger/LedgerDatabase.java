@@ -78,7 +78,11 @@ public final class LedgerDatabase {
     }
 
     public static void migrate(DataSource dataSource, String schema) {
-        var flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration");
+        // the ledger's migrations, then the few that only one database needs (db/vendor/h2 holds
+        // the H2 settings PostgreSQL has no equivalent of); their versions never clash with a shared one
+        String vendor = isPostgres(dataSource) ? "postgresql" : "h2";
+        var flyway = Flyway.configure().dataSource(dataSource)
+                .locations("classpath:db/migration", "classpath:db/vendor/" + vendor);
         if (schema != null && !schema.isBlank()) {
             flyway.schemas(schema).createSchemas(true);
         }
