@@ -8,6 +8,7 @@
 #                         create -> PUT delays and expired upload URLs; idle CPU with 100,000 open;
 #   scaleout:             one vs two bridges on one PostgreSQL schema, then one of two killed -9
 #                         (skipped when PostgreSQL does not answer on 127.0.0.1:5432);
+#   idle:                 idle CPU only, with the biggest backlog, and the busiest threads;
 #   all:                  the three.
 # Usage: bench/engine.sh [-Dbench.option=value | -Dbridge.key=value ...] [throughput|backlog|scaleout|all ...]
 #   bench options: actions (2000), in-flight (100), processing-delay-ms (200), poll-initial-ms (200),

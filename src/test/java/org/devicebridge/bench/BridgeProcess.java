@@ -134,6 +134,30 @@ final class BridgeProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * CPU seconds per thread (its name and id), from a {@code jcmd <pid> Thread.print} thread dump
+     * (each thread's line carries {@code cpu=...ms}): where the time goes, by full thread name.
+     */
+    java.util.Map<String, Double> cpuSecondsByThread() {
+        java.util.Map<String, Double> byThread = new java.util.HashMap<>();
+        var line = java.util.regex.Pattern.compile("^\"(.*?)\" (?:#(\\d+) )?.*cpu=([0-9.]+)ms");
+        try {
+            Process jcmd = new ProcessBuilder("jcmd", String.valueOf(process.pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(jcmd.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                out.lines().map(line::matcher).filter(java.util.regex.Matcher::find)
+                        .forEach(m -> byThread.put(m.group(1) + "#" + (m.group(2) == null ? "vm" : m.group(2)), Double.parseDouble(m.group(3)) / 1000));
+            }
+            jcmd.waitFor();
+        } catch (IOException e) {
+            // no jcmd: no breakdown
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return byThread;
+    }
+
     /** SIGKILL, as {@code kill -9}: no shutdown hook runs. */
     void kill9() throws InterruptedException {
         process.destroyForcibly();

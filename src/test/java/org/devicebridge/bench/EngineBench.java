@@ -93,8 +93,8 @@ public final class EngineBench {
             scenarios.addAll(List.of("throughput", "backlog", "scaleout"));
         }
         for (String s : scenarios) {
-            if (!List.of("throughput", "backlog", "scaleout").contains(s)) {
-                System.err.println("unknown scenario '" + s + "': throughput, backlog, scaleout or all");
+            if (!List.of("throughput", "backlog", "scaleout", "idle").contains(s)) {
+                System.err.println("unknown scenario '" + s + "': throughput, backlog, scaleout, idle or all");
                 System.exit(2);
             }
         }
@@ -108,6 +108,7 @@ public final class EngineBench {
                     case "throughput" -> bench.throughput();
                     case "backlog" -> bench.backlog();
                     case "scaleout" -> bench.scaleout();
+                    case "idle" -> bench.idleRun(bench.backlogSizes.stream().max(Integer::compare).orElse(100_000));
                     default -> throw new IllegalStateException(s);
                 }
             }
@@ -282,6 +283,16 @@ public final class EngineBench {
         }
     }
 
+    /** The busiest thread groups (names without their numbers) between two samples, as "name x.x". */
+    private static String topThreads(Map<String, Double> before, Map<String, Double> after, double seconds) {
+        Map<String, Double> byGroup = new java.util.TreeMap<>();
+        after.forEach((thread, cpu) -> byGroup.merge(thread.replaceAll("#(\\d+|vm)$", "").replaceAll("\\d+", "N"),
+                cpu - before.getOrDefault(thread, 0.0), Double::sum));
+        return byGroup.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
+                .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() / seconds * 100))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     private void idleRun(int n) throws Exception {
         Path dir = tmp.resolve("idle-" + n);
         Files.createDirectories(dir);
@@ -302,13 +313,16 @@ public final class EngineBench {
             }
             Thread.sleep(10_000);   // start-up work settles
             double cpu0 = bridge.cpuSeconds();
+            Map<String, Double> threads0 = bridge.cpuSecondsByThread();
             long t0 = System.currentTimeMillis();
             Thread.sleep(idleWindow.toMillis());
             double cpu1 = bridge.cpuSeconds();
+            Map<String, Double> threads1 = bridge.cpuSecondsByThread();
             double seconds = (System.currentTimeMillis() - t0) / 1000.0;
             System.out.printf(Locale.ROOT, "  idle, %,d open and none due for a day: bridge CPU %.1f %% of a core over %.0f s "
                             + "(target <= 5 %%); %d cloud calls%n",
                     n, (cpu1 - cpu0) / seconds * 100, seconds, stats(false).path("calls").asLong());
+            System.out.printf(Locale.ROOT, "    where it goes (threads, %% of a core): %s%n", topThreads(threads0, threads1, seconds));
             keepLog(bridge, "idle-" + n);
         } finally {
             deleteTree(dir);
