@@ -36,7 +36,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
- * The engine benchmark (README "Engine benchmark"), run by {@code bench/engine.sh}. Not a test:
+ * The engine benchmark (docs/engine.md, "The benchmark"), run by {@code bench/engine.sh}. Not a test:
  * it prints figures and judges nothing but its own bounds.
  *
  * <p>Scenarios (arguments; default {@code throughput}):
