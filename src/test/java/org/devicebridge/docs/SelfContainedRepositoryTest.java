@@ -27,7 +27,7 @@ class SelfContainedRepositoryTest {
     /** Where a reader of the repository would be sent away, each with what to write instead. */
     private static final List<Pattern> OUTSIDE_REFERENCES = List.of(
             Pattern.compile("shared[/\\\\]"),                       // a folder beside the checkout
-            Pattern.compile("(?i)\\bseeds? ?0[0-9x]"),              // the numbered source notes
+            Pattern.compile("(?i)\\bseed[s]? ?0[0-9x]"),            // the numbered source notes
             Pattern.compile("\\b[Ss]eeds\\b"),
             Pattern.compile("(?:BATCH-FORMAT|DEVICE-CLOUD|ACCESS-YONOMI)[.]md"),  // their upper-case names
             Pattern.compile("(?i)\\bissues? #?[0-9]+\\b"));         // tracker numbers
