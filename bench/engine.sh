@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Engine benchmark of the access cloud's two-step action (README "Engine benchmark"). Not a test:
+# Engine benchmark of the access cloud's two-step action (docs/engine.md, "The benchmark"). Not a test:
 # it starts a simulated access cloud in its own process (counting every call per device), then
 #   throughput (default): the same 2,000 actions through a raw java.net.http driver (async, 100 in
 #                         flight) and through the bridge (--once, fresh H2 ledger); both rates, the

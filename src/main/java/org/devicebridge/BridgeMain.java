@@ -160,7 +160,7 @@ public final class BridgeMain {
         if (problem != null) {
             System.err.println(problem);
         }
-        System.err.println("usage: java -jar device-action-bridge.jar [--once | --dry-run [FILE ...]] [--config FILE] [-Dkey=value ...] (see README.md)");
+        System.err.println("usage: java -jar device-action-bridge.jar [--once | --dry-run [FILE ...]] [--config FILE] [-Dkey=value ...] (see docs/operations.md)");
         return problem == null ? 0 : OnceMode.BAD_CONFIGURATION;
     }
 }

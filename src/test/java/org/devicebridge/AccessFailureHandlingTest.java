@@ -33,7 +33,7 @@ import static org.devicebridge.ledger.CommandState.SUCCESS;
 import static org.devicebridge.ledger.CommandState.TIMEOUT;
 
 /**
- * How the bridge copes when the access cloud misbehaves (DEVICE-CLOUD.md sections 1-2): transient
+ * How the bridge copes when the access cloud misbehaves (docs/cloud-contracts.md sections 1-2): transient
  * answers are retried with backoff and Retry-After, permanent ones fail the command at once with
  * the cloud's words and request id, expired upload URLs lead to a new action, REJECTED and
  * deadlines end the command, and an unreachable cloud is an I/O error, not a crash. The tests share

@@ -332,7 +332,7 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
         return event(eventId, c.vendorRef(), c.device(), status, reason);
     }
 
-    /** A DEVICE_ACTION_UPDATED event as DEVICE-CLOUD.md section 2 describes it. */
+    /** A DEVICE_ACTION_UPDATED event as docs/cloud-contracts.md section 2 describes it. */
     private static String event(String eventId, String actionId, String device, String status, String reason) {
         ObjectNode e = MAPPER.createObjectNode()
                 .put("event_id", eventId)

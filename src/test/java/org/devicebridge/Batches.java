@@ -3,7 +3,7 @@ package org.devicebridge;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Batch documents for tests, in the format of BATCH-FORMAT.md. */
+/** Batch documents for tests, in the format of docs/batch-format.md. */
 public final class Batches {
 
     private Batches() {

@@ -11,7 +11,7 @@ import java.util.Properties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Where a setting comes from, as the README's configuration reference promises: {@code --config FILE}
+ * Where a setting comes from, as the configuration reference (docs/configuration.md) promises: {@code --config FILE}
  * over the working directory's {@code config/application.properties} over the packaged defaults;
  * {@code -D} options and environment variables over all files.
  */

@@ -24,7 +24,7 @@ import static org.devicebridge.ledger.CommandState.FAILURE;
 import static org.devicebridge.ledger.CommandState.SUCCESS;
 
 /**
- * The file-drop intake end to end (BATCH-FORMAT.md): what the bridge takes in from the inbox,
+ * The file-drop intake end to end (docs/batch-format.md): what the bridge takes in from the inbox,
  * what it refuses and reports, what it never takes twice, and where the originals go. The tests
  * share one bridge, with file names, request ids and devices of their own, and each starts once
  * the earlier ones are done, so that it may count the cloud's calls; the one that breaks its

@@ -17,9 +17,9 @@ import java.util.stream.StreamSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The bridge's status API over real HTTP (seed 002, DEVICE-CLOUD.md section 5): listing and
+ * The bridge's status API over real HTTP (docs/cloud-contracts.md section 5): listing and
  * filtering every kind of command, one command with its transitions, what may be changed on a cloud
- * command, the bearer tokens, and seed 001's request id on every answer.
+ * command, the bearer tokens, and the request id of the API conventions (docs/cloud-contracts.md section 1) on every answer.
  */
 class StatusApiTest extends StatusApiTestSupport {
 

@@ -23,10 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Base of the tests of the bridge's own HTTP API (seed 002, DEVICE-CLOUD.md section 5): every test
+ * Base of the tests of the bridge's own HTTP API (docs/cloud-contracts.md section 5): every test
  * of a class on the class's bridge ({@link #sharedBridge}) on the three simulated clouds, called
  * over loopback HTTP with {@link HttpClient}. Tests keep apart by their own request and device
- * ids. Every answer is checked for seed 001's {@code X-Request-ID} and for the absence of a Java
+ * ids. Every answer is checked for the {@code X-Request-ID} of the API conventions (docs/cloud-contracts.md section 1) and for the absence of a Java
  * stack trace, whatever the test is about.
  */
 abstract class StatusApiTestSupport extends AllCloudsTestSupport {
@@ -252,7 +252,7 @@ abstract class StatusApiTestSupport extends AllCloudsTestSupport {
         return "http://127.0.0.1:" + bridge.property("bridge.http.port");
     }
 
-    /** Sends, and checks what every answer of the API must have (seed 001): an X-Request-ID, no stack trace. */
+    /** Sends, and checks what every answer of the API must have (docs/cloud-contracts.md section 1): an X-Request-ID, no stack trace. */
     private HttpResponse<String> send(HttpRequest request) {
         HttpResponse<String> r;
         try {

@@ -14,7 +14,7 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code POST /commands/v0/requests/} over real HTTP: a batch document (BATCH-FORMAT.md) is checked
+ * {@code POST /commands/v0/requests/} over real HTTP: a batch document (docs/batch-format.md) is checked
  * to its end and answered {@code 202} with its request id and status location at once; its records
  * are taken in the background through the same intake as every other trigger, and its progress is
  * {@code GET /commands/v0/requests/{id}/}. A retried POST (same {@code request_id}, same

@@ -28,7 +28,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Adapter of the access cloud's two-step action (DEVICE-CLOUD.md section 2): create the action,
+ * Adapter of the access cloud's two-step action (docs/cloud-contracts.md section 2): create the action,
  * PUT the payload to its pre-authorised upload URL, then poll until RESOLVED or REJECTED.
  * <p>
  * The route {@code two-step-action.yaml} makes the calls; this class prepares each request and

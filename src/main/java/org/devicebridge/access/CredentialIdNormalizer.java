@@ -3,11 +3,11 @@ package org.devicebridge.access;
 import java.util.Locale;
 
 /**
- * Brings an access-cloud credential id into the form the cloud requires (DEVICE-CLOUD.md section 2,
+ * Brings an access-cloud credential id into the form the cloud requires (docs/cloud-contracts.md section 2,
  * "Credential id rules"): upper-case hexadecimal, exactly 32 characters, the unused tail filled
  * with {@code F}.
  *
- * <p>Callers may give ids short, lower-case or with surrounding white space (BATCH-FORMAT.md,
+ * <p>Callers may give ids short, lower-case or with surrounding white space (docs/batch-format.md,
  * {@code credentials} action): {@code " 1a2b3c4d "} becomes
  * {@code "1A2B3C4DFFFFFFFFFFFFFFFFFFFFFFFF"}. Ids that cannot be brought into that form are rejected.
  * Credential ids are not secret, so error messages quote them (abbreviated if very long).

@@ -23,7 +23,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Pre-flight check of the access cloud's credentials-and-schedules payload (DEVICE-CLOUD.md
+ * Pre-flight check of the access cloud's credentials-and-schedules payload (docs/cloud-contracts.md
  * section 2): everything the cloud would answer with a {@code REJECTED} action is caught here,
  * before the bridge creates an action and uploads the payload.
  *

@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The door of the bridge's API (seed 001 conventions): gives every call an {@code X-Request-ID},
+ * The door of the bridge's API (the API conventions, docs/cloud-contracts.md section 1): gives every call an {@code X-Request-ID},
  * checks its bearer token, takes its parameters and body, drops every request header (so none is
- * echoed back), and writes every answer in seed 002's envelope {@code {"code","message","content"}},
+ * echoed back), and writes every answer in the status API's envelope {@code {"code","message","content"}},
  * errors included, never with a stack trace. One log line per call names its request id.
  */
 public class ApiGate {
@@ -205,12 +205,12 @@ public class ApiGate {
         write(exchange, status, "application/json", errorEnvelope(status, message, exchange.getProperty(CALL, ApiCall.class).requestId()));
     }
 
-    /** A new request id: 32 lower-case hex characters (seed 001 allows at most 32). */
+    /** A new request id: 32 lower-case hex characters (the API conventions allow at most 32). */
     public String newRequestId() {
         return HexFormat.of().formatHex(nextBytes());
     }
 
-    /** The error envelope of seed 001 / 002 as JSON text, the message redacted. */
+    /** The error envelope of the API conventions as JSON text, the message redacted. */
     public String errorEnvelope(int status, String message, String requestId) {
         ObjectNode envelope = mapper.createObjectNode().put("code", status).put("message", redactor.text(message));
         envelope.putNull("content");

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * ({@code 404}), a method its path does not serve ({@code 405}), and a request that failed outside a
  * route ({@code 500}, e.g. while its answer was written). Vert.x gives these itself, after every
  * route of the port was tried: an HTML page or an empty body, without {@code X-Request-ID}. Here
- * they get seed 001's error envelope and a request id, like every answer of the routes.
+ * they get the error envelope of the API conventions and a request id, like every answer of the routes.
  * <p>
  * They are error handlers of the server's root router: Vert.x consults the router a request came
  * in on, not the sub-router that {@code platform-http} adds its routes to (whose error handlers

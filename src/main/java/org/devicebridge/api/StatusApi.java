@@ -34,14 +34,14 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The bridge's status API over the ledger (seed 002, DEVICE-CLOUD.md section 5): list and follow
+ * The bridge's status API over the ledger (docs/cloud-contracts.md section 5): list and follow
  * every command of every kind, change a command's state (device reports, cancel), let devices pull
  * their queued commands, and submit batches over HTTP. Each method is one endpoint; parameters and
  * answers go through {@link ApiGate}.
  */
 public class StatusApi {
 
-    /** The states a PUT may ask for (seed 002). */
+    /** The states a PUT may ask for (docs/cloud-contracts.md section 5). */
     static final Set<CommandState> PUT_STATES = EnumSet.of(CommandState.ACKNOWLEDGED, CommandState.IN_PROGRESS,
             CommandState.TIMEOUT, CommandState.SUCCESS, CommandState.FAILURE, CommandState.SCHEDULED, CommandState.CANCELLED);
     private static final Pattern COMMAND_ID = Pattern.compile("[0-9a-fA-F-]{36}");
@@ -144,7 +144,7 @@ public class StatusApi {
     }
 
     /**
-     * {@code POST /commands/v0/requests/}: a batch document (BATCH-FORMAT.md). Its {@code request_id},
+     * {@code POST /commands/v0/requests/}: a batch document (docs/batch-format.md). Its {@code request_id},
      * else the {@code Idempotency-Key} header, else a digest of the body, is the idempotency key: a
      * retried POST answers what the first one created (200) and creates nothing new; the same key
      * with a different document is 422. A new document is answered {@code 202} as soon as it is

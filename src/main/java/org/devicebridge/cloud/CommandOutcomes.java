@@ -142,7 +142,7 @@ public class CommandOutcomes {
     }
 
     /**
-     * The cloud's own words from an error body, whichever cloud: seed 001's
+     * The cloud's own words from an error body, whichever cloud: the common error body's
      * {@code type/message/fields}, the network cloud's {@code error/message}, the home cloud's {@code message}.
      */
     public String detail(CloudResponse r) {

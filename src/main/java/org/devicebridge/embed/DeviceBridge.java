@@ -31,7 +31,7 @@ import java.util.Properties;
  * endpoints), its broker, its HTTP server. The bridge's own queues, file inbox, status API and
  * access-cloud webhook receiver are not part of it.
  * <p>
- * Configuration: the {@code bridge.*} keys of the stand-alone bridge (README), below whatever
+ * Configuration: the {@code bridge.*} keys of the stand-alone bridge (docs/configuration.md), below whatever
  * the application's properties component already resolves, and below {@code settings}. Secrets
  * come, as always, from the environment or files ({@code bridge.access.api-key-file}).
  */

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Pre-flight and planning of {@code capability} actions for the home cloud (DEVICE-CLOUD.md
+ * Pre-flight and planning of {@code capability} actions for the home cloud (docs/cloud-contracts.md
  * section 4): {@code {"kind":"capability","device":"lamp-1","actions":[{"type":
  * "devices.capabilities.on_off","state":{"instance":"on","value":true}}]}}.
  *

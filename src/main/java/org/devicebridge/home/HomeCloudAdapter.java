@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Adapter of the home cloud's capability actions (DEVICE-CLOUD.md section 4): several devices'
+ * Adapter of the home cloud's capability actions (docs/cloud-contracts.md section 4): several devices'
  * actions go in one call; the answer says, per device and capability, DONE or ERROR. A device
  * succeeds only when every one of its capabilities did; its result lists each capability.
  * <p>

@@ -31,7 +31,7 @@ import java.util.Locale;
 import java.util.NoSuchElementException;
 
 /**
- * Opens batch files of BATCH-FORMAT.md: a JSON document ({@code *.json}, with {@code request_id}
+ * Opens batch files of docs/batch-format.md: a JSON document ({@code *.json}, with {@code request_id}
  * and an {@code actions} array), JSON Lines ({@code *.jsonl}, one action per line) or CSV
  * ({@code *.csv}, a header row and one action per line, see {@link CsvRowMapper}). All are
  * streamed; nothing reads a whole file into memory.
@@ -95,7 +95,7 @@ public class BatchReader {
     }
 
     /**
-     * A batch document that arrived as a message or an HTTP body (BATCH-FORMAT.md's JSON form),
+     * A batch document that arrived as a message or an HTTP body (the JSON form of docs/batch-format.md),
      * checked to its end like a file.
      *
      * @param fallbackRequestId the request id when the document gives none (e.g. from an Idempotency-Key)

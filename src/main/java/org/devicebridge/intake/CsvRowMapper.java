@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 
 /**
  * The rows of a CSV batch ({@code docs/csv-batches.md}): splits one row into cells with Jackson's
- * CSV parser, checks the header and turns a row into an action object of BATCH-FORMAT.md.
+ * CSV parser, checks the header and turns a row into an action object of docs/batch-format.md.
  * <p>
  * A row is a line, or several when a quoted cell holds line breaks ({@link BatchReader} joins them
  * while the row's quotes do not pair up); quoted cells may hold commas and doubled quotes

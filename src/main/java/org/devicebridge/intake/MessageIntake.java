@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Intake from messages (routes/templates/batch-intake.yaml: the bridge's queue, or an embedding
- * application's own endpoint): one batch document (BATCH-FORMAT.md's JSON form) per message,
+ * application's own endpoint): one batch document (the JSON form of docs/batch-format.md) per message,
  * through the one intake pipeline, before the exchange ends (so a transacted consumer acknowledges
  * the message only once its actions are in the ledger).
  * <p>

@@ -34,7 +34,7 @@ public final class Preflight {
 
     /** Fields every action may carry. */
     static final List<String> COMMON_FIELDS = List.of("kind", "id", "not_before", "deadline");
-    /** Fields of each kind beside the common ones (BATCH-FORMAT.md, README "Batches in"). */
+    /** Fields of each kind beside the common ones (docs/batch-format.md). */
     static final Map<String, List<String>> KIND_FIELDS = Map.of(
             "credentials", List.of("device", "payload"),
             "bulk", List.of("type", "ids", "macs", "params"),

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The command states of seed 002, in the order a command moves through them.
+ * The command states of the status API contract (docs/cloud-contracts.md section 5), in the order a command moves through them.
  * <p>
  * {@link #rank} orders them: a command only ever moves to a state of a higher rank (never
  * backwards), with one exception, {@code Command Scheduled -> Command Queued} when a

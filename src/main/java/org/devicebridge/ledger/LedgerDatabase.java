@@ -132,8 +132,8 @@ public final class LedgerDatabase {
      * ever, so the bridge compacts it itself: {@link LedgerCompaction}, every
      * {@code bridge.db.compact-interval}.
      * <p>
-     * H2's other settings are left as they are; measured (bench/ledger-size.sh, README "What the
-     * ledger keeps, and for how long") and not taken: a lower {@code RETENTION_TIME} (45 s: a chunk's
+     * H2's other settings are left as they are; measured (bench/ledger-size.sh, docs/ledger-storage.md: what
+     * the ledger keeps, and for how long) and not taken: a lower {@code RETENTION_TIME} (45 s: a chunk's
      * space is used again only once the chunk is that old, H2 assuming the disk has written its
      * buffers by then; lower, a power failure may leave a file pointing at overwritten data),
      * {@code COMPRESS=TRUE}

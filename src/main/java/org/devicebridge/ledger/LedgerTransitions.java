@@ -30,8 +30,8 @@ import static org.devicebridge.ledger.CommandState.TIMEOUT;
  * current state and appends a row to {@code bridge_transition}, in one transaction.
  * <p>
  * Moves asked for through the status API ({@link #moveAsAsked}) follow the table of who may move
- * what from where ({@link #refusal}, README "The status API"), checked against the state the
- * command is in at the moment of the move.
+ * what from where ({@link #refusal}; docs/cloud-contracts.md, "Who may move what, from where"),
+ * checked against the state the command is in at the moment of the move.
  */
 public class LedgerTransitions {
 

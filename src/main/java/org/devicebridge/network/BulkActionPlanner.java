@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Pre-flight and planning of {@code bulk} actions for the network cloud (DEVICE-CLOUD.md section 3):
+ * Pre-flight and planning of {@code bulk} actions for the network cloud (docs/cloud-contracts.md section 3):
  * {@code {"kind":"bulk","type":"exempt","ids":["HW-1",..],"params":{"exempt_time":24}}} or the same
  * with {@code "macs":[..]}.
  *

@@ -3,7 +3,7 @@ package org.devicebridge.network;
 import java.util.Locale;
 
 /**
- * Brings a MAC address into the form the network cloud expects (DEVICE-CLOUD.md section 3):
+ * Brings a MAC address into the form the network cloud expects (docs/cloud-contracts.md section 3):
  * lower-case hexadecimal pairs separated by colons, {@code aa:bb:cc:dd:ee:ff}.
  *
  * <p>Accepted input, in any case and with surrounding white space:

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
- * Adapter of the network cloud's bulk device action v3.0 (DEVICE-CLOUD.md section 3): one call
+ * Adapter of the network cloud's bulk device action v3.0 (docs/cloud-contracts.md section 3): one call
  * applies one action type to up to 100 devices; the answer maps each device to 1 / 0 / -1.
  * <p>
  * The cloud allows 10 calls a minute per token. The budget lives in the ledger

@@ -8,7 +8,7 @@ import org.devicebridge.ledger.CommandRecord;
 import java.time.Instant;
 
 /**
- * The one outward view of a command (BATCH-FORMAT.md "Out: results"): a result-file line, and the
+ * The one outward view of a command (docs/batch-format.md, "Out: results"): a result-file line, and the
  * status object every other output (events, API) builds on.
  */
 public class CommandView {

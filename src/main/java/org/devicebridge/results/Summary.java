@@ -8,7 +8,7 @@ import org.devicebridge.ledger.RequestRecord;
 
 import java.time.Instant;
 
-/** A finished request's summary (BATCH-FORMAT.md {@code <name>.summary.json}). */
+/** A finished request's summary (docs/batch-format.md {@code <name>.summary.json}). */
 public record Summary(String requestId, String sourceName, int total, int succeeded, int failed, int timedOut, int cancelled,
                       int invalid, Instant startedAt, Instant finishedAt) {
 

@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param name    letters, digits, '-' and '_'; names the route ({@code schedule-<name>}), the Quartz trigger and the requests
  * @param cron    Quartz cron expression, seconds first ({@code 0 0 2 * * ?} = every day at 02:00)
  * @param zone    the time zone the expression is read in
- * @param source  a batch document (BATCH-FORMAT.md's JSON form), or a directory whose {@code *.json} documents are each taken in
+ * @param source  a batch document (the JSON form of docs/batch-format.md), or a directory whose {@code *.json} documents are each taken in
  * @param misfire what Quartz does with a firing it missed
  */
 public record Schedule(String name, String cron, ZoneId zone, Path source, Misfire misfire) {

@@ -836,7 +836,7 @@ class OpenApiContractTest {
         return new Answer(response.request(), body, response, check(response, body));
     }
 
-    /** Every answer: the document's word on it, then seed 001's conventions the document states in prose. */
+    /** Every answer: the document's word on it, then the API conventions (docs/cloud-contracts.md section 1) the document states in prose. */
     private JsonNode check(HttpResponse<String> response, String requestBody) {
         doc.assertResponseValid(response);
         String method = response.request().method();

@@ -51,7 +51,7 @@ final class BenchActions {
         return out;
     }
 
-    /** A BATCH-FORMAT.md JSON document of {@code credentials} actions. */
+    /** A JSON batch document (docs/batch-format.md) of {@code credentials} actions. */
     static String batchDocument(String requestId, List<Action> actions) {
         StringBuilder b = new StringBuilder(actions.size() * 400);
         b.append("{\"request_id\":\"").append(requestId).append("\",\"actions\":[\n");

@@ -36,7 +36,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
- * The engine benchmark (README "Engine benchmark"), run by {@code bench/engine.sh}. Not a test:
+ * The engine benchmark (docs/engine.md, "The benchmark"), run by {@code bench/engine.sh}. Not a test:
  * it prints figures and judges nothing but its own bounds.
  *
  * <p>Scenarios (arguments; default {@code throughput}):
@@ -225,10 +225,10 @@ public final class EngineBench {
         Path dir = tmp.resolve("backlog-" + n);
         Files.createDirectories(dir);
         Instant now = Instant.now();
-        long seedStart = System.currentTimeMillis();
+        long seedingStart = System.currentTimeMillis();
         BenchLedger.seed(h2Url(dir), "sa", null, "bench-backlog-" + n, BenchActions.make("backlog", n), now,
                 now.plus(Duration.ofHours(3)));
-        double seedS = (System.currentTimeMillis() - seedStart) / 1000.0;
+        double seedingSeconds = (System.currentTimeMillis() - seedingStart) / 1000.0;
         if (n == backlogSizes.stream().max(Integer::compare).orElseThrow()) {
             seededCopy = tmp.resolve("seeded-" + n + ".mv.db");
             Files.copy(dir.resolve("ledger.mv.db"), seededCopy, StandardCopyOption.REPLACE_EXISTING);
@@ -268,7 +268,7 @@ public final class EngineBench {
             System.out.printf(Locale.ROOT, "  %,7d open: %.0f calls/s over %.1f s (%,d creates, %,d PUTs, %,d polls, %,d other); "
                             + "bridge CPU %.0f %% of a core -> %.0f calls per CPU-second; seeded in %.1f s%n",
                     n, callsPerS, seconds, diff(s0, s1, "creates"), diff(s0, s1, "puts"), diff(s0, s1, "polls"), diff(s0, s1, "other"),
-                    cpu * 100, cpu > 0 ? callsPerS / cpu : 0, seedS);
+                    cpu * 100, cpu > 0 ? callsPerS / cpu : 0, seedingSeconds);
             System.out.printf(Locale.ROOT, "           create -> PUT (cloud's clock, since start): %,d PUTs, p50 %.1f s, p99 %.1f s, max %.1f s; "
                             + "%,d created actions still awaiting their PUT, oldest %.0f s; expired upload URLs (lifetime %d s): %d PUTs refused, "
                             + "%d unused past their lifetime%n",

@@ -16,7 +16,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The home cloud (DEVICE-CLOUD.md section 4) over real HTTP on loopback. */
+/** The home cloud (docs/cloud-contracts.md section 4) over real HTTP on loopback. */
 class HomeCloudSimulatorTest {
 
     private static final String TOKEN = "oauth_test_0123456789";

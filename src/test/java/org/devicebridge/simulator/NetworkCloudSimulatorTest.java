@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The network cloud (DEVICE-CLOUD.md section 3) over real HTTP on loopback, on a clock the tests
+ * The network cloud (docs/cloud-contracts.md section 3) over real HTTP on loopback, on a clock the tests
  * move by hand: the rate window's tests advance it instead of waiting for real time to pass.
  */
 class NetworkCloudSimulatorTest {

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 /**
- * Strict simulator of the access cloud (DEVICE-CLOUD.md sections 1 and 2): the two-step
+ * Strict simulator of the access cloud (docs/cloud-contracts.md sections 1 and 2): the two-step
  * credentials-and-schedules action with asynchronous resolution, signed webhooks and fault
  * injection.
  *

@@ -6,7 +6,7 @@ import java.util.Iterator;
 import java.util.Set;
 
 /**
- * The capability types, instances and value shapes of DEVICE-CLOUD.md section 4.
+ * The capability types, instances and value shapes of docs/cloud-contracts.md section 4.
  *
  * <ul>
  *   <li>{@code devices.capabilities.on_off}: instance {@code on}; value boolean.</li>

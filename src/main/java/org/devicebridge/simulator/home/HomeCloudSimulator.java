@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
- * Strict simulator of the home cloud (DEVICE-CLOUD.md section 4): capability actions,
+ * Strict simulator of the home cloud (docs/cloud-contracts.md section 4): capability actions,
  * {@code POST /home/v1.0/devices/actions} with {@code Authorization: Bearer <oauth token>}.
  *
  * <p>Order of checks: path ({@code 404}), method ({@code 405}, {@code Allow: POST}), bearer

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A structurally valid capability-action request (DEVICE-CLOUD.md section 4). Structure errors
+ * A structurally valid capability-action request (docs/cloud-contracts.md section 4). Structure errors
  * are a {@code 400}; what a capability asks for (type, instance, value) is judged per capability
  * by {@link Capabilities} and answered inside the {@code 200}.
  *

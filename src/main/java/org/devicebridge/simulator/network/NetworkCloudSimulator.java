@@ -15,7 +15,7 @@ import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
- * Strict simulator of the network cloud (DEVICE-CLOUD.md section 3): the bulk device action
+ * Strict simulator of the network cloud (docs/cloud-contracts.md section 3): the bulk device action
  * v3.0, {@code POST /network/v3/devices/action?access_token=<token>}, with a sliding-window rate
  * limit per token, per-device results and fault injection.
  *

@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A validated bulk device action (DEVICE-CLOUD.md section 3).
+ * A validated bulk device action (docs/cloud-contracts.md section 3).
  *
  * @param type       one of {@link #TYPES}
  * @param devices    the HWIDs or MACs exactly as sent, in order, distinct
