@@ -3,12 +3,8 @@ package org.devicebridge;
 import org.apache.camel.main.Main;
 import org.devicebridge.embed.DeviceBridge;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Builds the bridge's Camel Main: configuration from {@code --config}, the working directory's
@@ -33,11 +29,8 @@ public final class BridgeApp {
         Properties props = new Properties();
         props.putAll(overrides);
         main.setOverrideProperties(props);
-        // the routes are read from routes/ when it is there (a checkout), else from the packaged copy:
-        // the stand-alone bridge's triggers and edges, the engine, and the route templates
-        String from = Files.isDirectory(Path.of("routes")) ? "file:" : "classpath:" + DeviceBridge.PACKAGED;
-        main.configure().withRoutesIncludePattern(Stream.of("routes/*.yaml", DeviceBridge.ENGINE_ROUTES, DeviceBridge.TEMPLATES)
-                .map(pattern -> from + pattern).collect(Collectors.joining(",")));
+        // the routes (the stand-alone bridge's triggers and edges, the engine, the route templates) are
+        // where camel.main.routes-include-pattern says: the packaged copy by default
         main.configure().addConfiguration(BridgeConfiguration.class);
         return main;
     }

@@ -76,6 +76,9 @@ public final class TestBridge implements AutoCloseable {
         p.put("bridge.inbox.min-age", "100");
         p.put("bridge.inbox.poll-delay", "100");
         p.put("bridge.access.tick", "100");
+        // tests watch single actions go through every state, with short simulated processing: the
+        // dispatcher never backs off while idle here (bench/engine.sh idle runs the default)
+        p.put("bridge.access.idle-after", String.valueOf(Integer.MAX_VALUE));
         p.put("bridge.deadline.check-interval", "200");
         p.put("bridge.results.check-interval", "200");
         p.put("bridge.retry.initial-delay", "100ms");

@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The threads that make one cloud's steps: a fixed pool of {@code bridge.<cloud>.concurrency}
@@ -18,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pool through a {@code wireTap}; it never waits for them. A step that ends frees its thread for the
  * next claim at once (the dispatch scheduler is greedy: a claim that found work looks again
  * immediately), so the steps in flight stay at the concurrency, instead of a batch waiting for its
- * slowest step before the next one is claimed.
+ * slowest step before the next one is claimed. While every thread is busy the dispatcher waits for
+ * the first to free ({@link #awaitFree}), so an empty claim means that nothing is due, and the
+ * dispatch scheduler may look less often while the ledger has nothing to do.
  */
 public final class StepWorkers extends AbstractExecutorService {
 
@@ -26,6 +30,8 @@ public final class StepWorkers extends AbstractExecutorService {
     private final ExecutorService pool;
     /** Steps handed over and not ended: running, or queued behind the running ones. */
     private final AtomicInteger busy = new AtomicInteger();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition freed = lock.newCondition();
 
     public StepWorkers(CamelContext context, String name, int size) {
         this.size = size;
@@ -35,6 +41,26 @@ public final class StepWorkers extends AbstractExecutorService {
     /** How many more steps may be claimed now. */
     public int free() {
         return Math.max(0, size - busy.get());
+    }
+
+    /**
+     * How many more steps may be claimed, waiting up to {@code maxMillis} for a thread to free when
+     * all are busy: the dispatcher claims as a step ends, not on its next tick.
+     */
+    public int awaitFree(long maxMillis) throws InterruptedException {
+        if (free() > 0) {
+            return free();
+        }
+        lock.lock();
+        try {
+            long nanos = TimeUnit.MILLISECONDS.toNanos(maxMillis);
+            while (free() == 0 && nanos > 0 && !pool.isShutdown()) {
+                nanos = freed.awaitNanos(nanos);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return free();
     }
 
     /** The concurrency: at most this many steps in flight. */
@@ -50,12 +76,23 @@ public final class StepWorkers extends AbstractExecutorService {
                 try {
                     step.run();
                 } finally {
-                    busy.decrementAndGet();
+                    ended();
                 }
             });
         } catch (RejectedExecutionException e) {
-            busy.decrementAndGet();
+            ended();
             throw e;
+        }
+    }
+
+    private void ended() {
+        if (busy.decrementAndGet() == size - 1) {   // a thread just freed after all were busy: wake the dispatcher
+            lock.lock();
+            try {
+                freed.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 

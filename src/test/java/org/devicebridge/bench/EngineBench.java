@@ -311,7 +311,7 @@ public final class EngineBench {
                 keepLog(bridge, "idle-" + n);
                 return;
             }
-            Thread.sleep(10_000);   // start-up work settles
+            Thread.sleep(30_000);   // start-up work (class loading, the JIT compiling the hot paths) settles
             double cpu0 = bridge.cpuSeconds();
             Map<String, Double> threads0 = bridge.cpuSecondsByThread();
             long t0 = System.currentTimeMillis();
