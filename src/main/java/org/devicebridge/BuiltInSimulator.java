@@ -81,6 +81,11 @@ final class BuiltInSimulator implements AutoCloseable {
         }
     }
 
+    /** The Yonomi dialect's settings the simulator stands in with (none yet: it speaks the REST dialect). */
+    CloudEndpoints.Simulated yonomiSettings() {
+        return new CloudEndpoints.Simulated(null, null, null, null);
+    }
+
     String accessBaseUrl() {
         return accessBaseUrl;
     }
