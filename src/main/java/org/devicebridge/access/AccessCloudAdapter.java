@@ -315,9 +315,13 @@ public class AccessCloudAdapter {
         return dialect.eventId(body);
     }
 
-    /** After a call of the dialect: whether it is made once more with a renewed credential (the route asks). */
-    public boolean renewAndRepeat(Exchange exchange) {
-        return dialect.renewAndRepeat(exchange);
+    /**
+     * After a call of the dialect: whether it is made once more with a renewed credential, in the
+     * exchange property {@code accessCallAgain} the route filters on (a processor, not an expression:
+     * re-preparing the call must change this exchange, not a copy).
+     */
+    public void renewOnRefusal(Exchange exchange) {
+        exchange.setProperty("accessCallAgain", dialect.renewAndRepeat(exchange));
     }
 
     private void applyStatus(CommandRecord c, String status, String reason, String requestId) {

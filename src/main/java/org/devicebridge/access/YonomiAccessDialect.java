@@ -159,18 +159,16 @@ public class YonomiAccessDialect implements AccessDialect {
                     + "bridge.access.client-secret, bridge.access.token-url and the installation"
                     : "the access token was refused");
         }
-        if (!r.ok()) {
-            return r;
-        }
-        JsonNode body = LenientJson.strict(mapper, r.body()).orElse(null);
+        JsonNode body = r.status() == null ? null : LenientJson.strict(mapper, r.body()).orElse(null);
         JsonNode errors = body == null ? null : body.path("errors");
         if (errors == null || !errors.isArray() || errors.isEmpty()) {
             return r;
         }
         JsonNode first = errors.get(0);
         String code = first.path("extensions").path("code").asText("");
-        return withError(r, ERROR_STATUS.getOrDefault(code, UNKNOWN_ERROR_STATUS), code.isEmpty() ? "GraphQL error" : code,
-                first.path("message").asText("no message"));
+        // a 200 with errors: the status the code means; any other status stands, with the error's words
+        int status = r.ok() ? ERROR_STATUS.getOrDefault(code, UNKNOWN_ERROR_STATUS) : r.status();
+        return withError(r, status, code.isEmpty() ? "error" : code, first.path("message").asText("no message"));
     }
 
     @Override
