@@ -27,6 +27,7 @@ import java.util.List;
 final class AccessDialects {
 
     static final String KEY = "bridge.access.dialect";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AccessDialects.class);
 
     private AccessDialects() {
     }
@@ -86,7 +87,10 @@ final class AccessDialects {
         if (!yonomi(settings)) {
             return new HmacWebhookAuth(new WebhookSignature(clouds.accessWebhookSecret()), gate);
         }
-        return new BasicWebhookAuth(settings.optional("bridge.access.webhook-user").orElse(clouds.accessWebhookUser()),
-                clouds.accessWebhookSecret(), gate);
+        String user = settings.optional("bridge.access.webhook-user").orElse(clouds.accessWebhookUser());
+        if (user == null && clouds.access().configured()) {
+            LOG.warn("bridge.access.webhook-user is not set: access-cloud webhooks are refused (401); polling alone tracks actions");
+        }
+        return new BasicWebhookAuth(user, clouds.accessWebhookSecret(), gate);
     }
 }

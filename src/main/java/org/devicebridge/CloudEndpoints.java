@@ -62,7 +62,9 @@ record CloudEndpoints(Endpoint access, String accessWebhookSecret, Endpoint netw
         if (access.configured() && webhookSecret == null) {
             LOG.warn("{} is not set: access-cloud webhooks are refused (401); polling alone tracks actions", webhookKey);
         }
-        Simulated simulated = sim ? simulator.yonomiSettings() : new Simulated(null, null, null, null);
+        // the simulator's token URL, client and installation only where it stands in for the access cloud
+        Simulated simulated = sim && settings.optional("bridge.access.base-url").isEmpty() ? simulator.yonomiSettings()
+                : new Simulated(null, null, null, null);
         return new CloudEndpoints(access, webhookSecret, network, home, simulated);
     }
 

@@ -221,6 +221,20 @@ class YonomiFlowTest {
         assertThat(path.get(path.size() - 1)).isEqualTo(SUCCESS);
     }
 
+    @Test
+    void theBuiltInSimulatorSpeaksTheDialectWhenNothingElseIsConfigured(@TempDir Path own) {
+        // only the dialect chosen: URLs, client, installation and webhook user are the built-in simulator's
+        try (TestBridge simulated = TestBridge.in(own, "", Map.of("bridge.simulator.enabled", "true",
+                "bridge.access.dialect", "yonomi", "bridge.simulator.access.processing-delay", "200ms")).start()) {
+            simulated.drop("simulated.json", Batches.document("y-simulated-1", dataFile("s1", "sim-lock", "abc")));
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> simulated.commands("y-simulated-1").size() == 1
+                    && simulated.commands("y-simulated-1").get(0).state() == SUCCESS);
+            assertThat(simulated.callLog().calls(simulated.commands("y-simulated-1").get(0).id()))
+                    .extracting(CallRecord::operation).startsWith("create-action", "upload-payload");
+        }
+    }
+
     // ------------------------------------------------------------- helpers
 
     /** A credentials action whose payload is a Yonomi data file: one credential, one schedule. */
