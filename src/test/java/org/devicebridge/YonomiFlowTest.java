@@ -222,6 +222,36 @@ class YonomiFlowTest {
     }
 
     @Test
+    void aTokenRefusedAgainAfterRenewingItOnceFailsTheCommandSayingSo() {
+        long issued = cloud.tokensIssued();
+        cloud.failNextCalls(2, 401); // the call and its repeat with a renewed token
+
+        bridge.drop("refused.json", Batches.document("y-refused-1", dataFile("t1", "refused-lock", "abc")));
+        CommandRecord c = awaitFinal("y-refused-1", 1).get(0);
+
+        assertThat(c.state()).isEqualTo(FAILURE);
+        assertThat(c.reason()).contains("HTTP 401").contains("refused again after renewing it once");
+        assertThat(cloud.tokensIssued()).isEqualTo(issued + 1);
+    }
+
+    @Test
+    void aWrongClientSecretFailsTheCommandNamingTheTokenEndpoint(@TempDir Path own) {
+        Map<String, String> wrong = new HashMap<>(yonomiSettings(cloud));
+        wrong.put("bridge.access.client-secret", "ycs_not_the_secret_0000");
+        try (TestBridge misconfigured = TestBridge.in(own, cloud.baseUrl(), wrong).start()) {
+            misconfigured.drop("wrong.json", Batches.document("y-wrong-1", dataFile("x1", "wrong-lock", "abc")));
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> misconfigured.commands("y-wrong-1").size() == 1
+                    && misconfigured.commands("y-wrong-1").get(0).state().isFinal());
+            CommandRecord c = misconfigured.commands("y-wrong-1").get(0);
+            assertThat(c.state()).isEqualTo(FAILURE);
+            assertThat(c.reason()).contains("the token endpoint refused the client credentials (invalid_client)")
+                    .doesNotContain("ycs_not_the_secret_0000");
+            assertThat(cloud.createCount("wrong-lock")).isZero();
+        }
+    }
+
+    @Test
     void theBuiltInSimulatorSpeaksTheDialectWhenNothingElseIsConfigured(@TempDir Path own) {
         // only the dialect chosen: URLs, client, installation and webhook user are the built-in simulator's
         try (TestBridge simulated = TestBridge.in(own, "", Map.of("bridge.simulator.enabled", "true",
