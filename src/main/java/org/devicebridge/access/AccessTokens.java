@@ -53,6 +53,9 @@ public class AccessTokens {
     private final ObjectMapper mapper;
     private final Clock clock;
     private volatile Token current;
+    /** The last two tokens issued (masked by the redactor), newest first; guarded by {@code this}. */
+    private String latest;
+    private String retired;
     private volatile ProducerTemplate template;
 
     private record Token(String value, Instant renewAt) {
@@ -154,7 +157,11 @@ public class AccessTokens {
             throw new Unavailable(refusal(new CloudResponse(502, "", r.requestId(), null, null, r.durationMs()),
                     "the token endpoint answered without an access_token"));
         }
-        redactor.addSecret(value);
+        // masked from now on, as is the token before it; the one before that is of no use to anyone (expired or
+        // refused), so its mask goes: the redactor holds two tokens, not every token of a long run
+        redactor.replaceSecret(retired, value);
+        retired = latest;
+        latest = value;
         Duration lifetime = body.path("expires_in").canConvertToLong() && body.path("expires_in").asLong() > 0
                 ? Duration.ofSeconds(body.path("expires_in").asLong()) : DEFAULT_LIFETIME;
         // renewed renewBefore ahead of its expiry; a token shorter-lived than twice that, at half its life
