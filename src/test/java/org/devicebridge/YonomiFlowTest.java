@@ -165,6 +165,18 @@ class YonomiFlowTest {
     }
 
     @Test
+    void requestsAnotherUploadUrlWhenTheAnswerToTheFirstWasLost() {
+        cloud.garbleNextAnswers(1); // the platform made the action, its answer is cut short on the way
+        bridge.drop("lost.json", Batches.document("y-lost-1", dataFile("lost1", "lost-lock", "abc")));
+
+        CommandRecord c = awaitFinal("y-lost-1", 1).get(0);
+
+        assertThat(c.state()).isEqualTo(SUCCESS);
+        // the first action never got data, so changed nothing on the device
+        assertThat(cloud.statusesFor("lost-lock")).containsExactly("AWAITING_DATA", "RESOLVED");
+    }
+
+    @Test
     void retriesAnInternalGraphQlErrorWithBackoff() {
         cloud.answerNextWithError(1, "INTERNAL");
         bridge.drop("internal.json", Batches.document("y-internal-1", dataFile("i1", "internal-lock", "abc")));

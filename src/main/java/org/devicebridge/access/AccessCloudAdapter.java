@@ -143,6 +143,11 @@ public class AccessCloudAdapter {
         adopt(c, action.value(), r.requestId());
     }
 
+    /** Whether the dialect can look up an action whose create lost its answer (the route asks). */
+    public boolean findsLostCreates() {
+        return dialect.findsLostCreates();
+    }
+
     /**
      * Where a create whose answer was lost goes on: looking for the action it made; or, in a
      * dialect that cannot look it up, a new create (the first action gets no data, so changes nothing).

@@ -133,6 +133,16 @@ public final class YonomiCloudSimulator implements CloudSimulator {
         graphqlErrorsToAnswer.set(count);
     }
 
+    /** The next {@code count} upload-URL answers are cut short on their way; the actions are made all the same. */
+    public void garbleNextAnswers(int count) {
+        apiFaults.garbleNext(count);
+    }
+
+    /** Snapshots of the device's actions' statuses, in creation order. */
+    public List<String> statusesFor(String deviceId) {
+        return store.all().stream().filter(a -> a.deviceId().equals(deviceId)).map(a -> a.status().name()).toList();
+    }
+
     public long tokensIssued() {
         return tokensIssued.get();
     }
@@ -287,7 +297,11 @@ public final class YonomiCloudSimulator implements CloudSimulator {
                     .put("uploadUrl", serverBaseUrl + UPLOAD_PREFIX + "/" + action.uploadToken());
             ObjectNode answer = SimulatorHttp.JSON.createObjectNode();
             answer.putObject("data").set(MUTATION_FIELD, result);
-            SimulatorHttp.sendJson(exchange, 200, answer);
+            if (apiFaults.garbles(0)) {
+                SimulatorHttp.sendGarbled(exchange, 200, answer); // the action exists all the same
+            } else {
+                SimulatorHttp.sendJson(exchange, 200, answer);
+            }
             return;
         }
         if (query.startsWith("query") && DEVICE_QUERY.matcher(query).find() && query.contains("events")) {
