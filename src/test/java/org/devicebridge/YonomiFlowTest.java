@@ -264,10 +264,12 @@ class YonomiFlowTest {
     }
 
     @Test
-    void theBuiltInSimulatorSpeaksTheDialectWhenNothingElseIsConfigured(@TempDir Path own) {
+    void theBuiltInSimulatorSpeaksTheDialectWhenNothingElseIsConfiguredWithFormClientAuthentication(@TempDir Path own) {
         // only the dialect chosen: URLs, client, installation and webhook user are the built-in simulator's
+        // (and the client's id and secret go as form fields, the token endpoint's other way)
         try (TestBridge simulated = TestBridge.in(own, "", Map.of("bridge.simulator.enabled", "true",
-                "bridge.access.dialect", "yonomi", "bridge.simulator.access.processing-delay", "200ms")).start()) {
+                "bridge.access.dialect", "yonomi", "bridge.access.token-client-auth", "form",
+                "bridge.simulator.access.processing-delay", "200ms")).start()) {
             simulated.drop("simulated.json", Batches.document("y-simulated-1", dataFile("s1", "sim-lock", "abc")));
 
             await().atMost(Duration.ofSeconds(20)).until(() -> simulated.commands("y-simulated-1").size() == 1
