@@ -166,10 +166,9 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("deadlines", new DeadlineWatch(workQueue, commandStore, transitions));
         LedgerHousekeepingConfiguration.configure(context, settings, dataSource);
         Duration lease = settings.duration("bridge.access.lease", Duration.ofMinutes(1));
-        registry.bind("accessCloud", new AccessCloudAdapter(clouds.access().baseUrl(), clouds.access().secret(),
+        registry.bind("accessCloud", new AccessCloudAdapter(AccessDialects.dialect(context, settings, clouds, call, redactor, mapper),
                 settings.integer("bridge.access.max-recreates", 3, 0, Integer.MAX_VALUE), settings.integer("bridge.access.batch-size", 100, 1, 10_000),
                 lease, ledger, workQueue, commandStore, callLog, transitions, call, backoff, outcomes, redactor, mapper));
-        registry.bind("accessWebhookSignature", new WebhookSignature(clouds.accessWebhookSecret()));
         registry.bind("rawRequestBody", new RawRequestBody(WEBHOOK_MAX_BODY, WEBHOOK_BODY_TIMEOUT));
         CallLimits limits = CallLimits.of(settings);
         NetworkCloudAdapter network = new NetworkCloudAdapter(clouds.network().baseUrl(), clouds.network().secret(),
@@ -209,6 +208,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         }
         ApiGate gate = new ApiGate(apiToken, deviceToken, deviceTokens, mapper, redactor);
         registry.bind("apiGate", gate);
+        registry.bind("accessWebhookAuth", AccessDialects.webhookAuth(settings, clouds, gate));
         registry.bind("statusApi", new StatusApi(commandStore, reads, transitions, commandInbox,
                 intake, view, gate, mapper));
         RequestReporter reporter = new RequestReporter(commandStore, reads, view, mapper, Path.of(settings.get("bridge.outbox.dir", "data/outbox")),

@@ -2,6 +2,8 @@ package org.devicebridge;
 
 import org.devicebridge.simulator.SimulatorServer;
 import org.devicebridge.simulator.access.AccessCloudSettings;
+import org.devicebridge.simulator.access.YonomiCloudSettings;
+import org.devicebridge.simulator.access.YonomiCloudSimulator;
 import org.devicebridge.simulator.home.HomeCloudSettings;
 import org.devicebridge.simulator.network.NetworkCloudSettings;
 import org.slf4j.Logger;
@@ -29,9 +31,11 @@ final class BuiltInSimulator implements AutoCloseable {
     private final String networkToken;
     private final String homeBaseUrl;
     private final String homeToken;
+    private final CloudEndpoints.Simulated yonomi;
 
     private BuiltInSimulator(SimulatorServer server, String accessBaseUrl, String apiKey, String webhookSecret,
-                             String networkBaseUrl, String networkToken, String homeBaseUrl, String homeToken) {
+                             String networkBaseUrl, String networkToken, String homeBaseUrl, String homeToken,
+                             CloudEndpoints.Simulated yonomi) {
         this.server = server;
         this.accessBaseUrl = accessBaseUrl;
         this.apiKey = apiKey;
@@ -40,11 +44,15 @@ final class BuiltInSimulator implements AutoCloseable {
         this.networkToken = networkToken;
         this.homeBaseUrl = homeBaseUrl;
         this.homeToken = homeToken;
+        this.yonomi = yonomi == null ? new CloudEndpoints.Simulated(null, null, null, null) : yonomi;
     }
 
     static BuiltInSimulator start(Settings settings) {
-        String key = settings.secret("bridge.access.api-key").orElse("sim_" + randomHex());
-        String secret = settings.secret("bridge.access.webhook-secret").orElse(randomHex());
+        boolean yonomiDialect = AccessDialects.yonomi(settings);
+        // the access cloud's secret and its webhooks' (rest: API key and HMAC secret; yonomi: client secret and Basic password)
+        String key = settings.secret(yonomiDialect ? "bridge.access.client-secret" : "bridge.access.api-key").orElse("sim_" + randomHex());
+        String secret = settings.secret(yonomiDialect ? "bridge.access.webhook-password" : "bridge.access.webhook-secret")
+                .orElse(randomHex());
         String networkToken = settings.secret("bridge.network.token").orElse("sim_" + randomHex());
         String homeToken = settings.secret("bridge.home.token").orElse("sim_" + randomHex());
         SimulatorServer server = SimulatorServer.start(settings.integer("bridge.simulator.port", 0));
@@ -59,7 +67,25 @@ final class BuiltInSimulator implements AutoCloseable {
                         .webhookDuplicateShare(settings.decimal("bridge.simulator.access.webhook-duplicate-share", 0))
                         .webhookReorder(settings.bool("bridge.simulator.access.webhook-reorder", false));
             }
-            String accessUrl = server.addAccessCloud(access.build()).baseUrl();
+            String accessUrl;
+            CloudEndpoints.Simulated yonomi = null;
+            if (AccessDialects.yonomi(settings)) { // the access cloud in the Yonomi dialect, its secrets as above
+                var platform = YonomiCloudSimulator.mount(server, YonomiCloudSettings.of(
+                                settings.get("bridge.access.client-id", "simulated-client"), key,
+                                settings.get("bridge.access.installation-id", "simulated-installation"))
+                        .withInstallationHeader(settings.get("bridge.access.installation-header", "x-allegion-installation-id"))
+                        .withProcessingDelay(settings.duration("bridge.simulator.access.processing-delay", Duration.ofSeconds(3))));
+                String user = settings.get("bridge.access.webhook-user", "simulated-webhooks");
+                if (settings.bool("bridge.simulator.access.webhooks", true)) {
+                    platform.updateSettings(s -> s.withWebhook("http://127.0.0.1:" + settings.integer("bridge.http.port", 8080, 1, 65535)
+                            + "/webhooks/access", user, secret));
+                }
+                accessUrl = platform.baseUrl();
+                yonomi = new CloudEndpoints.Simulated(platform.tokenUrl(), platform.settings().clientId(),
+                        platform.settings().installationId(), user);
+            } else {
+                accessUrl = server.addAccessCloud(access.build()).baseUrl();
+            }
             String networkUrl = server.addNetworkCloud(NetworkCloudSettings.builder(networkToken)
                     .rateLimit(settings.integer("bridge.simulator.network.rate-limit", 10),
                             settings.duration("bridge.simulator.network.rate-window", Duration.ofMinutes(1)))
@@ -74,11 +100,16 @@ final class BuiltInSimulator implements AutoCloseable {
                     .build()).baseUrl();
             LOG.info("built-in simulator on {}: access cloud {}, network cloud {}, home cloud {}", server.baseUrl(), accessUrl,
                     networkUrl, homeUrl);
-            return new BuiltInSimulator(server, accessUrl, key, secret, networkUrl, networkToken, homeUrl, homeToken);
+            return new BuiltInSimulator(server, accessUrl, key, secret, networkUrl, networkToken, homeUrl, homeToken, yonomi);
         } catch (RuntimeException e) {
             server.close();
             throw e;
         }
+    }
+
+    /** The Yonomi dialect's settings the simulator stands in with (all null in the REST dialect). */
+    CloudEndpoints.Simulated yonomiSettings() {
+        return yonomi;
     }
 
     String accessBaseUrl() {

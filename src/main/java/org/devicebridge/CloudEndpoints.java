@@ -10,7 +10,7 @@ import java.net.URI;
  * cloud's secret key, or from the built-in simulator when it is enabled. A cloud without a base
  * URL is not used (its kind of action is refused at intake); at least one must be configured.
  */
-record CloudEndpoints(Endpoint access, String accessWebhookSecret, Endpoint network, Endpoint home) {
+record CloudEndpoints(Endpoint access, String accessWebhookSecret, Endpoint network, Endpoint home, Simulated simulated) {
 
     private static final Logger LOG = LoggerFactory.getLogger(CloudEndpoints.class);
 
@@ -21,10 +21,32 @@ record CloudEndpoints(Endpoint access, String accessWebhookSecret, Endpoint netw
         }
     }
 
+    /** What the built-in simulator stands in with for the Yonomi dialect's settings (all null without it). */
+    record Simulated(String tokenUrl, String clientId, String installationId, String webhookUser) {
+    }
+
+    String accessTokenUrl() {
+        return simulated.tokenUrl();
+    }
+
+    String accessClientId() {
+        return simulated.clientId();
+    }
+
+    String accessInstallationId() {
+        return simulated.installationId();
+    }
+
+    String accessWebhookUser() {
+        return simulated.webhookUser();
+    }
+
     /** @param simulator the started built-in simulator, or null */
     static CloudEndpoints resolve(Settings settings, BuiltInSimulator simulator) {
         boolean sim = simulator != null;
-        Endpoint access = endpoint(settings, "access", "api-key", sim ? simulator.accessBaseUrl() : null,
+        boolean yonomi = AccessDialects.yonomi(settings);
+        // the access cloud's secret: the REST dialect's API key, or the Yonomi client's secret
+        Endpoint access = endpoint(settings, "access", yonomi ? "client-secret" : "api-key", sim ? simulator.accessBaseUrl() : null,
                 sim ? simulator.apiKey() : null);
         Endpoint network = endpoint(settings, "network", "token", sim ? simulator.networkBaseUrl() : null,
                 sim ? simulator.networkToken() : null);
@@ -34,11 +56,16 @@ record CloudEndpoints(Endpoint access, String accessWebhookSecret, Endpoint netw
             throw new BadConfigurationException("bridge.access.base-url",
                     "(or bridge.network.base-url, bridge.home.base-url) is required when bridge.simulator.enabled=false");
         }
-        String webhookSecret = settings.secret("bridge.access.webhook-secret").orElse(sim ? simulator.webhookSecret() : null);
+        // the webhooks' secret: the REST dialect's HMAC key, or the Yonomi webhooks' Basic password
+        String webhookKey = yonomi ? "bridge.access.webhook-password" : "bridge.access.webhook-secret";
+        String webhookSecret = settings.secret(webhookKey).orElse(sim ? simulator.webhookSecret() : null);
         if (access.configured() && webhookSecret == null) {
-            LOG.warn("bridge.access.webhook-secret is not set: access-cloud webhooks are refused (401); polling alone tracks actions");
+            LOG.warn("{} is not set: access-cloud webhooks are refused (401); polling alone tracks actions", webhookKey);
         }
-        return new CloudEndpoints(access, webhookSecret, network, home);
+        // the simulator's token URL, client and installation only where it stands in for the access cloud
+        Simulated simulated = sim && settings.optional("bridge.access.base-url").isEmpty() ? simulator.yonomiSettings()
+                : new Simulated(null, null, null, null);
+        return new CloudEndpoints(access, webhookSecret, network, home, simulated);
     }
 
     private static Endpoint endpoint(Settings settings, String cloud, String secretName, String simulatorUrl, String simulatorSecret) {

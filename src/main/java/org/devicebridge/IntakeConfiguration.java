@@ -3,6 +3,7 @@ package org.devicebridge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.devicebridge.access.CredentialsActionPlanner;
 import org.devicebridge.access.CredentialsPayloadValidator;
+import org.devicebridge.access.YonomiDataFileValidator;
 import org.devicebridge.home.CapabilityActionPlanner;
 import org.devicebridge.inbox.CommandActionPlanner;
 import org.devicebridge.intake.ActionIntake;
@@ -30,7 +31,9 @@ final class IntakeConfiguration {
         boolean simulator = settings.bool("bridge.simulator.enabled", true);
         List<ActionPlanner> planners = new ArrayList<>();
         if (simulator || settings.optional("bridge.access.base-url").isPresent()) {
-            planners.add(new CredentialsActionPlanner(new CredentialsPayloadValidator()));
+            // the payload's rules are the access cloud's dialect's: its REST document, or the Yonomi data file
+            planners.add(new CredentialsActionPlanner(AccessDialects.yonomi(settings) ? new YonomiDataFileValidator()
+                    : new CredentialsPayloadValidator()));
         }
         if (simulator || settings.optional("bridge.network.base-url").isPresent()) {
             planners.add(new BulkActionPlanner());

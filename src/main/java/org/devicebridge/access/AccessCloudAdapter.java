@@ -21,18 +21,18 @@ import org.devicebridge.ledger.WorkQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Adapter of the access cloud's two-step action (docs/cloud-contracts.md section 2): create the action,
- * PUT the payload to its pre-authorised upload URL, then poll until RESOLVED or REJECTED.
+ * Adapter of the access cloud's two-step action: create the action, PUT the payload to its
+ * pre-authorised upload URL, then poll until RESOLVED or REJECTED.
  * <p>
- * The route {@code two-step-action.yaml} makes the calls; this class prepares each request and
- * records each answer in the ledger before the next call. A command's next step is its
+ * The route {@code two-step-action.yaml} makes the calls; this class has each request prepared and
+ * each answer read by the cloud's {@link AccessDialect} ({@code bridge.access.dialect}: REST or
+ * Yonomi GraphQL), and records each answer in the ledger before the next call. A command's next step is its
  * {@code phase} ({@value #CREATE}, {@value #UPLOAD}, {@value #POLL}); when it is due is its
  * {@code next_attempt_at}. Nothing waits in a thread.
  * <p>
@@ -58,15 +58,16 @@ public class AccessCloudAdapter {
     /** An upload was sent and its answer never recorded: poll the action to learn whether it arrived. */
     public static final String UPLOAD_SENT = "UPLOAD_SENT";
     public static final String POLL = "POLL";
-    public static final String ACTION_TYPE = "UPDATE_CREDENTIALS_AND_SCHEDULES";
-    /** Calls not repeated blindly: claimed as "sent" in the claim's own statement, before the call leaves. */
-    private static final java.util.Map<String, String> SENT = java.util.Map.of(CREATE, CREATE_SENT, UPLOAD, UPLOAD_SENT);
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessCloudAdapter.class);
     private static final String COMMAND = "command";
 
-    private final String baseUrl;
-    private final String apiKey;
+    private final AccessDialect dialect;
+    /**
+     * Calls not repeated blindly: claimed as "sent" in the claim's own statement, before the call
+     * leaves. A create counts only in a dialect that can look a lost one up; elsewhere it is made again.
+     */
+    private final java.util.Map<String, String> sent;
     private final int maxRecreates;
     private final int batchSize;
     private final Duration lease;
@@ -81,12 +82,13 @@ public class AccessCloudAdapter {
     private final Redactor redactor;
     private final ObjectMapper mapper;
 
-    public AccessCloudAdapter(String baseUrl, String apiKey, int maxRecreates, int batchSize, Duration lease, Ledger ledger, WorkQueue workQueue,
+    public AccessCloudAdapter(AccessDialect dialect, int maxRecreates, int batchSize, Duration lease, Ledger ledger, WorkQueue workQueue,
                               CommandStore commandStore, CallLog callLog, LedgerTransitions transitions,
                               CloudCall call, BackoffSchedule backoff, CommandOutcomes outcomes, Redactor redactor,
                               ObjectMapper mapper) {
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.apiKey = apiKey;
+        this.dialect = dialect;
+        this.sent = dialect.findsLostCreates() ? java.util.Map.of(CREATE, CREATE_SENT, UPLOAD, UPLOAD_SENT)
+                : java.util.Map.of(UPLOAD, UPLOAD_SENT);
         this.maxRecreates = maxRecreates;
         this.batchSize = batchSize;
         this.lease = lease;
@@ -107,7 +109,7 @@ public class AccessCloudAdapter {
      * worker ({@code free}), and at most one batch.
      */
     public List<CommandRecord> claimDue(int free) {
-        return workQueue.claimDue(CredentialsActionPlanner.KIND, Math.min(free, batchSize), lease, Duration.ZERO, SENT);
+        return workQueue.claimDue(CredentialsActionPlanner.KIND, Math.min(free, batchSize), lease, Duration.ZERO, sent);
     }
 
     /** A command whose phase no step of this adapter takes (a ledger edited by hand, a newer version's phase). */
@@ -119,45 +121,48 @@ public class AccessCloudAdapter {
     // ------------------------------------------------------------- step 1a: create the action
 
     public void prepareCreate(Exchange exchange) {
-        CommandRecord c = remember(exchange); // the claim stored CREATE_SENT before this call
-        call.prepare(exchange, "POST", baseUrl + "/v1/devices/" + encode(c.device()) + "/actions", apiKey,
-                "{\"type\":\"" + ACTION_TYPE + "\"}");
+        dialect.prepareCreate(exchange, remember(exchange)); // the claim stored CREATE_SENT before this call
     }
 
     public void recordCreate(Exchange exchange) {
         CommandRecord c = command(exchange);
-        CloudResponse r = call.read(exchange);
-        JsonNode action = r.ok() ? strictJson(r.body()) : null;
-        String unreadable = !r.ok() ? null : action == null ? LenientJson.whyUnreadable(r.body())
-                : usable(action) ? null : "the action has no id or upload_url";
+        CloudResponse r = dialect.read(exchange);
+        AccessDialect.Reading<AccessDialect.ActionView> action = r.ok() ? dialect.readCreated(r) : null;
+        String unreadable = action == null ? null : action.unreadable();
         callLog.recordCall(c.id(), "create-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
         if (!r.ok()) {
             // no answer at all: the action may exist, so it is looked for before another create
-            failOrRetry(c, r, r.status() == null ? CREATE_SENT : CREATE, "creating the device action");
+            failOrRetry(c, r, r.status() == null ? lostCreatePhase() : CREATE, "creating the device action");
             return;
         }
         if (unreadable != null) {
             // the cloud took the create (2xx) but its answer was lost on the way: look the action up, never create a second
-            outcomes.retryUnreadable(c, r, CREATE_SENT, "creating the device action", unreadable);
+            outcomes.retryUnreadable(c, r, lostCreatePhase(), "creating the device action", unreadable);
             return;
         }
-        adopt(c, action, r.requestId());
+        adopt(c, action.value(), r.requestId());
     }
 
-    /** Whether an action object names what the upload needs: its id and upload URL. */
-    private static boolean usable(JsonNode action) {
-        return !action.path("id").asText("").isBlank() && !action.path("upload_url").asText("").isBlank();
+    /** Whether the dialect can look up an action whose create lost its answer (the route asks). */
+    public boolean findsLostCreates() {
+        return dialect.findsLostCreates();
     }
 
-    /** Records a created (or found) action, {@link #usable}: its id and upload URL; the upload is due now. */
-    private void adopt(CommandRecord c, JsonNode action, String requestId) {
-        String actionId = action.path("id").asText();
-        String uploadUrl = action.path("upload_url").asText();
-        String status = action.path("status").asText("AWAITING_DATA");
-        String scratch = mapper.createObjectNode().put("upload_url", uploadUrl)
-                .put("upload_url_expires_at", action.path("upload_url_expires_at").asText(null))
+    /**
+     * Where a create whose answer was lost goes on: looking for the action it made; or, in a
+     * dialect that cannot look it up, a new create (the first action gets no data, so changes nothing).
+     */
+    private String lostCreatePhase() {
+        return dialect.findsLostCreates() ? CREATE_SENT : CREATE;
+    }
+
+    /** Records a created (or found) action, with its id and upload URL; the upload is due now. */
+    private void adopt(CommandRecord c, AccessDialect.ActionView action, String requestId) {
+        String status = action.status() == null ? "AWAITING_DATA" : action.status();
+        String scratch = mapper.createObjectNode().put("upload_url", action.uploadUrl())
+                .put("upload_url_expires_at", action.uploadUrlExpiresAt())
                 .put("recreates", recreates(c)).toString();
-        workQueue.saveProgress(c.id(), Progress.next(UPLOAD, ledger.now()).withVendor(actionId, status, scratch));
+        workQueue.saveProgress(c.id(), Progress.next(UPLOAD, ledger.now()).withVendor(action.id(), status, scratch));
         transitions.move(c.id(), new StateChange(AccessStatusMapping.stateOf(status).orElse(CommandState.INITIATED), status,
                 requestId, null));
     }
@@ -166,21 +171,17 @@ public class AccessCloudAdapter {
 
     /** Lists the device's actions still awaiting data, created since shortly before our lost create. */
     public void prepareFind(Exchange exchange) {
-        CommandRecord c = remember(exchange);
-        String since = c.updatedAt().minus(Duration.ofMinutes(2)).toString();
-        call.prepare(exchange, "GET", baseUrl + "/v1/device-actions?device_id__eq=" + encode(c.device())
-                + "&status__eq=AWAITING_DATA&created_at__gte=" + encode(since) + "&order=DESC&limit=10", apiKey, null);
+        dialect.prepareFind(exchange, remember(exchange));
     }
 
     /** Adopts the newest such action no other command owns; when there is none, creates one. */
     public void recordFind(Exchange exchange) {
         CommandRecord c = command(exchange);
-        CloudResponse r = call.read(exchange);
-        JsonNode list = r.ok() ? strictJson(r.body()) : null;
-        JsonNode found = list == null ? null : candidate(list.path("data"));
-        String unreadable = !r.ok() ? null : list == null ? LenientJson.whyUnreadable(r.body())
-                : !list.path("data").isArray() ? "no data list"
-                : found != null && !usable(found) ? "the action found has no upload_url" : null;
+        CloudResponse r = dialect.read(exchange);
+        AccessDialect.Reading<List<AccessDialect.ActionView>> list = r.ok() ? dialect.readFound(r) : null;
+        AccessDialect.ActionView found = list == null || !list.readable() ? null : candidate(list.value());
+        String unreadable = list == null ? null : !list.readable() ? list.unreadable()
+                : found != null && (found.uploadUrl() == null || found.uploadUrl().isBlank()) ? "the action found has no upload_url" : null;
         callLog.recordCall(c.id(), "find-lost-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
         String doing = "looking for an action whose creation was not confirmed";
         if (!r.ok()) {
@@ -193,20 +194,17 @@ public class AccessCloudAdapter {
             return;
         }
         if (found != null) {
-            LOG.info("command {} ({}): found action {} whose creation was not confirmed; using it", c.id(), c.device(),
-                    found.path("id").asText());
+            LOG.info("command {} ({}): found action {} whose creation was not confirmed; using it", c.id(), c.device(), found.id());
             adopt(c, found, r.requestId());
             return;
         }
         workQueue.saveProgress(c.id(), Progress.next(CREATE, ledger.now()));
     }
 
-    /** The newest listed action of our type that no command owns yet, or null. */
-    private JsonNode candidate(JsonNode actions) {
-        for (JsonNode action : actions) {
-            String id = action.path("id").asText(null);
-            if (id != null && !id.isBlank() && ACTION_TYPE.equals(action.path("type").asText(ACTION_TYPE))
-                    && !commandStore.isKnownVendorRef(CredentialsActionPlanner.KIND, id)) {
+    /** The newest listed action that no command owns yet, or null. */
+    private AccessDialect.ActionView candidate(List<AccessDialect.ActionView> actions) {
+        for (AccessDialect.ActionView action : actions) {
+            if (!commandStore.isKnownVendorRef(CredentialsActionPlanner.KIND, action.id())) {
                 return action;
             }
         }
@@ -261,16 +259,14 @@ public class AccessCloudAdapter {
     // ------------------------------------------------------------- wait: poll the action
 
     public void preparePoll(Exchange exchange) {
-        CommandRecord c = remember(exchange);
-        call.prepare(exchange, "GET", baseUrl + "/v1/device-actions/" + encode(c.vendorRef()), apiKey, null);
+        dialect.preparePoll(exchange, remember(exchange));
     }
 
     public void recordPoll(Exchange exchange) {
         CommandRecord c = command(exchange);
-        CloudResponse r = call.read(exchange);
-        JsonNode action = r.ok() ? strictJson(r.body()) : null;
-        String unreadable = !r.ok() ? null : action == null ? LenientJson.whyUnreadable(r.body())
-                : action.path("status").asText("").isBlank() ? "the action has no status" : null;
+        CloudResponse r = dialect.read(exchange);
+        AccessDialect.Reading<AccessDialect.ActionView> read = r.ok() ? dialect.readPolled(r) : null;
+        String unreadable = read == null ? null : read.unreadable();
         callLog.recordCall(c.id(), "poll-action", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
         if (!r.ok()) {
             failOrRetry(c, r, POLL, "polling the device action");
@@ -280,17 +276,21 @@ public class AccessCloudAdapter {
             outcomes.retryUnreadable(c, r, POLL, "polling the device action", unreadable);
             return;
         }
-        String status = action.path("status").asText(null);
-        if ("AWAITING_DATA".equals(status) && action.hasNonNull("upload_url")) {
-            // the cloud never registered our upload: send it again on the URL it names now
-            String scratch = mapper.createObjectNode().put("upload_url", action.get("upload_url").asText())
+        AccessDialect.ActionView action = read.value();
+        String status = action.status();
+        // the cloud never registered our upload: send it again, on the URL it names now or (a dialect whose
+        // status names none) on the one we have, when it was our upload whose answer was lost
+        String again = !"AWAITING_DATA".equals(status) ? null : action.uploadUrl() != null ? action.uploadUrl()
+                : UPLOAD_SENT.equals(c.phase()) ? json(c.vendorData()).path("upload_url").asText(null) : null;
+        if (again != null) {
+            String scratch = mapper.createObjectNode().put("upload_url", again)
                     .put("recreates", recreates(c)).toString();
             workQueue.saveProgress(c.id(), Progress.next(UPLOAD, ledger.now()).withVendor(null, status, scratch).countPoll());
             return;
         }
         workQueue.saveProgress(c.id(), Progress.next(POLL, ledger.now().plus(backoff.pollDelay(c.polls() + 1)))
                 .withVendorStatus(status).countPoll());
-        applyStatus(c, status, action.path("reason").asText(null), r.requestId());
+        applyStatus(c, status, action.reason(), r.requestId());
     }
 
     // ------------------------------------------------------------- webhook: the cloud tells us first
@@ -301,23 +301,32 @@ public class AccessCloudAdapter {
      * change nothing.
      */
     public void onWebhookEvent(String body) {
-        JsonNode data = json(body).path("data");
-        String actionId = data.path("id").asText(null);
-        if (actionId == null) {
-            LOG.warn("access webhook: event without data.id ignored");
+        Optional<AccessDialect.ActionView> update = dialect.webhookUpdate(body);
+        if (update.isEmpty()) {
+            LOG.debug("access webhook: an event about no action's status, acknowledged and ignored");
             return;
         }
+        String actionId = update.get().id();
         Optional<CommandRecord> c = commandStore.commandByVendorRef(CredentialsActionPlanner.KIND, actionId);
         if (c.isEmpty()) {
             LOG.debug("access webhook: no command for action {}", actionId);
             return;
         }
-        applyStatus(c.get(), data.path("status").asText(null), data.path("reason").asText(null), null);
+        applyStatus(c.get(), update.get().status(), update.get().reason(), null);
     }
 
-    /** The event's {@code event_id}, the key the route de-duplicates deliveries by. */
+    /** The event's id, the key the route de-duplicates deliveries by. */
     public String eventId(String body) {
-        return json(body).path("event_id").asText("");
+        return dialect.eventId(body);
+    }
+
+    /**
+     * After a call of the dialect: whether it is made once more with a renewed credential, in the
+     * exchange property {@code accessCallAgain} the route filters on (a processor, not an expression:
+     * re-preparing the call must change this exchange, not a copy).
+     */
+    public void renewOnRefusal(Exchange exchange) {
+        exchange.setProperty("accessCallAgain", dialect.renewAndRepeat(exchange));
     }
 
     private void applyStatus(CommandRecord c, String status, String reason, String requestId) {
@@ -368,7 +377,4 @@ public class AccessCloudAdapter {
         return LenientJson.strict(mapper, text).orElse(null);
     }
 
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
-    }
 }

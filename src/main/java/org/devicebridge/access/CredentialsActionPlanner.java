@@ -8,15 +8,15 @@ import java.util.List;
 
 /**
  * Pre-flight and planning of {@code credentials} actions: one command per device, its payload the
- * normalised credentials-and-schedules document ({@link CredentialsPayloadValidator}).
+ * normalised credentials-and-schedules document (the dialect's {@link CredentialsPayloadRules}).
  */
 public class CredentialsActionPlanner implements ActionPlanner {
 
     public static final String KIND = "credentials";
 
-    private final CredentialsPayloadValidator validator;
+    private final CredentialsPayloadRules validator;
 
-    public CredentialsActionPlanner(CredentialsPayloadValidator validator) {
+    public CredentialsActionPlanner(CredentialsPayloadRules validator) {
         this.validator = validator;
     }
 

@@ -84,7 +84,7 @@ import java.util.regex.Pattern;
  *
  * <p>Stateless and thread-safe.
  */
-public class CredentialsPayloadValidator {
+public class CredentialsPayloadValidator implements CredentialsPayloadRules {
 
     private static final String ROOT = "payload";
     private static final List<String> DAYS = List.of("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN");

@@ -27,6 +27,17 @@ public class Redactor {
         }
     }
 
+    /**
+     * Registers {@code next} in place of {@code previous} (a renewed access token): the list of
+     * secrets stays as long as the number of live ones, not of every token ever issued.
+     */
+    public void replaceSecret(String previous, String next) {
+        if (previous != null) {
+            secrets.remove(previous);
+        }
+        addSecret(next);
+    }
+
     /** A URL with its query string redacted: {@code https://h/p?<redacted>}. */
     public String url(String url) {
         if (url == null) {

@@ -8,6 +8,8 @@ import org.devicebridge.simulator.SimulatorHttp;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -19,19 +21,25 @@ final class UploadHandler implements HttpHandler {
 
     private final String prefix;
     private final ActionStore store;
-    private final ActionProcessor processor;
+    private final BiConsumer<DeviceAction, byte[]> processor;
     private final FaultInjector faults;
-    private final Supplier<AccessCloudSettings> settings;
+    private final IntSupplier retryAfterSeconds;
     private final Runnable callCounter;
     private final AtomicLong withAuthorization = new AtomicLong();
 
     UploadHandler(String prefix, ActionStore store, ActionProcessor processor, FaultInjector faults,
                   Supplier<AccessCloudSettings> settings, Runnable callCounter) {
+        this(prefix, store, processor::uploaded, faults, () -> settings.get().retryAfterSeconds(), callCounter);
+    }
+
+    /** @param processor what the device does with an accepted upload (the action is then {@code PENDING}) */
+    UploadHandler(String prefix, ActionStore store, BiConsumer<DeviceAction, byte[]> processor, FaultInjector faults,
+                  IntSupplier retryAfterSeconds, Runnable callCounter) {
         this.prefix = prefix;
         this.store = store;
         this.processor = processor;
         this.faults = faults;
-        this.settings = settings;
+        this.retryAfterSeconds = retryAfterSeconds;
         this.callCounter = callCounter;
     }
 
@@ -63,8 +71,7 @@ final class UploadHandler implements HttpHandler {
             throw new AccessApiException(400, "bad_request", "the upload URL is pre-authorised: "
                     + "send no Authorization header (credentials must never go to the upload host)", Map.of());
         }
-        AccessCloudSettings current = settings.get();
-        faults.check(status -> AccessApiException.injected(status, current.retryAfterSeconds()));
+        faults.check(status -> AccessApiException.injected(status, retryAfterSeconds.getAsInt()));
         if (!SimulatorHttp.hasJsonContentType(exchange)) {
             throw AccessApiException.validation("Content-Type", "must be application/json");
         }
@@ -76,7 +83,7 @@ final class UploadHandler implements HttpHandler {
             case ALREADY_UPLOADED -> throw new AccessApiException(409, "conflict",
                     "data was already uploaded for this action", Map.of());
             case ACCEPTED -> {
-                processor.uploaded(outcome.action(), body);
+                processor.accept(outcome.action(), body);
                 if (faults.garbles(0)) {
                     SimulatorHttp.sendGarbled(exchange, 200, null); // received all the same
                 } else {
