@@ -86,7 +86,6 @@ public class WebhookFanout {
      * that are due and have news, each leased to its round, with its next events in order.
      */
     static List<DeliveryRound> leaseRounds(WebhookLedger webhooks, List<String> names, Instant now, Duration lease, int batchSize) {
-        webhooks.noteFinishedRequests(now);
         List<DeliveryRound> rounds = new ArrayList<>();
         for (WebhookLedger.Cursor cursor : webhooks.due(names, now)) {
             String token = UUID.randomUUID().toString();

@@ -55,10 +55,12 @@ public class WebhookLedger {
      * {@code since}: it is sent what happens from then on, not the whole history.
      */
     public void register(String name, String redactedUrl, Instant since, Instant now) {
+        // requests are noted as they finish (CommandStore.markFinished); this catches up on any finished
+        // without (by a version before that), and puts those finished before a new subscriber behind its cursor
+        noteFinishedRequests(now);
         if (jdbc.update("UPDATE bridge_subscriber SET url = ? WHERE name = ?", redactedUrl, name) == 1) {
             return;
         }
-        noteFinishedRequests(now); // so that requests finished before it was added are behind its cursor
         try {
             jdbc.update("INSERT INTO bridge_subscriber (name, url, last_transition_id, last_finished_id, next_attempt_at, created_at) "
                             + "VALUES (?, ?, (SELECT COALESCE(MAX(id), 0) FROM bridge_transition WHERE at <= ?), "
@@ -179,7 +181,7 @@ public class WebhookLedger {
     }
 
     /**
-     * Appends the requests found finished since the last look to {@code bridge_finished_request},
+     * Appends the finished requests not noted yet to {@code bridge_finished_request},
      * each with the last transition of its commands (its summary is announced after that one).
      */
     void noteFinishedRequests(Instant now) {

@@ -72,11 +72,24 @@ public class CommandStore {
                 + "AND NOT EXISTS (SELECT 1 FROM bridge_command c WHERE c.request_id = r.id AND c.finished_at IS NULL)", String.class);
     }
 
+    /**
+     * Marks the request finished and, in the same transaction, appends it to
+     * {@code bridge_finished_request} with the last transition of its commands: the log the event
+     * streams and webhook subscribers announce its summary from (after that transition), so that
+     * they never look for newly finished requests on each tick.
+     */
     public void markFinished(String requestId) {
-        Instant last = jdbc.queryForObject("SELECT MAX(finished_at) FROM bridge_command WHERE request_id = ?",
-                (rs, i) -> instant(rs, 1), requestId);
-        jdbc.update("UPDATE bridge_request SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
-                ts(last != null ? last : ledger.now()), requestId);
+        tx.executeWithoutResult(status -> {
+            Instant last = jdbc.queryForObject("SELECT MAX(finished_at) FROM bridge_command WHERE request_id = ?",
+                    (rs, i) -> instant(rs, 1), requestId);
+            Instant now = ledger.now();
+            if (jdbc.update("UPDATE bridge_request SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
+                    ts(last != null ? last : now), requestId) == 1) {
+                jdbc.update("INSERT INTO bridge_finished_request (request_id, last_transition_id, found_at) VALUES (?, "
+                        + "COALESCE((SELECT MAX(t.id) FROM bridge_transition t JOIN bridge_command c ON c.id = t.command_id "
+                        + "WHERE c.request_id = ? AND c.internal = FALSE), 0), ?)", requestId, requestId, ts(now));
+            }
+        });
     }
 
     public List<RequestRecord> requestsToReport() {
