@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  */
 public final class BridgeMain {
 
-    /** How the log lines are written: text or json (log4j2.properties reads it; docs/operations.md). */
+    /** How the log lines are written: text or json (log4j2.properties reads it; docs/logging.md). */
     static final String LOG_FORMAT = "bridge.log.format";
     static final String VERSION_RESOURCE = "device-bridge/version.properties";
 

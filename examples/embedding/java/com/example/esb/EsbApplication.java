@@ -72,6 +72,7 @@ public final class EsbApplication implements AutoCloseable {
         Properties settings = new Properties();
         settings.putAll(bridge);
         settings.setProperty(DeviceBridge.HTTP_API, "true");
+        settings.setProperty("bridge.http.port", String.valueOf(httpPort));   // where the bridge's webhook receiver is
         DeviceBridge.install(context, database, settings);
 
         // the application's routes: where batches come from, where the bridge's events go

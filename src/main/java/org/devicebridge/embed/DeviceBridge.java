@@ -79,6 +79,7 @@ public final class DeviceBridge {
         }
         Properties defaults = defaults();
         defaults.setProperty("bridge.simulator.enabled", "false"); // inside an application: only when asked for
+        defaults.setProperty("bridge.examples.seed", "false");     // the stand-alone inbox is not the application's
         for (String key : defaults.stringPropertyNames()) {
             if (key.startsWith("bridge.") && properties.resolveProperty(key).isEmpty()) {
                 properties.addInitialProperty(key, defaults.getProperty(key));

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * What a log line is about, in the logging MDC: the request ({@value #REQUEST_ID}), the command
  * ({@value #COMMAND_ID}) and its device ({@value #DEVICE}). The JSON log lines carry them as fields
- * (docs/operations.md); the text lines name them in their message as before.
+ * (docs/logging.md); the text lines name them in their message as before.
  * <p>
  * Two ways in: a scope around a piece of work ({@code try (LogContext ignored = LogContext.command(c)) {...}}),
  * which puts the keys back as they were when it closes; and, for an engine step that runs on a step

@@ -58,7 +58,7 @@ class YamlEmbeddingExampleTest {
                 .webhook("http://127.0.0.1:" + port + "/webhooks/access", WEBHOOK_SECRET).webhookDuplicateShare(0).build());
         Properties p = new Properties();
         p.setProperty("camel.beans.ledgerDb.jdbcUrl", "jdbc:h2:mem:yaml-example-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        p.setProperty("camel.server.port", String.valueOf(port));
+        p.setProperty("bridge.http.port", String.valueOf(port));
         p.setProperty("esb.drop.dir", dir.resolve("drop").toString());
         p.setProperty("esb.rejected.dir", dir.resolve("rejected").toString());
         p.setProperty("bridge.outbox.dir", dir.resolve("outbox").toString());
