@@ -2,6 +2,7 @@ package org.devicebridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.Layout;
 import org.apache.logging.log4j.core.LogEvent;
@@ -12,8 +13,13 @@ import org.apache.logging.log4j.core.config.properties.PropertiesConfigurationFa
 import org.apache.logging.log4j.core.impl.Log4jLogEvent;
 import org.apache.logging.log4j.message.SimpleMessage;
 import org.apache.logging.log4j.util.SortedArrayStringMap;
+import org.devicebridge.cloud.StepWorkers;
+import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.CommandState;
+import org.devicebridge.observe.StepLogContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.MDC;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -26,6 +32,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -37,7 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (src/main/resources/log4j2.properties) in both forms: text, whose line ends after an exception's
  * message too, and JSON ({@code BRIDGE_LOG_FORMAT=json}), one object per line with the request,
  * command and device of each line about one, read back with Jackson from a real {@code --once} run
- * of the command line in a JVM of its own (its own logging, as an operator starts it).
+ * of the command line in a JVM of its own (its own logging, as an operator starts it); and an engine
+ * step's MDC, which names its command for the whole step and is gone when the step ends.
  */
 class OperationsTest {
 
@@ -135,6 +143,24 @@ class OperationsTest {
             assertThat(l.path("request_id").asText()).isEqualTo("json-logs-1");
             assertThat(l.path("message").asText()).contains(l.path("command_id").asText()).contains(l.path("device").asText());
         });
+    }
+
+    @Test
+    void namesAStepsCommandInItsLinesAndForgetsItWhenTheStepEnds() throws Exception {
+        CommandRecord command = new CommandRecord("cmd-1", "req-1", 0, 0, "line 1", null, "credentials", "door-7", CommandState.QUEUED,
+                false, false, "{}", "CREATE", null, null, null, null, 0, 0, null, null, null, null, null, null);
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            StepWorkers workers = new StepWorkers(context, "operations-test", 1);   // one thread: the next step runs where this one ran
+            Map<String, String> during = workers.submit(() -> {
+                new StepLogContext().enter(command);
+                return MDC.getCopyOfContextMap();
+            }).get(10, TimeUnit.SECONDS);
+            Map<String, String> after = workers.submit(MDC::getCopyOfContextMap).get(10, TimeUnit.SECONDS);
+            workers.shutdown();
+
+            assertThat(during).containsEntry("request_id", "req-1").containsEntry("command_id", "cmd-1").containsEntry("device", "door-7");
+            assertThat(after == null ? Map.of() : after).doesNotContainKeys("request_id", "command_id", "device");
+        }
     }
 
     /** The test JVM's class path without the tests' own classes (whose log4j2-test.properties would win). */
