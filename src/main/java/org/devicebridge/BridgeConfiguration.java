@@ -23,6 +23,7 @@ import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.BatchReader;
 import org.devicebridge.intake.FileIntake;
 import org.devicebridge.intake.MessageIntake;
+import org.devicebridge.observe.StepLogContext;
 import org.devicebridge.ledger.CallLog;
 import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.DeadlineWatch;
@@ -164,6 +165,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("transitions", transitions);
         registry.bind("redactor", redactor);
         registry.bind("deadlines", new DeadlineWatch(workQueue, commandStore, transitions));
+        registry.bind("stepLogContext", new StepLogContext());     // an engine step's log lines name its request, command, device
         LedgerHousekeepingConfiguration.configure(context, settings, dataSource);
         Duration lease = settings.duration("bridge.access.lease", Duration.ofMinutes(1));
         registry.bind("accessCloud", new AccessCloudAdapter(AccessDialects.dialect(context, settings, clouds, call, redactor, mapper),

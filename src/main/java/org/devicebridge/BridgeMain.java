@@ -8,12 +8,15 @@ import org.apache.camel.main.MainListenerSupport;
 import org.devicebridge.intake.BatchReader;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -23,12 +26,17 @@ import java.util.stream.Stream;
  * <pre>
  *   java [-Dbridge.key=value ...] -jar target/device-action-bridge.jar [--once] [--config FILE] [-Dbridge.key=value ...]
  *   java -jar target/device-action-bridge.jar --dry-run [FILE ...]
+ *   java -jar target/device-action-bridge.jar --version
  * </pre>
  * Without {@code --once} it runs until stopped (Ctrl-C, SIGTERM). With {@code --once} it takes what
  * is in the inbox, waits until every action is final, prints the summary and exits 0 (all
  * succeeded), 1 (any failed or timed out) or 2 (bad configuration).
  */
 public final class BridgeMain {
+
+    /** How the log lines are written: text or json (log4j2.properties reads it; docs/logging.md). */
+    static final String LOG_FORMAT = "bridge.log.format";
+    static final String VERSION_RESOURCE = "device-bridge/version.properties";
 
     private BridgeMain() {
     }
@@ -38,6 +46,10 @@ public final class BridgeMain {
     }
 
     static int run(String[] args) {
+        if (List.of(args).contains("--version")) {
+            System.out.println("device-action-bridge " + version());
+            return 0;
+        }
         Map<String, String> overrides = new HashMap<>();
         List<Path> files = new ArrayList<>();
         String config = null;
@@ -68,6 +80,13 @@ public final class BridgeMain {
                 }
             }
         }
+        String logFormat = overrides.containsKey(LOG_FORMAT) ? overrides.get(LOG_FORMAT)
+                : System.getProperty(LOG_FORMAT, Objects.requireNonNullElse(System.getenv("BRIDGE_LOG_FORMAT"), "text"));
+        if (!List.of("text", "json").contains(logFormat.trim().toLowerCase(Locale.ROOT))) {
+            return usage(LOG_FORMAT + ": text or json, not '" + logFormat + "'");
+        }
+        // read by log4j2.properties when the first line is logged, which is after this
+        System.setProperty(LOG_FORMAT, logFormat.trim().toLowerCase(Locale.ROOT));
         if ("true".equals(overrides.get("bridge.dry-run")) || Boolean.getBoolean("bridge.dry-run")
                 || "true".equalsIgnoreCase(System.getenv("BRIDGE_DRY_RUN"))) {
             return dryRun(config, overrides, files);
@@ -147,6 +166,19 @@ public final class BridgeMain {
         }
     }
 
+    /** The artifact's version, as the build wrote it into {@value #VERSION_RESOURCE}. */
+    static String version() {
+        Properties p = new Properties();
+        try (InputStream in = BridgeMain.class.getClassLoader().getResourceAsStream(VERSION_RESOURCE)) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            // answered below
+        }
+        return p.getProperty("version", "unknown (" + VERSION_RESOURCE + " is missing)");
+    }
+
     private static <T extends Throwable> T findCause(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (type.isInstance(t)) {
@@ -160,7 +192,7 @@ public final class BridgeMain {
         if (problem != null) {
             System.err.println(problem);
         }
-        System.err.println("usage: java -jar device-action-bridge.jar [--once | --dry-run [FILE ...]] [--config FILE] [-Dkey=value ...] (see docs/operations.md)");
+        System.err.println("usage: java -jar device-action-bridge.jar [--once | --dry-run [FILE ...] | --version] [--config FILE] [-Dkey=value ...] (see docs/operations.md)");
         return problem == null ? 0 : OnceMode.BAD_CONFIGURATION;
     }
 }

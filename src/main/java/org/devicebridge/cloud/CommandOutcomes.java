@@ -3,6 +3,7 @@ package org.devicebridge.cloud;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.devicebridge.observe.LogContext;
 import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerTransitions;
@@ -85,8 +86,10 @@ public class CommandOutcomes {
             return;
         }
         Duration delay = backoff.retryDelay(attempts, retryAfter);
-        LOG.info("command {} ({}): {} while {}; retry {} of {} in {} ms", c.id(), c.device(), redactor.text(last), doing, attempts,
-                backoff.maxAttempts(), delay.toMillis());
+        try (LogContext ignored = LogContext.command(c)) {
+            LOG.info("command {} ({}): {} while {}; retry {} of {} in {} ms", c.id(), c.device(), redactor.text(last), doing, attempts,
+                    backoff.maxAttempts(), delay.toMillis());
+        }
         workQueue.saveProgress(c.id(), Progress.next(retryPhase, ledger.now().plus(delay)).attempts(attempts));
     }
 
@@ -137,8 +140,10 @@ public class CommandOutcomes {
     /** Ends the command {@code Command Failure}; the reason is redacted and carries the cloud's request id. */
     public void fail(CommandRecord c, String reason, String vendorStatus, String requestId) {
         String why = redactor.text(reason) + (requestId == null ? "" : " (request id " + requestId + ")");
-        LOG.warn("command {} ({}): failed: {}", c.id(), c.device(), why);
-        transitions.move(c.id(), StateChange.failure(why, vendorStatus, requestId));
+        try (LogContext ignored = LogContext.command(c)) {
+            LOG.warn("command {} ({}): failed: {}", c.id(), c.device(), why);
+            transitions.move(c.id(), StateChange.failure(why, vendorStatus, requestId));
+        }
     }
 
     /**

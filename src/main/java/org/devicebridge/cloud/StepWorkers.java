@@ -1,6 +1,7 @@
 package org.devicebridge.cloud;
 
 import org.apache.camel.CamelContext;
+import org.devicebridge.observe.LogContext;
 
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
@@ -76,6 +77,7 @@ public final class StepWorkers extends AbstractExecutorService {
                 try {
                     step.run();
                 } finally {
+                    LogContext.clear(); // the step's request, command and device: not the next step's
                     ended();
                 }
             });

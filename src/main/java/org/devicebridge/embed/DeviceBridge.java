@@ -28,8 +28,9 @@ import java.util.Properties;
  * {@link BridgeConfiguration}), the engine routes ({@value #ENGINE_ROUTES}: the cloud adapters,
  * deadlines, result files, webhooks out), and the route templates ({@value #TEMPLATES}). What it
  * leaves to the application: where batches come from and where events go (the templates'
- * endpoints), its broker, its HTTP server. The bridge's own queues, file inbox, status API and
- * access-cloud webhook receiver are not part of it.
+ * endpoints), its broker, its HTTP server. The bridge's own queues and file inbox are not part of
+ * it; its status API and the access cloud's webhook receiver are, on the application's HTTP server,
+ * when {@value #HTTP_API} is true (else the access cloud is tracked by polling alone).
  * <p>
  * Configuration: the {@code bridge.*} keys of the stand-alone bridge (docs/configuration.md), below whatever
  * the application's properties component already resolves, and below {@code settings}. Secrets
@@ -50,6 +51,14 @@ public final class DeviceBridge {
     /** The engine's routes and the templates, in the checkout (and below {@link #PACKAGED} in the jar). */
     public static final String ENGINE_ROUTES = "routes/engine/*.yaml";
     public static final String TEMPLATES = "routes/templates/*.yaml";
+    /**
+     * The stand-alone bridge's HTTP edge: the status API and the access cloud's webhook receiver, added
+     * on the application's own HTTP server (its {@code platform-http} component, and its REST
+     * configuration) when {@value #HTTP_API} is true.
+     */
+    public static final List<String> HTTP_ROUTES = List.of("routes/status-api.yaml", "routes/access-webhook.yaml");
+    /** The setting that adds {@link #HTTP_ROUTES} (default false, in config/application.properties). */
+    public static final String HTTP_API = "bridge.embed.http-api";
     /** The defaults of every key, in the checkout (and below {@link #PACKAGED} in the jar). */
     public static final String DEFAULTS = "config/application.properties";
 
@@ -70,14 +79,19 @@ public final class DeviceBridge {
         }
         Properties defaults = defaults();
         defaults.setProperty("bridge.simulator.enabled", "false"); // inside an application: only when asked for
+        defaults.setProperty("bridge.examples.seed", "false");     // the stand-alone inbox is not the application's
         for (String key : defaults.stringPropertyNames()) {
             if (key.startsWith("bridge.") && properties.resolveProperty(key).isEmpty()) {
                 properties.addInitialProperty(key, defaults.getProperty(key));
             }
         }
         new BridgeConfiguration(dataSource).configure(context);
+        List<String> patterns = new ArrayList<>(List.of(TEMPLATES, ENGINE_ROUTES));
+        if (properties.resolveProperty(HTTP_API).map(v -> Boolean.parseBoolean(v.trim())).orElse(false)) {
+            patterns.addAll(HTTP_ROUTES);
+        }
         List<Resource> routes = new ArrayList<>();
-        for (String pattern : List.of(TEMPLATES, ENGINE_ROUTES)) {
+        for (String pattern : patterns) {
             routes.addAll(PluginHelper.getPackageScanResourceResolver(context).findResources("classpath:" + PACKAGED + pattern));
         }
         if (routes.isEmpty()) {

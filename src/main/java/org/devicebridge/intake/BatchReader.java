@@ -74,12 +74,30 @@ public class BatchReader {
      *                          the document's {@code request_id}, else {@code file:<name>:<first 16 hex of its SHA-256>}
      */
     public Batch prepare(Path file, String requestIdOverride) throws IOException {
-        String name = file.getFileName().toString();
+        return prepare(file, file.getFileName().toString(), "file", requestIdOverride);
+    }
+
+    /**
+     * A batch handed over by an endpoint as a file (a {@code file:}, {@code ftp:} or {@code sftp:}
+     * consumer's, or a stream spooled to disk), checked like a dropped file and read from disk
+     * record by record.
+     *
+     * @param name   the file's name (its extension picks the format: {@code .jsonl}, {@code .csv}, else a JSON
+     *               document), or null for a JSON document without a name
+     * @param source the requests' source: the request id, when the document gives none, is
+     *               {@code <source>:<name>:<first 16 hex of its SHA-256>} ({@code <source>:<16 hex>} without a name)
+     */
+    public Batch prepareHandedFile(Path file, String name, String source) throws IOException {
+        return prepare(file, name, source, null);
+    }
+
+    private Batch prepare(Path file, String name, String idPrefix, String requestIdOverride) throws IOException {
         String digest = sha256(file);
-        String derived = requestIdOverride != null ? requestIdOverride : "file:" + name + ":" + digest.substring(0, 16);
-        String lower = name.toLowerCase(Locale.ROOT);
+        String derived = requestIdOverride != null ? requestIdOverride
+                : idPrefix + ":" + (name == null ? "" : name + ":") + digest.substring(0, 16);
+        String lower = name == null ? "" : name.toLowerCase(Locale.ROOT);
         if (lower.endsWith(".jsonl") || lower.endsWith(".csv")) {
-            return new Batch(derived, false, digest, null, () -> open(file, derived));
+            return new Batch(derived, false, digest, null, () -> open(file, lower, derived));
         }
         DocumentCheck check;
         try (InputStream in = Files.newInputStream(file)) {
@@ -125,8 +143,7 @@ public class BatchReader {
         return batch.records();
     }
 
-    private BatchSource open(Path file, String requestId) throws IOException {
-        String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    private BatchSource open(Path file, String lower, String requestId) throws IOException {
         if (lower.endsWith(".jsonl")) {
             return new JsonLinesSource(new TextLines(Files.newInputStream(file)), requestId);
         }

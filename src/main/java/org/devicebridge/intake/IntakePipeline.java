@@ -5,6 +5,7 @@ import org.devicebridge.ledger.IntakeWriter.Found;
 import org.devicebridge.ledger.IntakeWriter.IntakeError;
 import org.devicebridge.ledger.IntakeWriter.Opening;
 import org.devicebridge.ledger.NewCommand;
+import org.devicebridge.observe.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,11 +138,13 @@ public class IntakePipeline {
 
     /** Opens the batch's request and takes its records in, in the caller's thread. */
     public Result take(BatchReader.Batch batch, Origin origin, Target target, Listener listener) throws IOException {
-        Result opened = open(batch, origin, null, target, listener);
-        if (opened.outcome() != Outcome.STARTED) {
-            return opened;
+        try (LogContext ignored = LogContext.request(batch.requestId())) {
+            Result opened = open(batch, origin, null, target, listener);
+            if (opened.outcome() != Outcome.STARTED) {
+                return opened;
+            }
+            return read(batch, opened.opening(), target, listener);
         }
-        return read(batch, opened.opening(), target, listener);
     }
 
     /**
@@ -192,6 +195,12 @@ public class IntakePipeline {
 
     /** Reads the records of an opened batch, writes them in batches and completes its request. */
     public Result read(BatchReader.Batch batch, Opening opening, Target target, Listener listener) throws IOException {
+        try (LogContext ignored = LogContext.request(batch.requestId())) {
+            return readRecords(batch, opening, target, listener);
+        }
+    }
+
+    private Result readRecords(BatchReader.Batch batch, Opening opening, Target target, Listener listener) throws IOException {
         Logger log = target.keeps() ? LOGGER : QUIET;
         String requestId = batch.requestId();
         int skip = opening.recordsRead();

@@ -2,6 +2,7 @@ package org.devicebridge.results;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.devicebridge.observe.LogContext;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.LedgerReads;
@@ -94,7 +95,9 @@ public class RequestReporter {
         }
         write(outbox.resolve(base + ".summary.json"), out -> line(out, summaryJson));
         commandStore.markReported(request.id());
-        LOG.info("request {} finished: {}", request.id(), summary.line());
+        try (LogContext ignored = LogContext.request(request.id())) {
+            LOG.info("request {} finished: {}", request.id(), summary.line());
+        }
         listeners.forEach(l -> l.accept(summary));
         return summary;
     }
@@ -111,16 +114,22 @@ public class RequestReporter {
         }
         progressReportedUpTo = newest;
         for (RequestRecord r : commandStore.openRequests()) {
-            if (!r.intakeComplete() && intake != null) {   // counting a batch still being written would cost more than it tells
-                LOG.info("request {}: still reading the batch, {} records taken in so far", r.id(),
-                        intake.info(r.id()).map(IntakeWriter.IntakeInfo::recordsRead).orElse(0));
-                continue;
+            try (LogContext ignored = LogContext.request(r.id())) {
+                logProgress(r);
             }
-            RequestCounts counts = reads.counts(r.id());
-            LOG.info("request {}: {}/{} final ({} succeeded, {} failed, {} timed out, {} invalid){}", r.id(), counts.done(),
-                    counts.total(), counts.of(CommandState.SUCCESS), counts.of(CommandState.FAILURE),
-                    counts.of(CommandState.TIMEOUT), counts.invalid(), r.intakeComplete() ? "" : ", still reading the batch");
         }
+    }
+
+    private void logProgress(RequestRecord r) {
+        if (!r.intakeComplete() && intake != null) {   // counting a batch still being written would cost more than it tells
+            LOG.info("request {}: still reading the batch, {} records taken in so far", r.id(),
+                    intake.info(r.id()).map(IntakeWriter.IntakeInfo::recordsRead).orElse(0));
+            return;
+        }
+        RequestCounts counts = reads.counts(r.id());
+        LOG.info("request {}: {}/{} final ({} succeeded, {} failed, {} timed out, {} invalid){}", r.id(), counts.done(),
+                counts.total(), counts.of(CommandState.SUCCESS), counts.of(CommandState.FAILURE),
+                counts.of(CommandState.TIMEOUT), counts.invalid(), r.intakeComplete() ? "" : ", still reading the batch");
     }
 
     /**

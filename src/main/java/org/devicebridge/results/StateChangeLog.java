@@ -1,6 +1,7 @@
 package org.devicebridge.results;
 
 import org.devicebridge.ledger.LedgerTransitions.StateChanged;
+import org.devicebridge.observe.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,12 @@ public class StateChangeLog implements Consumer<StateChanged> {
 
     @Override
     public void accept(StateChanged e) {
+        try (LogContext ignored = LogContext.command(e.command())) {
+            log(e);
+        }
+    }
+
+    private void log(StateChanged e) {
         String reason = e.change().reason() == null ? "" : ": " + e.change().reason();
         if (e.change().to().isFinal() && !summarisedPerCall.contains(e.command().kind())) {
             LOG.info("{} {} ({}): {}{}", e.command().kind(), e.command().device(), e.command().id(), e.change().to(), reason);

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +50,7 @@ class EmbeddedInCamelMainTest {
     }
 
     @Test
-    void runsABatchThroughTheTemplatesOfAYamlOnlyApplication() throws Exception {
+    void runsABatchAndAStreamedJsonLinesFileThroughTheTemplatesOfAYamlOnlyApplication() throws Exception {
         simulator = SimulatorServer.start(0);
         simulator.addAccessCloud(AccessCloudSettings.builder(API_KEY).processingDelay(Duration.ofMillis(200)).build());
         Properties p = new Properties();
@@ -89,5 +91,26 @@ class EmbeddedInCamelMainTest {
         assertThat(states).startsWith("Command Queued").endsWith("Command Success");
         assertThat(main.getCamelContext().getRoute("esb-device-orders")).isNotNull();
         assertThat(main.getCamelContext().getRoute("access-dispatch")).isNotNull();
+
+        // a stream body (as an ftp: consumer with streamDownload hands it over), named by its header: JSON Lines
+        byte[] lines = """
+                {"kind":"credentials","device":"door-10","payload":{"credentials":[{"id":"ab12","holder":"Ada"}],"schedules":[]}}
+                {"kind":"credentials","device":"door-11","payload":{"credentials":[{"id":"NOT-HEX","holder":"Bob"}],"schedules":[]}}
+                """.getBytes(StandardCharsets.UTF_8);
+        main.getCamelContext().createProducerTemplate().sendBodyAndHeader("direct:esb-device-orders",
+                new ByteArrayInputStream(lines), Exchange.FILE_NAME, "inbound/orders.jsonl");
+
+        Exchange summary = null;
+        while (summary == null) {
+            Exchange event = consumer.receive("seda:esb-status", 30_000);
+            assertThat(event).as("an event within 30 s").isNotNull();
+            if ("REQUEST_SUMMARY".equals(event.getIn().getHeader("BridgeEventType", String.class))) {
+                summary = event;
+            }
+        }
+        JsonNode data = JSON.readTree(summary.getIn().getBody(String.class)).path("data");
+        assertThat(data.path("request_id").asText()).startsWith("esb:orders.jsonl:");
+        assertThat(data.path("succeeded").asInt()).isEqualTo(1);
+        assertThat(data.path("invalid").asInt()).isEqualTo(1);
     }
 }
