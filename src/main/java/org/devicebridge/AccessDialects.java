@@ -64,15 +64,15 @@ final class AccessDialects {
         if (installationId == null) {
             throw new BadConfigurationException("bridge.access.installation-id", "is required with bridge.access.dialect=yonomi");
         }
-        String clientAuth = settings.get("bridge.access.token-client-auth", "basic");
+        String clientAuth = settings.required("bridge.access.token-client-auth");
         if (!clientAuth.equals("basic") && !clientAuth.equals("form")) {
             throw new BadConfigurationException("bridge.access.token-client-auth", "must be 'basic' or 'form', not '" + clientAuth + "'");
         }
         AccessTokens tokens = new AccessTokens(tokenUrl, clientId, access.secret(), settings.get("bridge.access.token-scope", null),
-                clientAuth.equals("basic"), settings.duration("bridge.access.token-renew-before", Duration.ofSeconds(60)), context, call,
+                clientAuth.equals("basic"), settings.duration("bridge.access.token-renew-before"), context, call,
                 redactor, mapper, Clock.systemUTC());
         return new YonomiAccessDialect(access.baseUrl(),
-                settings.get("bridge.access.installation-header", "x-allegion-installation-id"), installationId,
+                settings.required("bridge.access.installation-header"), installationId,
                 GraphQlDocument.load("bridge.access.yonomi.upload-url-mutation",
                         settings.get("bridge.access.yonomi.upload-url-mutation", null), "/yonomi/request-upload-url.graphql",
                         List.of("deviceId")),

@@ -118,7 +118,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         Redactor redactor = new Redactor();
 
         BuiltInSimulator simulator = null;
-        if (settings.bool("bridge.simulator.enabled", true)) {
+        if (settings.bool("bridge.simulator.enabled")) {
             simulator = BuiltInSimulator.start(settings);
             opened.closeOnStop("simulator", simulator);
         }
@@ -137,16 +137,16 @@ public class BridgeConfiguration implements CamelConfiguration {
         LedgerTransitions transitions = new LedgerTransitions(ledger);
         transitions.onStateChanged(new StateChangeLog(Set.of(NetworkCloudAdapter.KIND)));
         BackoffSchedule backoff = new BackoffSchedule(
-                settings.duration("bridge.retry.initial-delay", Duration.ofSeconds(1)),
-                settings.duration("bridge.retry.max-delay", Duration.ofMinutes(2)),
-                settings.integer("bridge.retry.max-attempts", 8, 1, Integer.MAX_VALUE),
-                settings.duration("bridge.poll.initial-interval", Duration.ofSeconds(1)),
-                settings.duration("bridge.poll.max-interval", Duration.ofSeconds(30)));
+                settings.duration("bridge.retry.initial-delay"),
+                settings.duration("bridge.retry.max-delay"),
+                settings.integer("bridge.retry.max-attempts", 1, Integer.MAX_VALUE),
+                settings.duration("bridge.poll.initial-interval"),
+                settings.duration("bridge.poll.max-interval"));
         CloudCall call = new CloudCall(redactor);
         // each cloud's steps run on workers of the bridge's own, at most bridge.<cloud>.concurrency at once
-        StepWorkers accessWorkers = new StepWorkers(context, "access-steps", settings.integer("bridge.access.concurrency", 100, 1, 1_000));
-        StepWorkers networkWorkers = new StepWorkers(context, "network-calls", settings.integer("bridge.network.concurrency", 2, 1, 100));
-        StepWorkers homeWorkers = new StepWorkers(context, "home-calls", settings.integer("bridge.home.concurrency", 4, 1, 100));
+        StepWorkers accessWorkers = new StepWorkers(context, "access-steps", settings.integer("bridge.access.concurrency", 1, 1_000));
+        StepWorkers networkWorkers = new StepWorkers(context, "network-calls", settings.integer("bridge.network.concurrency", 1, 100));
+        StepWorkers homeWorkers = new StepWorkers(context, "home-calls", settings.integer("bridge.home.concurrency", 1, 100));
         registry.bind("accessWorkers", accessWorkers);
         registry.bind("networkWorkers", networkWorkers);
         registry.bind("homeWorkers", homeWorkers);
@@ -167,9 +167,9 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("deadlines", new DeadlineWatch(workQueue, commandStore, transitions));
         registry.bind("stepLogContext", new StepLogContext());     // an engine step's log lines name its request, command, device
         LedgerHousekeepingConfiguration.configure(context, settings, dataSource);
-        Duration lease = settings.duration("bridge.access.lease", Duration.ofMinutes(1));
+        Duration lease = settings.duration("bridge.access.lease");
         registry.bind("accessCloud", new AccessCloudAdapter(AccessDialects.dialect(context, settings, clouds, call, redactor, mapper),
-                settings.integer("bridge.access.max-recreates", 3, 0, Integer.MAX_VALUE), settings.integer("bridge.access.batch-size", 100, 1, 10_000),
+                settings.integer("bridge.access.max-recreates", 0, Integer.MAX_VALUE), settings.integer("bridge.access.batch-size", 1, 10_000),
                 lease, ledger, workQueue, commandStore, callLog, transitions, call, backoff, outcomes, redactor, mapper));
         registry.bind("rawRequestBody", new RawRequestBody(WEBHOOK_MAX_BODY, WEBHOOK_BODY_TIMEOUT));
         CallLimits limits = CallLimits.of(settings);
@@ -178,7 +178,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 new RateLimiter(ledger), call, outcomes, mapper);
         registry.bind("networkCloud", network);
         registry.bind("homeCloud", new HomeCloudAdapter(clouds.home().baseUrl(), clouds.home().secret(),
-                limits.homeBatch(), settings.duration("bridge.home.gather", Duration.ofSeconds(1)), lease, ledger, workQueue, commandStore,
+                limits.homeBatch(), settings.duration("bridge.home.gather"), lease, ledger, workQueue, commandStore,
                 callLog, transitions, call, outcomes, mapper));
         registry.bind("accessWebhookEvents", new WebhookEventIds(dataSource, WebhookEventIds.ACCESS_CLOUD));
 
@@ -213,11 +213,11 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("accessWebhookAuth", AccessDialects.webhookAuth(settings, clouds, gate));
         registry.bind("statusApi", new StatusApi(commandStore, reads, transitions, commandInbox,
                 intake, view, gate, mapper));
-        RequestReporter reporter = new RequestReporter(commandStore, reads, view, mapper, Path.of(settings.get("bridge.outbox.dir", "data/outbox")),
+        RequestReporter reporter = new RequestReporter(commandStore, reads, view, mapper, Path.of(settings.required("bridge.outbox.dir")),
                 intakeWriter);
         registry.bind("reporter", reporter);
-        registry.bind("onceMode", new OnceMode(settings.bool("bridge.once", false), ledger, commandStore, reads, reporter, Path.of(settings.get("bridge.inbox.dir", "data/inbox")),
-                settings.get("bridge.inbox.include", ".*\\.(json|jsonl|csv)"), settings.duration("bridge.once.max-wait", Duration.ofHours(1))));
+        registry.bind("onceMode", new OnceMode(settings.bool("bridge.once"), ledger, commandStore, reads, reporter, Path.of(settings.required("bridge.inbox.dir")),
+                settings.required("bridge.inbox.include"), settings.duration("bridge.once.max-wait")));
         observe(context, new BridgeMetrics(workQueue, callLog, reads, transitions, network), callLog, reads, clouds);
         InboxExamples.seedIfNew(settings);
         registry.bind("messageIntake", new MessageIntake(intake));
@@ -242,8 +242,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         HttpComponent http = new HttpComponent();
         http.setMaxTotalConnections(connections);
         http.setConnectionsPerRoute(connections);
-        int connect = (int) settings.duration("bridge.cloud.connect-timeout", Duration.ofSeconds(10)).toMillis();
-        int response = (int) settings.duration("bridge.cloud.response-timeout", Duration.ofSeconds(30)).toMillis();
+        int connect = (int) settings.duration("bridge.cloud.connect-timeout").toMillis();
+        int response = (int) settings.duration("bridge.cloud.response-timeout").toMillis();
         http.setConnectTimeout(connect);
         http.setConnectionRequestTimeout(connect);
         http.setSoTimeout(response);
@@ -260,12 +260,12 @@ public class BridgeConfiguration implements CamelConfiguration {
             return applicationDataSource;
         }
         HikariDataSource dataSource = LedgerDatabase.open(
-                settings.get("bridge.db.url", "jdbc:h2:file:./data/ledger"),
-                settings.get("bridge.db.user", "sa"),
+                settings.required("bridge.db.url"),
+                settings.required("bridge.db.user"),
                 settings.secret("bridge.db.password").orElse(""),
                 settings.get("bridge.db.schema", null),
-                settings.integer("bridge.db.pool-size", 10, 1, 1000),
-                settings.duration("bridge.db.connection-timeout", Duration.ofSeconds(30)));
+                settings.integer("bridge.db.pool-size", 1, 1000),
+                settings.duration("bridge.db.connection-timeout"));
         opened.closeOnStop("ledger-datasource", dataSource);
         return dataSource;
     }
@@ -306,7 +306,7 @@ public class BridgeConfiguration implements CamelConfiguration {
     /** {@code bridge.inbox.ready}: how a producer marks a dropped file complete. */
     private static FileIntake.Ready readyRule(Settings settings) {
         try {
-            return FileIntake.Ready.of(settings.get("bridge.inbox.ready", "rename"));
+            return FileIntake.Ready.of(settings.required("bridge.inbox.ready"));
         } catch (IllegalArgumentException e) {
             throw new BadConfigurationException("bridge.inbox.ready", "must be 'rename' or 'done-file'");
         }

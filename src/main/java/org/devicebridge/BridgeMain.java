@@ -156,8 +156,8 @@ public final class BridgeMain {
     }
 
     private static List<Path> inboxBatches(Settings settings) throws IOException {
-        Path inbox = Path.of(settings.get("bridge.inbox.dir", "data/inbox"));
-        Pattern include = Pattern.compile(settings.get("bridge.inbox.include", ".*\\.(json|jsonl|csv)"));
+        Path inbox = Path.of(settings.required("bridge.inbox.dir"));
+        Pattern include = Pattern.compile(settings.required("bridge.inbox.include"));
         if (!Files.isDirectory(inbox)) {
             return List.of();
         }

@@ -16,11 +16,11 @@ record CallLimits(int networkChunk, int networkRateLimit, Duration networkWindow
 
     static CallLimits of(Settings settings) {
         return new CallLimits(
-                settings.integer("bridge.network.chunk-size", 100, 1, 100),
-                settings.integer("bridge.network.rate-limit", 10, 1, Integer.MAX_VALUE),
-                settings.duration("bridge.network.rate-window", Duration.ofMinutes(1))
-                        .plus(settings.duration("bridge.network.rate-margin", Duration.ofSeconds(1))),
-                settings.integer("bridge.home.batch-size", 20, 1, 1000),
-                settings.duration("bridge.action.deadline", Duration.ofMinutes(15)));
+                settings.integer("bridge.network.chunk-size", 1, 100),
+                settings.integer("bridge.network.rate-limit", 1, Integer.MAX_VALUE),
+                settings.duration("bridge.network.rate-window")
+                        .plus(settings.duration("bridge.network.rate-margin")),
+                settings.integer("bridge.home.batch-size", 1, 1000),
+                settings.duration("bridge.action.deadline"));
     }
 }

@@ -58,8 +58,8 @@ public final class FanoutConfiguration {
             LOG.info("webhooks out: every state change is sent to {}", subscribers.names());
         }
         WebhookFanout fanout = new WebhookFanout(subscribers, webhooks, new WebhookEvents(commandStore, reads, view, mapper), ledger, call, backoff,
-                redactor, mapper, settings.integer("bridge.webhooks.batch-size", 100, 1, 10_000),
-                settings.duration("bridge.webhooks.lease", Duration.ofMinutes(1)));
+                redactor, mapper, settings.integer("bridge.webhooks.batch-size", 1, 10_000),
+                settings.duration("bridge.webhooks.lease"));
         context.getRegistry().bind("webhookSubscribers", subscribers);
         context.getRegistry().bind("webhookFanout", fanout);
         context.getRegistry().bind("eventStreams", new EventStreams(webhooks, new WebhookEvents(commandStore, reads, view, mapper), ledger, backoff,

@@ -22,9 +22,9 @@ final class InboxExamples {
     }
 
     static void seedIfNew(Settings settings) {
-        Path inbox = Path.of(settings.get("bridge.inbox.dir", "data/inbox"));
-        Path examples = Path.of(settings.get("bridge.examples.dir", "examples/batches"));
-        boolean wanted = settings.bool("bridge.examples.seed", true) && settings.bool("bridge.simulator.enabled", true);
+        Path inbox = Path.of(settings.required("bridge.inbox.dir"));
+        Path examples = Path.of(settings.required("bridge.examples.dir"));
+        boolean wanted = settings.bool("bridge.examples.seed") && settings.bool("bridge.simulator.enabled");
         if (!wanted || Files.exists(inbox) || !Files.isDirectory(examples)) {
             return;
         }

@@ -28,7 +28,7 @@ final class IntakeConfiguration {
 
     /** One planner per kind of action whose cloud is configured; other kinds are refused at intake. */
     static List<ActionPlanner> planners(Settings settings, ObjectMapper mapper) {
-        boolean simulator = settings.bool("bridge.simulator.enabled", true);
+        boolean simulator = settings.bool("bridge.simulator.enabled");
         List<ActionPlanner> planners = new ArrayList<>();
         if (simulator || settings.optional("bridge.access.base-url").isPresent()) {
             // the payload's rules are the access cloud's dialect's: its REST document, or the Yonomi data file
@@ -48,13 +48,13 @@ final class IntakeConfiguration {
     /** The one intake pipeline: pre-flight and planning by {@link #planners}, records written {@code bridge.intake.batch-size} at a time. */
     static IntakePipeline pipeline(Settings settings, ObjectMapper mapper, CallLimits limits) {
         return new IntakePipeline(new Preflight(planners(settings, mapper), limits.actionDeadline()),
-                settings.integer("bridge.intake.batch-size", ActionIntake.DEFAULT_BATCH_SIZE, 1, 100_000),
-                settings.duration("bridge.intake.flush-interval", ActionIntake.DEFAULT_FLUSH_EVERY),
-                settings.integer("bridge.progress.every-records", 1000, 1, Integer.MAX_VALUE));
+                settings.integer("bridge.intake.batch-size", 1, 100_000),
+                settings.duration("bridge.intake.flush-interval"),
+                settings.integer("bridge.progress.every-records", 1, Integer.MAX_VALUE));
     }
 
     /** Threads that take in API bodies in the background. */
     static int backgroundThreads(Settings settings) {
-        return settings.integer("bridge.intake.threads", 2, 1, 64);
+        return settings.integer("bridge.intake.threads", 1, 64);
     }
 }

@@ -51,8 +51,8 @@ public final class JmsConfiguration {
     }
 
     static void configure(CamelContext context, Settings settings, Redactor redactor, OpenedResources opened) throws Exception {
-        boolean enabled = settings.bool("bridge.jms.enabled", true);
-        boolean once = settings.bool("bridge.once", false);
+        boolean enabled = settings.bool("bridge.jms.enabled");
+        boolean once = settings.bool("bridge.once");
         // whether routes/intake-queue.yaml starts: a one-shot run takes in its inbox only, the queue waits for the
         // long-running bridge (the events topic still gets what the run does)
         context.getPropertiesComponent().addOverrideProperty(INTAKE_STARTUP, String.valueOf(enabled && !once));
@@ -65,18 +65,18 @@ public final class JmsConfiguration {
         if (once) {
             LOG.info("--once: the intake queue is not read (a one-shot run takes in what is in the inbox)");
         }
-        String intakeQueue = settings.get("bridge.jms.intake-queue", "bridge.intake");
-        String deadLetterQueue = settings.get("bridge.jms.dead-letter-queue", "bridge.intake.DLQ");
-        String topic = settings.get("bridge.jms.events-topic", "bridge.events");
+        String intakeQueue = settings.required("bridge.jms.intake-queue");
+        String deadLetterQueue = settings.required("bridge.jms.dead-letter-queue");
+        String topic = settings.required("bridge.jms.events-topic");
         String url = settings.get("bridge.jms.url", null);
 
         ConnectionFactory target;
         String broker;
         EmbeddedBroker embedded = null;
         if (url == null) {
-            Path dataDir = Path.of(settings.get("bridge.jms.data-dir", "data/broker"));
+            Path dataDir = Path.of(settings.required("bridge.jms.data-dir"));
             String port = settings.get("bridge.jms.embedded-port", null);
-            embedded = EmbeddedBroker.start(dataDir, port == null ? null : settings.integer("bridge.jms.embedded-port", 0, 0, 65535),
+            embedded = EmbeddedBroker.start(dataDir, port == null ? null : settings.integer("bridge.jms.embedded-port", 0, 65535),
                     intakeQueue, deadLetterQueue);
             opened.closeOnStop("embedded-broker", embedded);
             target = new ActiveMQConnectionFactory(embedded.inVmUrl());

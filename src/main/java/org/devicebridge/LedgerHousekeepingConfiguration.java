@@ -19,8 +19,6 @@ import java.util.List;
  */
 public final class LedgerHousekeepingConfiguration {
 
-    /** Default of {@code bridge.ledger.retention}. */
-    public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
     /** How long one compaction run may go on starting new passes. */
     public static final Duration COMPACTION_BUDGET = Duration.ofSeconds(1);
 
@@ -28,20 +26,20 @@ public final class LedgerHousekeepingConfiguration {
     }
 
     public static void configure(CamelContext context, Settings settings, DataSource dataSource) {
-        Duration retention = settings.duration("bridge.ledger.retention", DEFAULT_RETENTION);
+        Duration retention = settings.duration("bridge.ledger.retention");
         context.getRegistry().bind("ledgerRetention", new LedgerRetention(dataSource, Clock.systemUTC(), retention,
                 List.of(WebhookEventIds.ACCESS_CLOUD)));
         context.getRegistry().bind("ledgerCompaction", new LedgerCompaction(dataSource, COMPACTION_BUDGET));
-        schedulerDelay(context, settings, "bridge.ledger.retention-check-interval", Duration.ofHours(1));
-        schedulerDelay(context, settings, "bridge.db.compact-interval", Duration.ofSeconds(10));
+        schedulerDelay(context, settings, "bridge.ledger.retention-check-interval");
+        schedulerDelay(context, settings, "bridge.db.compact-interval");
     }
 
     /**
      * A scheduler route's delay, read like every other duration (ISO-8601 or {@code 10s}, checked,
      * named in the error) and handed to the route in milliseconds.
      */
-    private static void schedulerDelay(CamelContext context, Settings settings, String key, Duration fallback) {
-        Duration delay = settings.duration(key, fallback);
+    private static void schedulerDelay(CamelContext context, Settings settings, String key) {
+        Duration delay = settings.duration(key);
         if (delay.isZero()) {
             throw new BadConfigurationException(key, "must be longer than 0");
         }

@@ -54,12 +54,12 @@ public final class ScheduleConfiguration {
                                  ObjectMapper mapper) throws Exception {
         List<Schedule> schedules = schedules(settings);
         Store store = store(settings);
-        int threads = settings.integer("bridge.quartz.threads", 2);
+        int threads = settings.integer("bridge.quartz.threads");
         if (threads < 1) {
             throw new BadConfigurationException("bridge.quartz.threads", "must be at least 1, not " + threads);
         }
-        Duration misfireThreshold = positive(settings, "bridge.quartz.misfire-threshold", Duration.ofMinutes(1));
-        Duration checkinInterval = positive(settings, "bridge.quartz.checkin-interval", Duration.ofMillis(7500));
+        Duration misfireThreshold = positive(settings, "bridge.quartz.misfire-threshold");
+        Duration checkinInterval = positive(settings, "bridge.quartz.checkin-interval");
         if (store == Store.JDBC && !LedgerDatabase.isPostgres(ledger)) {
             throw new BadConfigurationException("bridge.quartz.store", "jdbc needs the ledger on PostgreSQL (bridge.db.url); "
                     + "the ledger is on H2: use ram");
@@ -69,7 +69,7 @@ public final class ScheduleConfiguration {
             return;
         }
         List<String> names = schedules.stream().map(Schedule::name).toList();
-        if (settings.bool("bridge.once", false)) {
+        if (settings.bool("bridge.once")) {
             LOG.info("--once: the schedules {} are not run (a one-shot run takes in what is in the inbox)", names);
             return;
         }
@@ -124,7 +124,7 @@ public final class ScheduleConfiguration {
     }
 
     static Store store(Settings settings) {
-        String store = settings.get("bridge.quartz.store", "ram");
+        String store = settings.required("bridge.quartz.store");
         return switch (store.toLowerCase(Locale.ROOT)) {
             case "ram" -> Store.RAM;
             case "jdbc" -> Store.JDBC;
@@ -170,8 +170,8 @@ public final class ScheduleConfiguration {
         return path;
     }
 
-    private static Duration positive(Settings settings, String key, Duration fallback) {
-        Duration d = settings.duration(key, fallback);
+    private static Duration positive(Settings settings, String key) {
+        Duration d = settings.duration(key);
         if (d.toMillis() < 1) {
             throw new BadConfigurationException(key, "must be longer than 0, not " + d);
         }

@@ -17,6 +17,11 @@ import java.util.regex.Pattern;
  * properties component: {@code config/application.properties}, overridden by system properties
  * ({@code -Dbridge.x=..}) and environment variables ({@code BRIDGE_X=..}).
  * Problems are reported as {@link BadConfigurationException} naming the key.
+ * <p>
+ * Every default lives in {@code config/application.properties} (always loaded: the packaged copy
+ * is the last location); the one-argument readers take it from there and have none of their own.
+ * The readers with a fallback are for keys whose absence means something else (a value derived
+ * at run time), not for defaults.
  */
 public class Settings {
 
@@ -35,6 +40,38 @@ public class Settings {
 
     public String required(String key) {
         return optional(key).orElseThrow(() -> new BadConfigurationException(key, "is required"));
+    }
+
+    public int integer(String key) {
+        return parse(key, Integer::parseInt, "must be a whole number");
+    }
+
+    /** A whole number within {@code min..max}. */
+    public int integer(String key, int min, int max) {
+        return integer(key, integer(key), min, max);
+    }
+
+    public double decimal(String key) {
+        return parse(key, Double::parseDouble, "must be a number");
+    }
+
+    public boolean bool(String key) {
+        required(key);
+        return bool(key, false);
+    }
+
+    public Duration duration(String key) {
+        required(key);
+        return duration(key, Duration.ZERO);
+    }
+
+    private <T> T parse(String key, java.util.function.Function<String, T> parser, String expected) {
+        String v = required(key);
+        try {
+            return parser.apply(v);
+        } catch (NumberFormatException e) {
+            throw new BadConfigurationException(key, expected + ", not '" + v + "'");
+        }
     }
 
     public String get(String key, String fallback) {

@@ -42,6 +42,7 @@ class ScheduleConfigurationTest {
     private Settings settings(Map<String, String> values) {
         Properties p = new Properties();
         p.putAll(values);
+        context.getPropertiesComponent().setLocation("file:config/application.properties");   // the defaults, as the bridge has them
         context.getPropertiesComponent().setOverrideProperties(p);
         return new Settings(context);
     }
