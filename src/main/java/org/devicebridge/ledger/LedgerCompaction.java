@@ -56,11 +56,6 @@ public class LedgerCompaction {
      * which then never shrinks; one of 256 KB fills a gap near the start.
      */
     static final int WRITE_LIMIT = 256 * 1024;
-    /**
-     * The most live data rewritten in one pass: H2 rewrites no chunk whose live data exceeds a
-     * pass's limit, so when nothing smaller is left the limit is raised, by fourfold steps, up to this.
-     */
-    static final int MAX_WRITE_LIMIT = 16 * 1024 * 1024;
 
     private final DataSource dataSource;
     private final Duration budget;
@@ -105,22 +100,15 @@ public class LedgerCompaction {
             int live = liveBefore;
             long stopAt = System.nanoTime() + budget.toNanos();
             int passes = 0;
-            int limit = WRITE_LIMIT;
             boolean progressed;
             do {
                 passes++;
                 // live pages of the emptiest chunks older than the retention time are marked for rewriting ...
-                boolean rewrote = store.compact(fillRate, limit);
-                if (rewrote) {
+                if (store.compact(fillRate, WRITE_LIMIT)) {
                     // ... and written into a new chunk now, as H2's background writer would, not only with the next commit
                     store.commit();
                 }
                 progressed = file.getChunksFillRate() > live || file.size() < size;
-                if (!rewrote && limit < MAX_WRITE_LIMIT && file.getChunksFillRate() < fillRate) {
-                    // H2 takes no chunk whose live data alone exceeds the limit (an intake batch's commit): a larger pass takes it
-                    limit *= 4;
-                    progressed = true;
-                }
                 live = file.getChunksFillRate();
                 size = file.size();
             } while (progressed && System.nanoTime() < stopAt && !store.isClosed());
