@@ -14,7 +14,8 @@ import java.util.List;
  * Wires what keeps the ledger's size in bounds (routes/engine/ledger-housekeeping.yaml): the
  * {@code ledgerRetention} bean ({@code bridge.ledger.retention}, run every
  * {@code bridge.ledger.retention-check-interval}) and the {@code ledgerCompaction} bean (an H2 file
- * ledger's online compaction, every {@code bridge.db.compact-interval}). Called from
+ * ledger's online compaction, every {@code bridge.db.compact-interval}, and its sync to the disk,
+ * every {@code bridge.db.sync-interval}). Called from
  * {@link BridgeConfiguration}.
  */
 public final class LedgerHousekeepingConfiguration {
@@ -32,6 +33,7 @@ public final class LedgerHousekeepingConfiguration {
         context.getRegistry().bind("ledgerCompaction", new LedgerCompaction(dataSource, COMPACTION_BUDGET));
         schedulerDelay(context, settings, "bridge.ledger.retention-check-interval");
         schedulerDelay(context, settings, "bridge.db.compact-interval");
+        schedulerDelay(context, settings, "bridge.db.sync-interval");
     }
 
     /**

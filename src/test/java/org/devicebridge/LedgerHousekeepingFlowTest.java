@@ -13,7 +13,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The ledger's housekeeping routes in the running bridge (routes/engine/ledger-housekeeping.yaml):
  * a request past its retention leaves the ledger once reported and once the events topic has
- * published its events; its result files stay. The H2 file is compacted alongside.
+ * published its events; its result files stay. The H2 file is compacted and synced alongside.
  */
 class LedgerHousekeepingFlowTest extends AccessFlowTestSupport {
 
@@ -32,7 +32,7 @@ class LedgerHousekeepingFlowTest extends AccessFlowTestSupport {
         assertThat(bridge.commands("short-lived-1")).isEmpty();
         assertThat(bridge.outbox().resolve("short-lived.results.jsonl")).exists();
         assertThat(bridge.outbox().resolve("short-lived.summary.json")).exists();
-        for (String route : new String[] {"ledger-retention", "ledger-compaction"}) {
+        for (String route : new String[] {"ledger-retention", "ledger-compaction", "ledger-sync"}) {
             assertThat(bridge.context().getRouteController().getRouteStatus(route)).as(route).isEqualTo(ServiceStatus.Started);
         }
     }

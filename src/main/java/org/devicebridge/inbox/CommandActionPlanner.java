@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.devicebridge.intake.ActionPlanner;
 import org.devicebridge.intake.InvalidActionException;
+import org.devicebridge.ledger.LedgerTransitions;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -18,7 +19,7 @@ import java.util.List;
  */
 public class CommandActionPlanner implements ActionPlanner {
 
-    public static final String KIND = "command";
+    public static final String KIND = LedgerTransitions.PULLED_KIND;
     public static final String INBOX = "INBOX";
 
     private final ObjectMapper mapper;

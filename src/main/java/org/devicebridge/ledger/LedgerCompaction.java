@@ -19,9 +19,9 @@ import java.time.Duration;
  * does not run in the bridge.
  * <p>
  * H2 (MVStore) never overwrites data in place: every commit appends a new chunk holding every page
- * it changed (a whole page of rows for a one-row update, some 20 KB a commit), and the space of an
- * older chunk is used again only once none of its pages is live any more, and not before
- * {@code RETENTION_TIME} (45 s) has passed. Chunks that keep a few live pages are rewritten by H2's
+ * it changed (a whole page of rows for a one-row update, and every page above it: tens of KB a
+ * commit), and the space of an older chunk is used again only once none of its pages is live any
+ * more and it was written at least {@code RETENTION_TIME} ago (5 s in the bridge, H2's default 45 s). Chunks that keep a few live pages are rewritten by H2's
  * background writer ("auto-compaction", {@code AUTO_COMPACT_FILL_RATE}), but that thread only runs
  * while {@code WRITE_DELAY} is above 0; the bridge sets {@code WRITE_DELAY=0} (a commit is in the
  * file before the call that follows it, see {@link LedgerDatabase#durable}), so without this step
@@ -31,7 +31,8 @@ import java.time.Duration;
  * {@link #compact()} rewrites the live pages of the emptiest chunks older than the retention time
  * (at most {@value #WRITE_LIMIT} bytes per pass, H2's own {@code MVStore.compact}) and commits them
  * into a new chunk, placed in the first free space of the file; the old chunks then hold nothing
- * live, their space is used again, and H2 cuts the file when its end holds no chunk any more. Chunks are not moved ({@code compactMoveChunks}): in H2 2.3.232 moving the last
+ * live, their space is used again, and H2 cuts the file when its end holds no chunk any more.
+ * Chunks are not moved ({@code compactMoveChunks}): in H2 2.3.232 moving the last
  * chunk can, in a corner case, overlap space the file's last synced metadata still points to (fixed
  * upstream after 2.4.240), which a process killed at that moment would find corrupt. Each pass holds
  * H2's store lock while it writes, so commits wait for it; a run stops after its time budget, or
@@ -41,15 +42,25 @@ import java.time.Duration;
  * database (PostgreSQL, H2 in memory, an H2 server reached over TCP, which compacts its own file)
  * it does nothing, nor on an H2 file opened with {@code WRITE_DELAY} above 0 (H2's background writer
  * runs then). {@code AUTO_COMPACT_FILL_RATE=0} in the URL turns it off.
+ * <p>
+ * {@link #sync()} forces the file onto the disk, which the short {@code RETENTION_TIME} relies on.
  */
 public class LedgerCompaction {
 
     private static final Logger LOG = LoggerFactory.getLogger(LedgerCompaction.class);
-    /** Live data rewritten per pass (H2's own background writer rewrites a few MB at a time). */
-    static final int WRITE_LIMIT = 4 * 1024 * 1024;
+    /**
+     * Live data rewritten per pass. The pass's pages go into one new chunk, written into the first
+     * free space of the file that is large enough. The free spaces are mostly the size of the
+     * chunks of single commits (tens of KB): a chunk of a few MB (what H2's own background writer
+     * rewrites at a time, which also moves chunks) finds none and goes to the end of the file,
+     * which then never shrinks; one of 256 KB fills a gap near the start.
+     */
+    static final int WRITE_LIMIT = 256 * 1024;
 
     private final DataSource dataSource;
     private final Duration budget;
+    /** The store's version at the last {@link #sync} (-1: none yet). */
+    private volatile long syncedVersion = -1;
 
     /**
      * @param budget a run stops starting new passes after this long (a pass holds H2's store lock
@@ -105,6 +116,34 @@ public class LedgerCompaction {
             LOG.debug("ledger compaction: {} -> {} bytes, live data in chunks {}% -> {}%, {} passes", outcome.sizeBefore(),
                     outcome.sizeAfter(), outcome.liveBefore(), outcome.liveAfter(), outcome.passes());
             return outcome;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reach the ledger database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Forces what was written to the file since the last call onto the disk ({@code fsync}, as H2's
+     * {@code CHECKPOINT SYNC}), called from the {@code ledger-sync} route every
+     * {@code bridge.db.sync-interval}. Commits are in the file (the operating system's cache) at
+     * once; this bounds how long the disk may lag behind them, which is what lets the ledger run
+     * with a short {@code RETENTION_TIME} ({@link LedgerDatabase#durable}). Nothing is done when
+     * nothing was committed since the last call, nor on any other database.
+     *
+     * @return whether the file was synced
+     */
+    public boolean sync() {
+        try (Connection connection = dataSource.getConnection()) {
+            MVStore store = fileStore(connection);
+            if (store == null) {
+                return false;
+            }
+            long version = store.getCurrentVersion();
+            if (version == syncedVersion) {
+                return false;
+            }
+            store.sync();
+            syncedVersion = version;
+            return true;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reach the ledger database: " + e.getMessage(), e);
         }

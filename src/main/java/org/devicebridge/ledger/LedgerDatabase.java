@@ -120,27 +120,23 @@ public final class LedgerDatabase {
 
     /**
      * The settings the bridge adds to the URL of an embedded H2 file database, each unless the URL
-     * sets it already (in any letter case):
+     * sets it already (in any letter case); docs/ledger-storage.md says why, with the figures:
      * <ul>
      * <li>{@code WRITE_DELAY=0}: H2 keeps a committed transaction in memory for up to half a second
      * by default; a killed process would lose it. The ledger's promise is "stored before the next
-     * call", so every commit is written to the file at once.</li>
+     * call", so every commit is written to the file at once (a {@code write}, no {@code fsync}: the
+     * operating system holds it, and a {@code kill -9} of the bridge cannot take it back). It also
+     * stops H2's background writer, the part of H2 that compacts the file while it is open: the
+     * bridge does that itself ({@link LedgerCompaction}).</li>
+     * <li>{@code RETENTION_TIME=5000}: H2 writes every commit as a new chunk and overwrites an
+     * unused chunk only once it was written this long ago (45 s by default), assuming the
+     * operating system has put the writes on the disk by then; a file that lost newer writes in a
+     * power failure then still finds the older chunks it falls back to. While work runs, that window
+     * is most of the file (every commit of the last 45 s, tens of KB each). The bridge forces the
+     * file to the disk itself every {@code bridge.db.sync-interval} (1 s, {@link LedgerCompaction#sync}),
+     * so 5 s keeps H2's assumption true, with more margin than H2's own (45 s against the 35 s in
+     * which Linux writes its cache).</li>
      * </ul>
-     * {@code WRITE_DELAY=0} also stops H2's background writer, which is what would otherwise compact
-     * the file while it is open (H2 writes every commit as a new chunk and never rewrites a chunk
-     * that still holds a live page). Without compaction the file grows by some 50 KB per command for
-     * ever, so the bridge compacts it itself: {@link LedgerCompaction}, every
-     * {@code bridge.db.compact-interval}.
-     * <p>
-     * H2's other settings are left as they are; measured (bench/ledger-size.sh, docs/ledger-storage.md: what
-     * the ledger keeps, and for how long) and not taken: a lower {@code RETENTION_TIME} (45 s: a chunk's
-     * space is used again only once the chunk is that old, H2 assuming the disk has written its
-     * buffers by then; lower, a power failure may leave a file pointing at overwritten data),
-     * {@code COMPRESS=TRUE}
-     * (some 40 % fewer bytes written, the data itself no smaller), {@code DEFRAG_ALWAYS} and
-     * {@code MAX_COMPACT_TIME} (they act only when the database closes), a periodic
-     * {@code CHECKPOINT} (no effect), and the columns' declared sizes (H2 stores a string's own length).
-     * <p>
      * Other URLs (H2 in memory or over TCP, PostgreSQL) are returned unchanged.
      */
     static String durable(String url) {
@@ -157,7 +153,15 @@ public final class LedgerDatabase {
     }
 
     /** What {@link #durable} adds to an H2 file URL, in this order. */
-    static final Map<String, String> H2_FILE_SETTINGS = Map.of("WRITE_DELAY", "0");
+    static final Map<String, String> H2_FILE_SETTINGS = orderedSettings("WRITE_DELAY", "0", "RETENTION_TIME", "5000");
+
+    private static Map<String, String> orderedSettings(String... keysAndValues) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            settings.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(settings);
+    }
 
     /** An embedded H2 database in a file: {@code jdbc:h2:file:...}, or a path without a prefix ({@code jdbc:h2:./data/ledger}). */
     static boolean isH2File(String url) {

@@ -50,6 +50,14 @@ public class LedgerTransitions {
     /** What the operator may end any pulled command with, from any state that is not final. */
     public static final Set<CommandState> OPERATOR_ENDS = EnumSet.of(CANCELLED, TIMEOUT);
 
+    /**
+     * The kind of a command pulled by its device from the command inbox. Its payload (the command,
+     * its params and not_before) is shown by the status API for as long as the command is kept, so
+     * it stays when the command is final; every other valid command's payload goes then (see
+     * {@link #move}).
+     */
+    public static final String PULLED_KIND = "command";
+
     private static final Logger LOG = LoggerFactory.getLogger(LedgerTransitions.class);
 
     private final Ledger ledger;
@@ -180,13 +188,19 @@ public class LedgerTransitions {
                 return Optional.empty();
             }
             Instant now = ledger.now();
+            boolean last = change.to().isFinal();
             Boolean done = ledger.tx().execute(status -> {
+                // a final command keeps what the status API, the result files and the events show: the payload sent to
+                // its cloud and the adapter's scratch (an upload URL, its signature) are needed no more and go; a pulled
+                // command's payload (shown) and a rejected record's (it is the record, shown in its errors) stay
                 int updated = ledger.jdbc().update("UPDATE bridge_command SET state = ?, reason = COALESCE(?, reason), "
                                 + "vendor_status = COALESCE(?, vendor_status), updated_at = ?, finished_at = ?, "
                                 + "next_attempt_at = CASE WHEN ? THEN NULL ELSE next_attempt_at END, "
-                                + "queue_rank = CASE WHEN ? THEN " + Ledger.FINISHED_RANK + " ELSE queue_rank END WHERE id = ? AND state = ?",
+                                + "queue_rank = CASE WHEN ? THEN " + Ledger.FINISHED_RANK + " ELSE queue_rank END, "
+                                + "payload = CASE WHEN ? AND invalid = FALSE AND kind <> ? THEN NULL ELSE payload END, "
+                                + "vendor_data = CASE WHEN ? THEN NULL ELSE vendor_data END WHERE id = ? AND state = ?",
                         change.to().label(), change.reason(), change.vendorStatus(), Ledger.ts(now),
-                        change.to().isFinal() ? Ledger.ts(now) : null, change.to().isFinal(), change.to().isFinal(), commandId, from.label());
+                        last ? Ledger.ts(now) : null, last, last, last, PULLED_KIND, last, commandId, from.label());
                 if (updated == 0) {
                     return false; // someone else moved it meanwhile: read again and re-decide
                 }

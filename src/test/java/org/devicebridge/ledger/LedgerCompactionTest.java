@@ -2,12 +2,14 @@ package org.devicebridge.ledger;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.devicebridge.PostgresAvailability;
+import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,6 +70,32 @@ class LedgerCompactionTest {
         // and the file opens again, whole
         try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger"), "sa", "", null, 2)) {
             assertThat(new LedgerReads(new Ledger(ds, Clock.systemUTC())).transitions("c1907")).hasSize(1);
+        }
+    }
+
+    @Test
+    void anH2FileLedgerReusesTheSpaceOfChunksWrittenFiveSecondsAgoAndIsSyncedOnlyWhenSomethingWasCommitted() throws Exception {
+        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger"), "sa", "", null, 2)) {
+            try (Connection c = ds.getConnection()) {
+                MVStore store = LedgerCompaction.fileStore(c);
+                assertThat(store.getRetentionTime()).isEqualTo(5000);
+                assertThat(store.getAutoCommitDelay()).as("WRITE_DELAY").isZero();
+            }
+            LedgerCompaction compaction = new LedgerCompaction(ds, BUDGET);
+            assertThat(compaction.sync()).as("the migrations' commits").isTrue();
+            assertThat(compaction.sync()).as("nothing committed since").isFalse();
+
+            new CommandStore(new Ledger(ds, Clock.systemUTC())).openRequest("r", "file", "r.json");
+
+            assertThat(compaction.sync()).isTrue();
+            assertThat(compaction.sync()).isFalse();
+        }
+    }
+
+    @Test
+    void syncsNothingOnAnH2DatabaseInMemory() {
+        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:mem:sync-" + System.nanoTime(), "sa", "", null, 2)) {
+            assertThat(new LedgerCompaction(ds, BUDGET).sync()).isFalse();
         }
     }
 

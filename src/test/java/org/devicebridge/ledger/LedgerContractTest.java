@@ -339,6 +339,30 @@ abstract class LedgerContractTest {
     }
 
     @Test
+    void aFinalCommandDropsThePayloadSentToItsCloudAndTheAdaptersScratchAndKeepsWhatIsShown() {
+        commands.openRequest("req-1", "file", "b.json");
+        commands.recordCommand(new NewCommand("sent", "req-1", 1, 0, "line 1", "a1", KIND, "door-1", QUEUED,
+                "{\"credentials\":[{\"id\":\"0A1B\"}]}", "CREATE", T0, null, null));
+        commands.recordCommand(new NewCommand("pulled", "req-1", 2, 0, "line 2", "a2", LedgerTransitions.PULLED_KIND, "gw-2", QUEUED,
+                "{\"command\":\"reboot\",\"params\":{}}", "INBOX", T0, null, null));
+        queue.saveProgress("sent", Progress.next("POLL", T0).withVendor("act-1", "PENDING", "{\"upload_url\":\"https://u.example/p?sig=s\"}"));
+        transitions.move("sent", new StateChange(IN_PROGRESS, "PENDING", "req-abc", null));
+        assertThat(commands.command("sent").orElseThrow().payload()).as("not final yet").contains("0A1B");
+
+        transitions.move("sent", new StateChange(SUCCESS, "RESOLVED", "req-def", null));
+        transitions.move("pulled", StateChange.to(SUCCESS));
+
+        CommandRecord sent = commands.command("sent").orElseThrow();
+        assertThat(sent.payload()).isNull();
+        assertThat(sent.vendorData()).isNull();
+        assertThat(sent.state()).isEqualTo(SUCCESS);
+        assertThat(sent.vendorRef()).isEqualTo("act-1");
+        assertThat(sent.vendorStatus()).isEqualTo("RESOLVED");
+        assertThat(reads.transitions("sent")).extracting(Transition::to).containsExactly(QUEUED, IN_PROGRESS, SUCCESS);
+        assertThat(commands.command("pulled").orElseThrow().payload()).as("shown by the status API").contains("reboot");
+    }
+
+    @Test
     void moveRefusesABackwardsMoveAndWritesNothing() {
         command("c1", QUEUED);
         transitions.move("c1", StateChange.to(INITIATED));

@@ -8,18 +8,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LedgerDatabaseUrlTest {
 
     @Test
-    void anH2FileUrlIsOpenedWithEveryCommitWrittenAtOnce() {
-        assertThat(LedgerDatabase.durable("jdbc:h2:file:./data/ledger")).isEqualTo("jdbc:h2:file:./data/ledger;WRITE_DELAY=0");
+    void anH2FileUrlIsOpenedWithEveryCommitWrittenAtOnceAndOldChunksReusedAfterFiveSeconds() {
+        assertThat(LedgerDatabase.durable("jdbc:h2:file:./data/ledger")).isEqualTo("jdbc:h2:file:./data/ledger;WRITE_DELAY=0;RETENTION_TIME=5000");
         assertThat(LedgerDatabase.durable("jdbc:h2:./data/ledger;AUTO_SERVER=TRUE"))
-                .isEqualTo("jdbc:h2:./data/ledger;AUTO_SERVER=TRUE;WRITE_DELAY=0");
-        assertThat(LedgerDatabase.durable("jdbc:h2:~/ledger")).isEqualTo("jdbc:h2:~/ledger;WRITE_DELAY=0");
+                .isEqualTo("jdbc:h2:./data/ledger;AUTO_SERVER=TRUE;WRITE_DELAY=0;RETENTION_TIME=5000");
+        assertThat(LedgerDatabase.durable("jdbc:h2:~/ledger")).isEqualTo("jdbc:h2:~/ledger;WRITE_DELAY=0;RETENTION_TIME=5000");
     }
 
     @Test
     void aSettingTheUrlGivesItselfIsKeptInAnyLetterCase() {
-        assertThat(LedgerDatabase.durable("jdbc:h2:file:/srv/ledger;write_delay=500")).isEqualTo("jdbc:h2:file:/srv/ledger;write_delay=500");
+        assertThat(LedgerDatabase.durable("jdbc:h2:file:/srv/ledger;write_delay=500;retention_time=45000"))
+                .isEqualTo("jdbc:h2:file:/srv/ledger;write_delay=500;retention_time=45000");
         assertThat(LedgerDatabase.durable("jdbc:h2:file:/srv/ledger;WRITE_DELAY=100;CACHE_SIZE=8192"))
-                .isEqualTo("jdbc:h2:file:/srv/ledger;WRITE_DELAY=100;CACHE_SIZE=8192");
+                .isEqualTo("jdbc:h2:file:/srv/ledger;WRITE_DELAY=100;CACHE_SIZE=8192;RETENTION_TIME=5000");
+        assertThat(LedgerDatabase.durable("jdbc:h2:file:/srv/ledger;RETENTION_TIME=0"))
+                .isEqualTo("jdbc:h2:file:/srv/ledger;RETENTION_TIME=0;WRITE_DELAY=0");
     }
 
     @Test

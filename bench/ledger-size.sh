@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The H2 ledger's size on disk (docs/ledger-storage.md). Not a test: it runs the bridge as a service with its
+# built-in simulator on a fresh H2 file ledger and prints
+#   finished (default): N two-step access actions (create -> PUT -> poll) run to a final state, then the
+#                       file's bytes per finished command once its size settles (bridge running), and after
+#                       a graceful stop;
+#   service:            a batch dropped every few seconds for several minutes with bridge.ledger.retention
+#                       short: the file's size over time (growth must level off);
+#   all:                both.
+# After each run the ledger is opened read-only: rows and bytes per table, the share of the file H2 counts live.
+# Usage: bench/ledger-size.sh [-Dbench.option=value | -Dbridge.key=value ...] [finished|service|all ...]
+#   bench options: actions (20000; 100000 for the big run), file-actions (1000 per batch file), settle-s (75),
+#   processing-delay-ms (200), service.batch (200), service.every-s (5), service.minutes (8),
+#   service.retention (2m), sample-s (30), h2-settings (added to the H2 URL, e.g. ";RETENTION_TIME=5000"); -Dbridge.* keys are passed on to the bridge.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# (re)build when the jar or the bench classes are missing or older than the sources (the bench's own code is
+# under src/test, which does not touch the jar: a stamp marks the last build of this script)
+STAMP=target/bench-ledger-size/.built
+if [ ! -f target/device-action-bridge.jar ] || [ ! -f "$STAMP" ] || [ target/device-action-bridge.jar -nt "$STAMP" ] \
+   || [ -n "$(find src routes config pom.xml -newer "$STAMP" -print -quit)" ]; then
+  mvn -o -B -q -DskipTests package
+  mkdir -p target/bench-ledger-size && touch "$STAMP"
+fi
+
+JAVA_OPTS=()
+SCENARIOS=()
+for arg in "$@"; do
+  case "$arg" in
+    -D*) JAVA_OPTS+=("$arg") ;;
+    *) SCENARIOS+=("$arg") ;;
+  esac
+done
+
+# the bench uses the main and test classes and the runtime libraries only (no JUnit)
+exec java "${JAVA_OPTS[@]}" -cp "target/classes:target/test-classes:target/lib/*" \
+     org.devicebridge.bench.LedgerSizeBench "${SCENARIOS[@]}"
