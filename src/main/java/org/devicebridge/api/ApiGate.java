@@ -151,7 +151,8 @@ public class ApiGate {
     /** Writes a successful answer: {@code {"code":0,"message":..,"content":..}}. */
     public void respond(Exchange exchange, int status, String message, Object content) {
         ObjectNode envelope = mapper.createObjectNode().put("code", 0).put("message", message);
-        envelope.set("content", mapper.valueToTree(content));
+        // a tree is set as it is: valueToTree would write it out and read it back, a full copy of every page
+        envelope.set("content", content instanceof com.fasterxml.jackson.databind.JsonNode tree ? tree : mapper.valueToTree(content));
         write(exchange, status, envelope);
     }
 
