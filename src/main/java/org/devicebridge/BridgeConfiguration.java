@@ -39,6 +39,7 @@ import org.devicebridge.ledger.WorkQueue;
 import org.devicebridge.network.NetworkCloudAdapter;
 import org.devicebridge.observe.BridgeMetrics;
 import org.devicebridge.observe.CloudHealthCheck;
+import org.devicebridge.observe.HealthRefresher;
 import org.devicebridge.observe.LedgerHealthCheck;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -219,6 +220,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("onceMode", new OnceMode(settings.bool("bridge.once"), ledger, commandStore, reads, reporter, Path.of(settings.required("bridge.inbox.dir")),
                 settings.required("bridge.inbox.include"), settings.duration("bridge.once.max-wait")));
         observe(context, new BridgeMetrics(workQueue, callLog, reads, transitions, network), callLog, reads, clouds);
+        context.addService(new HealthRefresher(context, settings.duration("bridge.health.refresh-interval", Duration.ofSeconds(5))));
         InboxExamples.seedIfNew(settings);
         registry.bind("messageIntake", new MessageIntake(intake));
         FanoutConfiguration.configure(context, settings, dataSource, ledger, commandStore, reads, view, call, backoff, redactor, mapper);

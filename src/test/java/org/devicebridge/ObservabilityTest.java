@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,6 +63,35 @@ class ObservabilityTest extends AllCloudsTestSupport {
             assertThat(health.body()).contains("\"status\":\"UP\"").contains("ledger").contains("broker").contains("cloud-access")
                     .contains("cloud-network").contains("cloud-home");
         });
+    }
+
+    @Test
+    void answersReadinessFromTheLastBackgroundProbeAndLivenessFromMemory() throws Exception {
+        startClouds(n -> n, h -> h);
+        TestBridge bridge = startBridge("bridge", Map.of("bridge.health.refresh-interval", "1h"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(scrape(bridge, "/observe/health/ready").statusCode())
+                .isEqualTo(200));   // every consumer has started
+
+        List<String> probedAt = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> ready = scrape(bridge, "/observe/health/ready?data=true");
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+            probedAt.add(checkedAt(ready.body(), "ledger"));
+        }
+        HttpResponse<String> live = scrape(bridge, "/observe/health/live");
+
+        assertThat(probedAt).doesNotContainNull().containsOnly(probedAt.get(0));   // probed once, at start
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).contains("\"status\":\"UP\"").doesNotContain("ledger").doesNotContain("cloud-");
+    }
+
+    private static String checkedAt(String health, String check) {
+        for (com.fasterxml.jackson.databind.JsonNode c : TestBridge.json(health).path("checks")) {
+            if (c.path("name").asText().equals(check)) {
+                return c.at("/data/checked_at").asText(null);
+            }
+        }
+        throw new AssertionError("no check " + check + " in " + health);
     }
 
     @Test

@@ -195,14 +195,15 @@ class StatusApiTest extends StatusApiTestSupport {
     }
 
     @Test
-    void acceptsLimitOne() {
-        String request = unique("limit1");
-        List<String> ids = submitActions(request, command(unique("gw"), "a"), command(unique("gw"), "b"));
+    void acceptsLimitTwoTheSmallestPage() {
+        String request = unique("limit2");
+        List<String> ids = submitActions(request, command(unique("gw"), "a"), command(unique("gw"), "b"), command(unique("gw"), "c"));
 
-        JsonNode page = list("request=" + request + "&limit=1");
+        JsonNode page = list("request=" + request + "&limit=2");
 
-        assertThat(page.path("items").findValuesAsText("id")).containsExactly(ids.get(0));
-        assertThat(page.path("total").asInt()).isEqualTo(2);
+        assertThat(page.path("items").findValuesAsText("id")).containsExactly(ids.get(0), ids.get(1));
+        assertThat(page.path("has_more").asBoolean()).isTrue();
+        assertThat(page.path("total").asInt()).isEqualTo(3);
     }
 
     @Test
@@ -217,8 +218,8 @@ class StatusApiTest extends StatusApiTestSupport {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0", "1001", "-1", "ten", "1.5"})
-    void rejectsALimitOutsideOneToThousandNamingLimit(String limit) {
+    @ValueSource(strings = {"0", "1", "1001", "-1", "ten", "1.5"})
+    void rejectsALimitOutsideTwoToThousandNamingLimit(String limit) {
         assertBadRequestNaming(get(STATUS + "?limit=" + limit, OPERATOR_TOKEN), "limit");
     }
 
@@ -238,6 +239,141 @@ class StatusApiTest extends StatusApiTestSupport {
     @ValueSource(strings = {"Queued", "Command Done", "command queued"})
     void rejectsAnUnknownStateNamingState(String state) {
         assertBadRequestNaming(get(STATUS + "?state=" + query(state), OPERATOR_TOKEN), "state");
+    }
+
+    // ---------------------------------------------------------------- the common list conventions
+
+    @Test
+    void pagesWithACursorAfterTheLastIdSeen() {
+        String request = unique("cursor");
+        List<String> ids = submitActions(request, command(unique("gw"), "a"), command(unique("gw"), "b"),
+                command(unique("gw"), "c"), command(unique("gw"), "d"), command(unique("gw"), "e"));
+
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        boolean more = true;
+        while (more) {
+            JsonNode page = list("request=" + request + "&limit=2" + (after == null ? "" : "&after=" + after));
+            assertThat(page.path("after").isNull() ? null : page.path("after").asText()).isEqualTo(after);
+            page.path("items").forEach(i -> seen.add(i.path("id").asText()));
+            after = seen.get(seen.size() - 1);
+            more = page.path("has_more").asBoolean();
+        }
+
+        assertThat(seen).containsExactlyElementsOf(ids);
+    }
+
+    @Test
+    void listsNewestFirstWithOrderDesc() {
+        String request = unique("desc");
+        List<String> ids = submitActions(request, command(unique("gw"), "a"), command(unique("gw"), "b"), command(unique("gw"), "c"));
+
+        JsonNode page = list("request=" + request + "&order=DESC");
+        JsonNode next = list("request=" + request + "&order=DESC&limit=2&after=" + ids.get(2));
+
+        assertThat(page.path("order").asText()).isEqualTo("DESC");
+        assertThat(page.path("items").findValuesAsText("id")).containsExactly(ids.get(2), ids.get(1), ids.get(0));
+        assertThat(next.path("items").findValuesAsText("id")).containsExactly(ids.get(1), ids.get(0));
+        assertThat(next.path("has_more").asBoolean()).isFalse();
+    }
+
+    @Test
+    void includesTheTotalCountWhenAsked() {
+        String request = unique("count");
+        submitActions(request, command(unique("gw"), "a"), command(unique("gw"), "b"), command(unique("gw"), "c"));
+
+        JsonNode page = list("request=" + request + "&limit=2&include=total_count");
+
+        assertThat(page.path("object").asText()).isEqualTo("list");
+        assertThat(page.path("total_count").asInt()).isEqualTo(3);
+        assertThat(page.path("items")).hasSize(2);
+        assertThat(list("request=" + request).has("total_count")).isFalse();
+    }
+
+    @Test
+    void filtersWithInAndNotInOperators() {
+        String a = unique("lamp-a");
+        String b = unique("lamp-b");
+        String c = unique("lamp-c");
+        String request = unique("in");
+        submitActions(request, command(a, "on"), command(b, "on"), command(c, "on"));
+
+        JsonNode in = list("request__eq=" + request + "&device__in=" + a + "," + b);
+        JsonNode notIn = list("request__eq=" + request + "&device__nin=" + a + "," + b);
+
+        assertThat(in.path("items").findValuesAsText("device")).containsExactly(a, b);
+        assertThat(in.path("total").asInt()).isEqualTo(2);
+        assertThat(notIn.path("items").findValuesAsText("device")).containsExactly(c);
+    }
+
+    @Test
+    void filtersByKindAndStateWithEqualAndNotEqual() {
+        String request = unique("kinds");
+        List<String> ids = submitActions(request, command(unique("gw"), "reboot"), command(unique("gw"), "ping"),
+                bulk(unique("HW-")));
+        putState(ids.get(0), OPERATOR_TOKEN, stateJson("Command Cancelled"));
+
+        JsonNode commands = list("request=" + request + "&kind__eq=command");
+        JsonNode notCancelledCommands = list("request=" + request + "&kind__eq=command&state__neq=" + query("Command Cancelled"));
+        JsonNode others = list("request=" + request + "&kind__neq=command");
+
+        assertThat(commands.path("items").findValuesAsText("id")).containsExactly(ids.get(0), ids.get(1));
+        assertThat(notCancelledCommands.path("items").findValuesAsText("id")).containsExactly(ids.get(1));
+        assertThat(others.path("items").findValuesAsText("kind")).containsOnly("bulk");
+    }
+
+    @Test
+    void filtersByTimeRangeInRfc3339AndTheShortForm() {
+        String request = unique("times");
+        List<String> ids = submitActions(request, command(unique("gw"), "a"));
+        String created = status(ids.get(0)).path("created_at").asText();
+        java.time.Instant at = java.time.Instant.parse(created);
+        String shortForm = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC)
+                .format(at.minusSeconds(1));
+
+        JsonNode from = list("request=" + request + "&created_at__gte=" + query(at.minusSeconds(1).toString()));
+        JsonNode until = list("request=" + request + "&created_at__lte=" + query(at.minusSeconds(60).toString()));
+        JsonNode shortFrom = list("request=" + request + "&created_at__gte=" + shortForm);
+        JsonNode offset = list("request=" + request + "&created_at__gte="
+                + query(at.minusSeconds(1).atOffset(java.time.ZoneOffset.ofHours(2)).toString()));
+
+        assertThat(from.path("items").findValuesAsText("id")).containsExactly(ids.get(0));
+        assertThat(until.path("items")).isEmpty();
+        assertThat(shortFrom.path("items").findValuesAsText("id")).containsExactly(ids.get(0));
+        assertThat(offset.path("items").findValuesAsText("id")).containsExactly(ids.get(0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"colour=red", "device__like=lamp", "owner__eq=ada", "device__lte=lamp", "created_at__gte=yesterday",
+            "state__in=" + "Command%20Done", "order=sideways", "include=everything", "after=" + "x"})
+    void rejectsAnUnknownParameterOperatorOrValueNamingIt(String parameter) {
+        HttpResponse<String> r = get(STATUS + "?" + parameter, OPERATOR_TOKEN);
+
+        assertBadRequestNaming(r, parameter.substring(0, parameter.indexOf('=')));
+    }
+
+    @Test
+    void namesEveryParameterAtFaultAtOnce() {
+        HttpResponse<String> r = get(STATUS + "?colour=red&limit=1&device__like=x", OPERATOR_TOKEN);
+
+        assertError(r, 400, "colour");
+        assertThat(TestBridge.json(r.body()).path("fields").findValuesAsText("name")).containsExactlyInAnyOrder("limit", "colour", "device__like");
+    }
+
+    @Test
+    void answersErrorsInTheCommonErrorModelKeepingTheEnvelope() {
+        JsonNode unauthorized = TestBridge.json(get(STATUS, null).body());
+        JsonNode notFound = TestBridge.json(get(STATUS + "00000000-0000-0000-0000-000000000000/", OPERATOR_TOKEN).body());
+        JsonNode noPath = TestBridge.json(get("/nothing/here", OPERATOR_TOKEN).body());
+
+        assertThat(unauthorized.path("type").asText()).isEqualTo("invalid_auth");
+        assertThat(notFound.path("type").asText()).isEqualTo("not_found");
+        assertThat(noPath.path("type").asText()).isEqualTo("unrecognized_request");
+        assertThat(List.of(unauthorized, notFound, noPath)).allSatisfy(e -> {
+            assertThat(e.path("object").asText()).isEqualTo("error");
+            assertThat(e.path("fields")).isEmpty();
+            assertThat(e.has("content")).isTrue();
+        });
     }
 
     // ---------------------------------------------------------------- one command
@@ -282,13 +418,13 @@ class StatusApiTest extends StatusApiTestSupport {
 
     @ParameterizedTest
     @ValueSource(strings = {"not-a-command", "12345", "0000000000000000000000000000000000zz"})
-    void rejectsAMalformedCommandIdNamingId(String id) {
-        assertBadRequestNaming(get(STATUS + id + "/", OPERATOR_TOKEN), "id");
+    void answers404ForAMalformedCommandId(String id) {
+        assertError(get(STATUS + id + "/", OPERATOR_TOKEN), 404, "Not Found");
     }
 
     @Test
-    void rejectsAMalformedCommandIdOnUpdateNamingId() {
-        assertBadRequestNaming(putState("not-a-command", OPERATOR_TOKEN, stateJson("Command Cancelled")), "id");
+    void answers404ForAMalformedCommandIdOnUpdate() {
+        assertError(putState("not-a-command", OPERATOR_TOKEN, stateJson("Command Cancelled")), 404, "Not Found");
     }
 
     // ---------------------------------------------------------------- every kind, with its transitions

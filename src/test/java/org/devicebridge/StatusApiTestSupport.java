@@ -203,20 +203,30 @@ abstract class StatusApiTestSupport extends AllCloudsTestSupport {
         return body.path("content");
     }
 
-    /** A 4xx/5xx in the envelope: its code, a message naming {@code named}, no content, the request id of the header. */
+    /**
+     * A 4xx/5xx in the envelope with the error model: its code, {@code "object":"error"}, a
+     * {@code type}, a message naming {@code named}, {@code fields} (a list), no content, the
+     * request id of the header.
+     */
     static void assertError(HttpResponse<String> r, int status, String named) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         JsonNode body = TestBridge.json(r.body());
         assertThat(body.path("code").asInt()).isEqualTo(status);
+        assertThat(body.path("object").asText()).as(r.body()).isEqualTo("error");
+        assertThat(body.path("type").asText()).as(r.body()).matches("[a-z_]+");
+        assertThat(body.path("fields").isArray()).as(r.body()).isTrue();
         assertThat(body.path("message").asText()).contains(named);
         assertThat(body.path("content").isNull()).as(r.body()).isTrue();
         assertThat(body.path("request_id").asText()).isEqualTo(r.headers().firstValue("X-Request-ID").orElseThrow());
     }
 
-    /** A 400 whose message names the parameter or field first ({@code "limit: ..."}). */
+    /** A 400 {@code validation_error} whose message names the parameter or field first ({@code "limit: ..."}), as does {@code fields}. */
     static void assertBadRequestNaming(HttpResponse<String> r, String field) {
         assertError(r, 400, field);
-        assertThat(TestBridge.json(r.body()).path("message").asText()).startsWith(field + ": ");
+        JsonNode body = TestBridge.json(r.body());
+        assertThat(body.path("message").asText()).startsWith(field + ": ");
+        assertThat(body.path("type").asText()).isEqualTo("validation_error");
+        assertThat(body.path("fields").findValuesAsText("name")).contains(field);
     }
 
     static String query(String value) {

@@ -98,6 +98,7 @@ public class ApiGate {
         Message in = exchange.getIn();
         String requestId = newRequestId();
         Map<String, String> parameters = queryParameters(in.getHeader(Exchange.HTTP_QUERY, String.class));
+        java.util.Set<String> queryNames = java.util.Set.copyOf(parameters.keySet());
         for (String name : HEADER_PARAMETERS) { // the path's {id} and the Idempotency-Key header
             String value = in.getHeader(name, String.class);
             if (value != null) {
@@ -106,7 +107,7 @@ public class ApiGate {
         }
         ApiCall call = new ApiCall(requestId, in.getHeader(Exchange.HTTP_METHOD, String.class),
                 in.getHeader(Exchange.HTTP_PATH, in.getHeader(Exchange.HTTP_URI, String.class), String.class), parameters,
-                in.getHeader(Exchange.CONTENT_TYPE, String.class), bodyBytes(in));
+                queryNames, in.getHeader(Exchange.CONTENT_TYPE, String.class), bodyBytes(in));
         in.removeHeaders("*");
         in.setHeader("X-Request-ID", requestId);
         exchange.setProperty(CALL, call);
@@ -150,7 +151,8 @@ public class ApiGate {
     /** Writes a successful answer: {@code {"code":0,"message":..,"content":..}}. */
     public void respond(Exchange exchange, int status, String message, Object content) {
         ObjectNode envelope = mapper.createObjectNode().put("code", 0).put("message", message);
-        envelope.set("content", mapper.valueToTree(content));
+        // a tree is set as it is: valueToTree would write it out and read it back, a full copy of every page
+        envelope.set("content", content instanceof com.fasterxml.jackson.databind.JsonNode tree ? tree : mapper.valueToTree(content));
         write(exchange, status, envelope);
     }
 
@@ -194,10 +196,11 @@ public class ApiGate {
         if (status == 500) {
             LOG.error("api {} {}: request id {}: {}", call.method(), call.path(), call.requestId(), redactor.text(String.valueOf(e)));
         }
-        refuse(exchange, status, message);
+        List<ApiException.FieldProblem> fields = e instanceof ApiException api ? api.fields() : List.of();
+        write(exchange, status, "application/json", errorEnvelope(status, errorType(status, fields), message, fields, call.requestId()));
     }
 
-    /** Writes an error answer: {@code {"code":<status>,"message":..,"content":null,"request_id":..}}. */
+    /** Writes an error answer (see {@link #errorEnvelope(int, String, String, List, String)}). */
     public void refuse(Exchange exchange, int status, String message) {
         if (exchange.getProperty(CALL) == null) {
             take(exchange);
@@ -210,12 +213,42 @@ public class ApiGate {
         return HexFormat.of().formatHex(nextBytes());
     }
 
-    /** The error envelope of the API conventions as JSON text, the message redacted. */
+    /** The error body of {@code status} with the usual type for it and no fields. */
     public String errorEnvelope(int status, String message, String requestId) {
-        ObjectNode envelope = mapper.createObjectNode().put("code", status).put("message", redactor.text(message));
+        return errorEnvelope(status, errorType(status, List.of()), message, List.of(), requestId);
+    }
+
+    /**
+     * The error body as JSON text: the API's envelope ({@code code} the HTTP status,
+     * {@code message}, {@code content} null) with the common error model
+     * ({@code "object":"error"}, {@code type}, {@code fields} naming each parameter or field at
+     * fault, {@code request_id}); every message redacted.
+     */
+    public String errorEnvelope(int status, String type, String message, List<ApiException.FieldProblem> fields, String requestId) {
+        ObjectNode envelope = mapper.createObjectNode().put("object", "error").put("code", status).put("type", type)
+                .put("message", redactor.text(message));
+        var list = envelope.putArray("fields");
+        fields.forEach(f -> list.addObject().put("name", redactor.text(f.name())).put("message", redactor.text(f.message())));
         envelope.putNull("content");
         envelope.put("request_id", requestId);
         return envelope.toString();
+    }
+
+    /** The error's {@code type} word for its status: {@code validation_error} when parameters or fields are named. */
+    public static String errorType(int status, List<ApiException.FieldProblem> fields) {
+        return switch (status) {
+            case 400 -> fields.isEmpty() ? "bad_request" : "validation_error";
+            case 401 -> "invalid_auth";
+            case 403 -> "access_denied";
+            case 404 -> "not_found";
+            case 405 -> "method_not_supported";
+            case 408 -> "request_timeout";
+            case 409 -> "conflict";
+            case 413 -> "payload_too_large";
+            case 422 -> "unprocessable_entity";
+            case 503 -> "service_unavailable";
+            default -> status >= 500 ? "internal_server_error" : "bad_request";
+        };
     }
 
     private static Throwable rootCause(Throwable e) {

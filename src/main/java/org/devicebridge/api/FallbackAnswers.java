@@ -99,7 +99,8 @@ public final class FallbackAnswers {
         response.setStatusCode(status)
                 .putHeader("X-Request-ID", requestId)
                 .putHeader("Content-Type", "application/json")
-                .end(gate.errorEnvelope(status, message, requestId));
+                .end(gate.errorEnvelope(status, status == 404 ? "unrecognized_request" : ApiGate.errorType(status, java.util.List.of()),
+                        message, java.util.List.of(), requestId));
         LOG.info("api {} {} -> {} (request id {})", method, path, status, requestId);
     }
 

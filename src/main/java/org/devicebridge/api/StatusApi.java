@@ -12,6 +12,7 @@ import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.BatchReader;
 import org.devicebridge.intake.IntakePipeline;
 import org.devicebridge.ledger.CommandRecord;
+import org.devicebridge.ledger.CommandQuery;
 import org.devicebridge.ledger.CommandState;
 import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.LedgerReads;
@@ -26,7 +27,6 @@ import org.devicebridge.ledger.Transition;
 import org.devicebridge.results.CommandView;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -45,7 +45,6 @@ public class StatusApi {
     static final Set<CommandState> PUT_STATES = EnumSet.of(CommandState.ACKNOWLEDGED, CommandState.IN_PROGRESS,
             CommandState.TIMEOUT, CommandState.SUCCESS, CommandState.FAILURE, CommandState.SCHEDULED, CommandState.CANCELLED);
     private static final Pattern COMMAND_ID = Pattern.compile("[0-9a-fA-F-]{36}");
-    private static final int MAX_LIMIT = 1000;
     private static final int MAX_REQUEST_ID = 200;   // bridge_request.id VARCHAR(200)
 
     private final CommandStore commandStore;
@@ -69,18 +68,34 @@ public class StatusApi {
         this.mapper = mapper;
     }
 
-    /** {@code GET /commands/v0/status/?request=&device=&state=&exclude_internal_commands=&limit=&offset=} */
+    /**
+     * {@code GET /commands/v0/status/}: a page of commands, filtered. Takes both the list
+     * parameters of the bridge's own API ({@code request}, {@code device}, {@code state},
+     * {@code exclude_internal_commands}, {@code offset}) and the common ones ({@code limit},
+     * {@code after}, {@code order}, {@code include=total_count}, {@code <field>__<operator>});
+     * see {@link ListParameters}. Every page reads the vendor request ids of its commands at once.
+     */
     public void list(Exchange exchange) {
         ApiCall call = call(exchange);
-        int limit = integer(call, "limit", 50, 1, MAX_LIMIT);
-        int offset = integer(call, "offset", 0, 0, Integer.MAX_VALUE);
-        CommandState state = call.parameter("state") == null ? null : state(call.parameter("state"), "state");
-        boolean excludeInternal = bool(call, "exclude_internal_commands");
-        var page = reads.findCommands(csv(call.parameter("request")), csv(call.parameter("device")), state, excludeInternal,
-                limit, offset);
-        ObjectNode content = mapper.createObjectNode().put("total", page.total()).put("limit", limit).put("offset", offset);
+        CommandQuery query = ListParameters.read(call);
+        LedgerReads.Page<CommandRecord> page = reads.findCommands(query)
+                .orElseThrow(() -> ApiException.badRequest("after", "no command " + call.parameter("after")));
+        ObjectNode content = mapper.createObjectNode().put("object", "list");
+        if (page.total() != null) {
+            content.put("total", page.total());
+        } else {
+            content.putNull("total");
+        }
+        content.put("limit", query.limit()).put("offset", query.offset()).put("after", query.after())
+                .put("order", query.descending() ? "DESC" : "ASC").put("has_more", page.hasMore());
+        if (call.parameter("include") != null) {
+            content.put("total_count", page.total());
+        }
         ArrayNode items = content.putArray("items");
-        page.items().forEach(c -> items.add(status(c, false)));
+        List<ObjectNode> views = view.of(page.items());
+        for (int i = 0; i < views.size(); i++) {
+            items.add(status(page.items().get(i), views.get(i), false));
+        }
         gate.respond(exchange, 200, "OK", content);
     }
 
@@ -266,7 +281,11 @@ public class StatusApi {
     // ---------------------------------------------------------------- the status object
 
     private ObjectNode status(CommandRecord c, boolean withTransitions) {
-        ObjectNode n = view.of(c);
+        return status(c, view.of(c), withTransitions);
+    }
+
+    /** The status object of {@code c}, built on its outward view {@code n}. */
+    private ObjectNode status(CommandRecord c, ObjectNode n, boolean withTransitions) {
         n.put("id", c.id());
         n.put("internal", c.internal());
         if (CommandActionPlanner.KIND.equals(c.kind())) {
@@ -300,8 +319,8 @@ public class StatusApi {
      */
     private CommandRecord existing(ApiCall call) {
         String id = call.parameter("id");
-        if (id == null || !COMMAND_ID.matcher(id).matches()) {
-            throw ApiException.badRequest("id", "'" + id + "' is not a command id");
+        if (id == null || !COMMAND_ID.matcher(id).matches()) {   // names no command: no need to ask the ledger
+            throw new ApiException(404, "Not Found: no command " + (id == null ? "" : id.length() > 64 ? id.substring(0, 64) + "…" : id));
         }
         return commandStore.command(id).filter(c -> !call.byOneDevice() || isOwn(c, call.device()))
                 .orElseThrow(() -> new ApiException(404, "Not Found: no command " + id));
@@ -330,37 +349,6 @@ public class StatusApi {
     private static CommandState state(String label, String field) {
         return CommandState.fromLabel(label).orElseThrow(() -> ApiException.badRequest(field,
                 "unknown state '" + label + "'; one of " + labels(EnumSet.allOf(CommandState.class))));
-    }
-
-    private static int integer(ApiCall call, String name, int fallback, int min, int max) {
-        String v = call.parameter(name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw ApiException.badRequest(name, "must be a whole number from " + min + " to " + max + ", not '" + v + "'");
-    }
-
-    private static boolean bool(ApiCall call, String name) {
-        String v = call.parameter(name);
-        if (v == null || v.equalsIgnoreCase("false")) {
-            return false;
-        }
-        if (v.equalsIgnoreCase("true")) {
-            return true;
-        }
-        throw ApiException.badRequest(name, "must be true or false, not '" + v + "'");
-    }
-
-    private static List<String> csv(String value) {
-        return value == null ? List.of() : Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     private static String labels(Set<CommandState> states) {

@@ -57,6 +57,21 @@ public class CallLog {
                 + "ORDER BY id", String.class, commandId);
     }
 
+    /** The vendor request ids of each of these commands (oldest first), in one query; a command without any is left out. */
+    public java.util.Map<String, List<String>> vendorRequestIds(List<String> commandIds) {
+        java.util.Map<String, List<String>> byCommand = new java.util.HashMap<>();
+        if (commandIds.isEmpty()) {
+            return byCommand;
+        }
+        jdbc.query("SELECT command_id, vendor_request_id FROM bridge_call WHERE command_id IN ("
+                        + String.join(",", java.util.Collections.nCopies(commandIds.size(), "?")) + ") AND vendor_request_id IS NOT NULL "
+                        + "ORDER BY command_id, id",
+                rs -> {
+                    byCommand.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>()).add(rs.getString(2));
+                }, commandIds.toArray());
+        return byCommand;
+    }
+
     public List<CallRecord> calls(String commandId) {
         return jdbc.query("SELECT at, operation, http_status, vendor_request_id, duration_ms, error FROM bridge_call "
                 + "WHERE command_id = ? ORDER BY id", (rs, i) -> new CallRecord(instant(rs, 1), rs.getString(2),

@@ -73,40 +73,59 @@ public class LedgerReads {
     }
 
     /**
-     * One page of commands, oldest first, filtered (each filter optional).
+     * One page of commands in the order they were written to the ledger ({@code list_no}: oldest
+     * first, a batch in its order), or newest first. Every column and operator comes from
+     * {@link CommandQuery}'s fixed lists and every value is a bound parameter. The page is read
+     * with one more row than asked, to tell whether there are more; the total is counted only when
+     * asked for.
      *
-     * @param requestIds any of these requests; {@code devices} likewise; {@code state} exactly this state
+     * @return empty when {@code query.after()} names no command
      */
-    public Page<CommandRecord> findCommands(List<String> requestIds, List<String> devices, CommandState state,
-                                            boolean excludeInternal, int limit, int offset) {
-        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+    public java.util.Optional<Page<CommandRecord>> findCommands(CommandQuery query) {
+        StringBuilder where = new StringBuilder();
         List<Object> args = new ArrayList<>();
-        if (!requestIds.isEmpty()) {
-            where.append(" AND request_id IN (").append(String.join(",", java.util.Collections.nCopies(requestIds.size(), "?"))).append(')');
-            args.addAll(requestIds);
+        for (CommandQuery.Condition c : query.conditions()) {
+            where.append(where.isEmpty() ? " WHERE " : " AND ").append(c.field().column()).append(' ').append(c.operator().sql());
+            if (c.operator().list()) {
+                where.append(" (").append(String.join(",", java.util.Collections.nCopies(c.values().size(), "?"))).append(')');
+            } else {
+                where.append(" ?");
+            }
+            for (Object v : c.values()) {
+                args.add(v instanceof java.time.Instant t ? Ledger.ts(t) : v);
+            }
         }
-        if (!devices.isEmpty()) {
-            where.append(" AND device IN (").append(String.join(",", java.util.Collections.nCopies(devices.size(), "?"))).append(')');
-            args.addAll(devices);
+        if (query.excludeInternal()) {
+            where.append(where.isEmpty() ? " WHERE " : " AND ").append("internal = FALSE");
         }
-        if (state != null) {
-            where.append(" AND state = ?");
-            args.add(state.label());
+        Integer total = null;
+        if (query.withTotal()) {
+            total = jdbc.queryForObject("SELECT COUNT(*) FROM bridge_command" + where, Integer.class, args.toArray());
         }
-        if (excludeInternal) {
-            where.append(" AND internal = FALSE");
-        }
-        Integer total = jdbc.queryForObject("SELECT COUNT(*) FROM bridge_command" + where, Integer.class, args.toArray());
+        StringBuilder pageWhere = new StringBuilder(where);
         List<Object> pageArgs = new ArrayList<>(args);
-        pageArgs.add(offset);
-        pageArgs.add(limit);
-        List<CommandRecord> items = jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command" + where
-                + " ORDER BY created_at, seq, position, id OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", Ledger::mapCommand, pageArgs.toArray());
-        return new Page<>(total == null ? 0 : total, items);
+        if (query.after() != null) {
+            List<Long> anchor = jdbc.queryForList("SELECT list_no FROM bridge_command WHERE id = ?", Long.class, query.after());
+            if (anchor.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            pageWhere.append(pageWhere.isEmpty() ? " WHERE " : " AND ").append(query.descending() ? "list_no < ?" : "list_no > ?");
+            pageArgs.add(anchor.get(0));
+        }
+        pageArgs.add(query.offset());
+        pageArgs.add(query.limit() + 1);
+        List<CommandRecord> items = new ArrayList<>(jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command" + pageWhere
+                + " ORDER BY list_no" + (query.descending() ? " DESC" : "") + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY",
+                Ledger::mapCommand, pageArgs.toArray()));
+        boolean more = items.size() > query.limit();
+        if (more) {
+            items.remove(items.size() - 1);
+        }
+        return java.util.Optional.of(new Page<>(total, items, more));
     }
 
-    /** A page of a longer list, with the list's full size. */
-    public record Page<T>(int total, List<T> items) {
+    /** A page of a longer list: whether more follow, and the list's full size when it was counted (else null). */
+    public record Page<T>(Integer total, List<T> items, boolean hasMore) {
     }
 
     /** How many commands there are per kind and state: {@code [kind, state label, count]} rows. */

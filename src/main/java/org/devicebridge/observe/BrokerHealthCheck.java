@@ -4,16 +4,14 @@ import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
-import java.util.Map;
 
 /**
  * Readiness of the message broker behind the bridge's queues: a connection can be had. The
  * factory is the bridge's caching one, so while the shared connection stands this costs nothing;
  * after the broker dropped it, this is the reconnection attempt.
  */
-public class BrokerHealthCheck extends AbstractHealthCheck {
+public class BrokerHealthCheck extends RefreshedHealthCheck {
 
     private final ConnectionFactory connections;
     private final String broker;
@@ -26,12 +24,7 @@ public class BrokerHealthCheck extends AbstractHealthCheck {
     }
 
     @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+    protected void probe(HealthCheckResultBuilder builder) {
         builder.detail("broker", broker);
         try (Connection connection = connections.createConnection()) {
             connection.getMetaData();

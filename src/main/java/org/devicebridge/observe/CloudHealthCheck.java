@@ -1,7 +1,6 @@
 package org.devicebridge.observe;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.devicebridge.ledger.CallLog;
 
 import java.util.List;
@@ -11,7 +10,7 @@ import java.util.Map;
  * Readiness of one device cloud, from the last call made to it: down when that call got no answer
  * or a 5xx, up otherwise (also before any call). Its details name the time and status of that call.
  */
-public class CloudHealthCheck extends AbstractHealthCheck {
+public class CloudHealthCheck extends RefreshedHealthCheck {
 
     private final CallLog callLog;
     private final List<String> operations;
@@ -24,12 +23,7 @@ public class CloudHealthCheck extends AbstractHealthCheck {
     }
 
     @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+    protected void probe(HealthCheckResultBuilder builder) {
         var last = callLog.lastCall(operations);
         if (last.isEmpty()) {
             builder.up().message("no call made yet");

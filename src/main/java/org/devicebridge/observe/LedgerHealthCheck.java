@@ -1,13 +1,11 @@
 package org.devicebridge.observe;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.devicebridge.ledger.LedgerReads;
 
-import java.util.Map;
 
-/** Readiness: the ledger's database answers. */
-public class LedgerHealthCheck extends AbstractHealthCheck {
+/** Readiness: the ledger's database answers (probed in the background, see {@link RefreshedHealthCheck}). */
+public class LedgerHealthCheck extends RefreshedHealthCheck {
 
     private final LedgerReads reads;
 
@@ -17,12 +15,7 @@ public class LedgerHealthCheck extends AbstractHealthCheck {
     }
 
     @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+    protected void probe(HealthCheckResultBuilder builder) {
         try {
             if (reads.ping()) {
                 builder.up();

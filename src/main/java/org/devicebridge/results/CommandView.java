@@ -6,6 +6,8 @@ import org.devicebridge.ledger.CallLog;
 import org.devicebridge.ledger.CommandRecord;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The one outward view of a command (docs/batch-format.md, "Out: results"): a result-file line, and the
@@ -22,6 +24,16 @@ public class CommandView {
     }
 
     public ObjectNode of(CommandRecord c) {
+        return of(c, callLog.vendorRequestIds(c.id()));
+    }
+
+    /** The views of many commands (a page of a list), their vendor request ids read in one query. */
+    public List<ObjectNode> of(List<CommandRecord> commands) {
+        Map<String, List<String>> ids = callLog.vendorRequestIds(commands.stream().map(CommandRecord::id).toList());
+        return commands.stream().map(c -> of(c, ids.getOrDefault(c.id(), List.of()))).toList();
+    }
+
+    private ObjectNode of(CommandRecord c, List<String> vendorRequestIds) {
         ObjectNode n = mapper.createObjectNode();
         n.put("request_id", c.requestId());
         n.put("command_id", c.id());
@@ -32,7 +44,7 @@ public class CommandView {
         n.put("vendor_status", c.vendorStatus());
         n.put("reason", c.reason());
         var ids = n.putArray("vendor_request_ids");
-        callLog.vendorRequestIds(c.id()).forEach(ids::add);
+        vendorRequestIds.forEach(ids::add);
         if (c.resultDetail() != null) {
             try {
                 n.setAll((ObjectNode) mapper.readTree(c.resultDetail())); // e.g. "capabilities": each one's outcome
