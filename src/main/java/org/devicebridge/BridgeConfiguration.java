@@ -117,12 +117,14 @@ public class BridgeConfiguration implements CamelConfiguration {
         ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         Redactor redactor = new Redactor();
 
+        ManagementExposure.check(settings);             // details of health and metrics: loopback unless opened deliberately
+        CloudChoice choice = CloudChoice.of(settings);   // fail closed: simulated only in the demo or when asked
         BuiltInSimulator simulator = null;
-        if (settings.bool("bridge.simulator.enabled", true)) {
-            simulator = BuiltInSimulator.start(settings);
+        if (choice.anySimulated()) {
+            simulator = BuiltInSimulator.start(settings, choice);
             opened.closeOnStop("simulator", simulator);
         }
-        CloudEndpoints clouds = CloudEndpoints.resolve(settings, simulator);
+        CloudEndpoints clouds = CloudEndpoints.resolve(settings, choice, simulator);
         redactor.addSecret(clouds.access().secret());
         redactor.addSecret(clouds.accessWebhookSecret());
         redactor.addSecret(clouds.network().secret());
@@ -135,7 +137,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         CallLog callLog = new CallLog(ledger);
         LedgerReads reads = new LedgerReads(ledger);
         LedgerTransitions transitions = new LedgerTransitions(ledger);
-        transitions.onStateChanged(new StateChangeLog(Set.of(NetworkCloudAdapter.KIND)));
+        transitions.onStateChanged(new StateChangeLog(Set.of(NetworkCloudAdapter.KIND), choice.simulatedKinds()));
         BackoffSchedule backoff = new BackoffSchedule(
                 settings.duration("bridge.retry.initial-delay", Duration.ofSeconds(1)),
                 settings.duration("bridge.retry.max-delay", Duration.ofMinutes(2)),
@@ -176,6 +178,9 @@ public class BridgeConfiguration implements CamelConfiguration {
         NetworkCloudAdapter network = new NetworkCloudAdapter(clouds.network().baseUrl(), clouds.network().secret(),
                 limits.networkChunk(), limits.networkRateLimit(), limits.networkWindow(), lease, ledger, workQueue, callLog, transitions,
                 new RateLimiter(ledger), call, outcomes, mapper);
+        if (choice.simulated().contains("network")) {
+            network.markSimulated();
+        }
         registry.bind("networkCloud", network);
         registry.bind("homeCloud", new HomeCloudAdapter(clouds.home().baseUrl(), clouds.home().secret(),
                 limits.homeBatch(), settings.duration("bridge.home.gather", Duration.ofSeconds(1)), lease, ledger, workQueue, commandStore,
@@ -191,7 +196,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("intake", intake);
         registry.bind("fileIntake", new FileIntake(intake, Path.of(settings.required("bridge.archive.dir")),
                 Path.of(settings.required("bridge.deadletter.dir")), readyRule(settings), mapper, Clock.systemUTC()));
-        CommandView view = new CommandView(callLog, mapper);
+        CommandView view = new CommandView(callLog, reads, mapper, choice.simulatedKinds());
         CommandInbox commandInbox = new CommandInbox(workQueue, reads, transitions);
         registry.bind("commandInbox", commandInbox);
         String apiToken = settings.secret("bridge.api.token").orElse(null);
@@ -219,7 +224,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("onceMode", new OnceMode(settings.bool("bridge.once", false), ledger, commandStore, reads, reporter, Path.of(settings.get("bridge.inbox.dir", "data/inbox")),
                 settings.get("bridge.inbox.include", ".*\\.(json|jsonl|csv)"), settings.duration("bridge.once.max-wait", Duration.ofHours(1))));
         observe(context, new BridgeMetrics(workQueue, callLog, reads, transitions, network), callLog, reads, clouds);
-        InboxExamples.seedIfNew(settings);
+        InboxExamples.seedIfNew(settings, choice);
         registry.bind("messageIntake", new MessageIntake(intake));
         FanoutConfiguration.configure(context, settings, dataSource, ledger, commandStore, reads, view, call, backoff, redactor, mapper);
         if (applicationDataSource == null) {

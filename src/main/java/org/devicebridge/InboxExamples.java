@@ -21,10 +21,10 @@ final class InboxExamples {
     private InboxExamples() {
     }
 
-    static void seedIfNew(Settings settings) {
+    static void seedIfNew(Settings settings, CloudChoice choice) {
         Path inbox = Path.of(settings.get("bridge.inbox.dir", "data/inbox"));
         Path examples = Path.of(settings.get("bridge.examples.dir", "examples/batches"));
-        boolean wanted = settings.bool("bridge.examples.seed", true) && settings.bool("bridge.simulator.enabled", true);
+        boolean wanted = settings.bool("bridge.examples.seed", true) && choice.real().isEmpty() && choice.anySimulated(); // the demo only
         if (!wanted || Files.exists(inbox) || !Files.isDirectory(examples)) {
             return;
         }
