@@ -170,9 +170,12 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("stepLogContext", new StepLogContext());     // an engine step's log lines name its request, command, device
         LedgerHousekeepingConfiguration.configure(context, settings, dataSource);
         Duration lease = settings.duration("bridge.access.lease", Duration.ofMinutes(1));
-        registry.bind("accessCloud", new AccessCloudAdapter(AccessDialects.dialect(context, settings, clouds, call, redactor, mapper),
+        AccessCloudAdapter access = new AccessCloudAdapter(AccessDialects.dialect(context, settings, clouds, call, redactor, mapper),
                 settings.integer("bridge.access.max-recreates", 3, 0, Integer.MAX_VALUE), settings.integer("bridge.access.batch-size", 100, 1, 10_000),
-                lease, ledger, workQueue, commandStore, callLog, transitions, call, backoff, outcomes, redactor, mapper));
+                lease, ledger, workQueue, commandStore, callLog, transitions, call, backoff, outcomes, redactor, mapper)
+                .olderDocuments(olderDocuments(settings)).readBack(settings.bool("bridge.access.read-back", true));
+        transitions.onStateChanged(access::onCommandFinal);   // a device got free: its next command goes at once
+        registry.bind("accessCloud", access);
         registry.bind("rawRequestBody", new RawRequestBody(WEBHOOK_MAX_BODY, WEBHOOK_BODY_TIMEOUT));
         CallLimits limits = CallLimits.of(settings);
         NetworkCloudAdapter network = new NetworkCloudAdapter(clouds.network().baseUrl(), clouds.network().secret(),
@@ -306,6 +309,15 @@ public class BridgeConfiguration implements CamelConfiguration {
                 });
             }
         });
+    }
+
+    /** {@code bridge.access.per-device}: what becomes of older documents for a device. */
+    private static AccessCloudAdapter.OlderDocuments olderDocuments(Settings settings) {
+        try {
+            return AccessCloudAdapter.OlderDocuments.of(settings.get("bridge.access.per-device", "supersede"));
+        } catch (IllegalArgumentException e) {
+            throw new BadConfigurationException("bridge.access.per-device", "must be 'supersede' or 'in-order'");
+        }
     }
 
     /** {@code bridge.inbox.ready}: how a producer marks a dropped file complete. */
