@@ -209,10 +209,12 @@ public class WorkQueue {
     public java.util.Optional<String> newerCommand(CommandRecord c) {
         return jdbc.queryForList("SELECT id FROM bridge_command WHERE kind = ? AND device = ? AND created_at >= ? AND id <> ? "
                         + "AND invalid = FALSE AND internal = FALSE AND state NOT IN (?, ?) "
-                        + "AND (created_at > ? OR request_id <> ? OR seq > ? OR (seq = ? AND position > ?)) "
+                        // after it in one total order: intake time, then request id, then position in the request
+                        + "AND (created_at > ? OR request_id > ? OR (request_id = ? AND (seq > ? OR (seq = ? AND position > ?)))) "
                         + "ORDER BY created_at DESC, request_id DESC, seq DESC, position DESC FETCH FIRST 1 ROWS ONLY",
                 String.class, c.kind(), c.device(), ts(c.createdAt()), c.id(), CommandState.SCHEDULED.label(),
-                CommandState.CANCELLED.label(), ts(c.createdAt()), c.requestId(), c.seq(), c.seq(), c.position()).stream().findFirst();
+                CommandState.CANCELLED.label(), ts(c.createdAt()), c.requestId(), c.requestId(), c.seq(), c.seq(), c.position())
+                .stream().findFirst();
     }
 
     /**
