@@ -21,14 +21,14 @@ record CloudChoice(Set<String> real, Set<String> simulated) {
     static final Map<String, String> KIND_OF_CLOUD = Map.of("access", "credentials", "network", "bulk", "home", "capability");
 
     static CloudChoice of(Settings settings) {
-        Set<String> real = new TreeSet<>();
+        java.util.SortedSet<String> real = new TreeSet<>();
         for (String cloud : KIND_OF_CLOUD.keySet()) {
             if (settings.optional(baseUrlKey(cloud)).isPresent()) {
                 real.add(cloud);
             }
         }
         String mode = settings.get(SETTING, "auto").trim().toLowerCase(java.util.Locale.ROOT);
-        Set<String> simulated = new TreeSet<>();
+        java.util.SortedSet<String> simulated = new TreeSet<>();
         switch (mode) {
             case "auto" -> {
                 if (real.isEmpty()) {
@@ -40,7 +40,7 @@ record CloudChoice(Set<String> real, Set<String> simulated) {
             }
             default -> throw new BadConfigurationException(SETTING, "must be auto, true or false, not '" + mode + "'");
         }
-        return new CloudChoice(Set.copyOf(real), Set.copyOf(simulated));
+        return new CloudChoice(java.util.Collections.unmodifiableSortedSet(real), java.util.Collections.unmodifiableSortedSet(simulated));
     }
 
     static String baseUrlKey(String cloud) {

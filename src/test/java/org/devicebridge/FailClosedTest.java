@@ -62,6 +62,12 @@ class FailClosedTest {
         Files.writeString(dir.resolve("inbox").resolve(name), content);
     }
 
+    /** What the test log got since it was {@code length} long. */
+    private static String logSince(long length) throws java.io.IOException {
+        byte[] all = Files.readAllBytes(LeakSearch.TEST_LOG);
+        return new String(all, (int) length, all.length - (int) length, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     private List<JsonNode> results(String base) throws Exception {
         return Files.readAllLines(dir.resolve("outbox/" + base + ".results.jsonl")).stream().filter(l -> !l.isBlank())
                 .map(TestBridge::json).toList();
@@ -91,11 +97,15 @@ class FailClosedTest {
     @Test
     void theDemoWithoutAnyCloudConfiguredSimulatesEveryCloudAndEveryResultAndSummarySaysSo() throws Exception {
         drop("demo.jsonl", Batches.jsonLines(List.of(Batches.credentials("door", "demo-door-1"), BULK)));
+        long logBefore = Files.size(LeakSearch.TEST_LOG);
 
         assertThat(BridgeMain.run(args())).isEqualTo(0);
 
         assertThat(results("demo")).allSatisfy(line -> assertThat(line.path("simulated").asBoolean()).isTrue());
         assertThat(summary("demo").path("simulated").asInt()).isEqualTo(3);   // one door, two bulk devices
+        String log = logSince(logBefore);
+        assertThat(log.lines().filter(l -> l.contains(" WARN ") && l.contains("SIMULATED: the built-in simulator stands in for"))).hasSize(1);
+        assertThat(log).contains("3 actions: 3 succeeded").contains("SIMULATED: 3 ran on the built-in simulator, no real device touched");
     }
 
     @Test
