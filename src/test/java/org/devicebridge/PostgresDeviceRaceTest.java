@@ -70,7 +70,8 @@ class PostgresDeviceRaceTest {
         List<CommandRecord> all = new java.util.ArrayList<>(first.commands("race-first"));
         all.addAll(first.commands("race-second"));
 
-        assertThat(all).extracting(CommandRecord::state).containsOnly(SUCCESS, CANCELLED);
+        // each either ran (one after the other) or was superseded before anything was sent for it
+        assertThat(all).extracting(CommandRecord::state).allSatisfy(state -> assertThat(state).isIn(SUCCESS, CANCELLED));
         for (String door : doors) {
             assertThat(cloud.mostOpenAtOnce(door)).as("actions of %s open at once", door).isEqualTo(1);
             List<CommandRecord> ofDoor = all.stream().filter(c -> c.device().equals(door)).toList();
