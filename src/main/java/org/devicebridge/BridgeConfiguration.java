@@ -118,12 +118,14 @@ public class BridgeConfiguration implements CamelConfiguration {
         ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         Redactor redactor = new Redactor();
 
+        ManagementExposure.check(settings);             // details of health and metrics: loopback unless opened deliberately
+        CloudChoice choice = CloudChoice.of(settings);   // fail closed: simulated only in the demo or when asked
         BuiltInSimulator simulator = null;
-        if (settings.bool("bridge.simulator.enabled")) {
-            simulator = BuiltInSimulator.start(settings);
+        if (choice.anySimulated()) {
+            simulator = BuiltInSimulator.start(settings, choice);
             opened.closeOnStop("simulator", simulator);
         }
-        CloudEndpoints clouds = CloudEndpoints.resolve(settings, simulator);
+        CloudEndpoints clouds = CloudEndpoints.resolve(settings, choice, simulator);
         redactor.addSecret(clouds.access().secret());
         redactor.addSecret(clouds.accessWebhookSecret());
         redactor.addSecret(clouds.network().secret());
@@ -136,7 +138,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         CallLog callLog = new CallLog(ledger);
         LedgerReads reads = new LedgerReads(ledger);
         LedgerTransitions transitions = new LedgerTransitions(ledger);
-        transitions.onStateChanged(new StateChangeLog(Set.of(NetworkCloudAdapter.KIND)));
+        transitions.onStateChanged(new StateChangeLog(Set.of(NetworkCloudAdapter.KIND), choice.simulatedKinds()));
         BackoffSchedule backoff = new BackoffSchedule(
                 settings.duration("bridge.retry.initial-delay"),
                 settings.duration("bridge.retry.max-delay"),
@@ -169,14 +171,20 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("stepLogContext", new StepLogContext());     // an engine step's log lines name its request, command, device
         LedgerHousekeepingConfiguration.configure(context, settings, dataSource);
         Duration lease = settings.duration("bridge.access.lease");
-        registry.bind("accessCloud", new AccessCloudAdapter(AccessDialects.dialect(context, settings, clouds, call, redactor, mapper),
+        AccessCloudAdapter access = new AccessCloudAdapter(AccessDialects.dialect(context, settings, clouds, call, redactor, mapper),
                 settings.integer("bridge.access.max-recreates", 0, Integer.MAX_VALUE), settings.integer("bridge.access.batch-size", 1, 10_000),
-                lease, ledger, workQueue, commandStore, callLog, transitions, call, backoff, outcomes, redactor, mapper));
+                lease, ledger, workQueue, commandStore, callLog, transitions, call, backoff, outcomes, redactor, mapper)
+                .olderDocuments(olderDocuments(settings)).readBack(settings.bool("bridge.access.read-back"));
+        transitions.onStateChanged(access::onCommandFinal);   // a device got free: its next command goes at once
+        registry.bind("accessCloud", access);
         registry.bind("rawRequestBody", new RawRequestBody(WEBHOOK_MAX_BODY, WEBHOOK_BODY_TIMEOUT));
         CallLimits limits = CallLimits.of(settings);
         NetworkCloudAdapter network = new NetworkCloudAdapter(clouds.network().baseUrl(), clouds.network().secret(),
                 limits.networkChunk(), limits.networkRateLimit(), limits.networkWindow(), lease, ledger, workQueue, callLog, transitions,
                 new RateLimiter(ledger), call, outcomes, mapper);
+        if (choice.simulated().contains("network")) {
+            network.markSimulated();
+        }
         registry.bind("networkCloud", network);
         registry.bind("homeCloud", new HomeCloudAdapter(clouds.home().baseUrl(), clouds.home().secret(),
                 limits.homeBatch(), settings.duration("bridge.home.gather"), lease, ledger, workQueue, commandStore,
@@ -192,7 +200,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("intake", intake);
         registry.bind("fileIntake", new FileIntake(intake, Path.of(settings.required("bridge.archive.dir")),
                 Path.of(settings.required("bridge.deadletter.dir")), readyRule(settings), mapper, Clock.systemUTC()));
-        CommandView view = new CommandView(callLog, mapper);
+        CommandView view = new CommandView(callLog, reads, mapper, choice.simulatedKinds());
         CommandInbox commandInbox = new CommandInbox(workQueue, reads, transitions);
         registry.bind("commandInbox", commandInbox);
         String apiToken = settings.secret("bridge.api.token").orElse(null);
@@ -220,8 +228,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("onceMode", new OnceMode(settings.bool("bridge.once"), ledger, commandStore, reads, reporter, Path.of(settings.required("bridge.inbox.dir")),
                 settings.required("bridge.inbox.include"), settings.duration("bridge.once.max-wait")));
         observe(context, new BridgeMetrics(workQueue, callLog, reads, transitions, network), callLog, reads, clouds);
-        context.addService(new HealthRefresher(context, settings.duration("bridge.health.refresh-interval", Duration.ofSeconds(5))));
-        InboxExamples.seedIfNew(settings);
+        context.addService(new HealthRefresher(context, settings.duration("bridge.health.refresh-interval")));
+        InboxExamples.seedIfNew(settings, choice);
         registry.bind("messageIntake", new MessageIntake(intake));
         FanoutConfiguration.configure(context, settings, dataSource, ledger, commandStore, reads, view, call, backoff, redactor, mapper);
         if (applicationDataSource == null) {
@@ -303,6 +311,15 @@ public class BridgeConfiguration implements CamelConfiguration {
                 });
             }
         });
+    }
+
+    /** {@code bridge.access.per-device}: what becomes of older documents for a device. */
+    private static AccessCloudAdapter.OlderDocuments olderDocuments(Settings settings) {
+        try {
+            return AccessCloudAdapter.OlderDocuments.of(settings.get("bridge.access.per-device", "supersede"));
+        } catch (IllegalArgumentException e) {
+            throw new BadConfigurationException("bridge.access.per-device", "must be 'supersede' or 'in-order'");
+        }
     }
 
     /** {@code bridge.inbox.ready}: how a producer marks a dropped file complete. */

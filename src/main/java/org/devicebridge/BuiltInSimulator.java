@@ -47,7 +47,7 @@ final class BuiltInSimulator implements AutoCloseable {
         this.yonomi = yonomi == null ? new CloudEndpoints.Simulated(null, null, null, null) : yonomi;
     }
 
-    static BuiltInSimulator start(Settings settings) {
+    static BuiltInSimulator start(Settings settings, CloudChoice choice) {
         boolean yonomiDialect = AccessDialects.yonomi(settings);
         // the access cloud's secret and its webhooks' (rest: API key and HMAC secret; yonomi: client secret and Basic password)
         String key = settings.secret(yonomiDialect ? "bridge.access.client-secret" : "bridge.access.api-key").orElse("sim_" + randomHex());
@@ -98,8 +98,10 @@ final class BuiltInSimulator implements AutoCloseable {
                     .transient5xxShare(settings.decimal("bridge.simulator.home.transient-5xx-share", 0))
                     .garbledAnswerShare(settings.decimal("bridge.simulator.home.garbled-answer-share", 0))
                     .build()).baseUrl();
-            LOG.info("built-in simulator on {}: access cloud {}, network cloud {}, home cloud {}", server.baseUrl(), accessUrl,
-                    networkUrl, homeUrl);
+            LOG.warn("SIMULATED: the built-in simulator stands in for the {} cloud(s) on {}; no real device is touched by "
+                    + "{} actions ({}=auto|true|false, docs/running-for-real.md)", String.join(", ", choice.simulated()),
+                    server.baseUrl(), String.join(", ", choice.simulatedKinds()), CloudChoice.SETTING);
+            LOG.debug("built-in simulator: access cloud {}, network cloud {}, home cloud {}", accessUrl, networkUrl, homeUrl);
             return new BuiltInSimulator(server, accessUrl, key, secret, networkUrl, networkToken, homeUrl, homeToken, yonomi);
         } catch (RuntimeException e) {
             server.close();

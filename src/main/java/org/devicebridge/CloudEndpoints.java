@@ -42,28 +42,30 @@ record CloudEndpoints(Endpoint access, String accessWebhookSecret, Endpoint netw
     }
 
     /** @param simulator the started built-in simulator, or null */
-    static CloudEndpoints resolve(Settings settings, BuiltInSimulator simulator) {
-        boolean sim = simulator != null;
+    static CloudEndpoints resolve(Settings settings, CloudChoice choice, BuiltInSimulator simulator) {
+        boolean simAccess = simulator != null && choice.simulated().contains("access");
+        boolean simNetwork = simulator != null && choice.simulated().contains("network");
+        boolean simHome = simulator != null && choice.simulated().contains("home");
         boolean yonomi = AccessDialects.yonomi(settings);
         // the access cloud's secret: the REST dialect's API key, or the Yonomi client's secret
-        Endpoint access = endpoint(settings, "access", yonomi ? "client-secret" : "api-key", sim ? simulator.accessBaseUrl() : null,
-                sim ? simulator.apiKey() : null);
-        Endpoint network = endpoint(settings, "network", "token", sim ? simulator.networkBaseUrl() : null,
-                sim ? simulator.networkToken() : null);
-        Endpoint home = endpoint(settings, "home", "token", sim ? simulator.homeBaseUrl() : null,
-                sim ? simulator.homeToken() : null);
+        Endpoint access = endpoint(settings, "access", yonomi ? "client-secret" : "api-key", simAccess ? simulator.accessBaseUrl() : null,
+                simAccess ? simulator.apiKey() : null);
+        Endpoint network = endpoint(settings, "network", "token", simNetwork ? simulator.networkBaseUrl() : null,
+                simNetwork ? simulator.networkToken() : null);
+        Endpoint home = endpoint(settings, "home", "token", simHome ? simulator.homeBaseUrl() : null,
+                simHome ? simulator.homeToken() : null);
         if (!access.configured() && !network.configured() && !home.configured()) {
             throw new BadConfigurationException("bridge.access.base-url",
                     "(or bridge.network.base-url, bridge.home.base-url) is required when bridge.simulator.enabled=false");
         }
         // the webhooks' secret: the REST dialect's HMAC key, or the Yonomi webhooks' Basic password
         String webhookKey = yonomi ? "bridge.access.webhook-password" : "bridge.access.webhook-secret";
-        String webhookSecret = settings.secret(webhookKey).orElse(sim ? simulator.webhookSecret() : null);
+        String webhookSecret = settings.secret(webhookKey).orElse(simAccess ? simulator.webhookSecret() : null);
         if (access.configured() && webhookSecret == null) {
             LOG.warn("{} is not set: access-cloud webhooks are refused (401); polling alone tracks actions", webhookKey);
         }
         // the simulator's token URL, client and installation only where it stands in for the access cloud
-        Simulated simulated = sim && settings.optional("bridge.access.base-url").isEmpty() ? simulator.yonomiSettings()
+        Simulated simulated = simAccess ? simulator.yonomiSettings()
                 : new Simulated(null, null, null, null);
         return new CloudEndpoints(access, webhookSecret, network, home, simulated);
     }

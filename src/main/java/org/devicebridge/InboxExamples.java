@@ -21,10 +21,10 @@ final class InboxExamples {
     private InboxExamples() {
     }
 
-    static void seedIfNew(Settings settings) {
+    static void seedIfNew(Settings settings, CloudChoice choice) {
         Path inbox = Path.of(settings.required("bridge.inbox.dir"));
         Path examples = Path.of(settings.required("bridge.examples.dir"));
-        boolean wanted = settings.bool("bridge.examples.seed") && settings.bool("bridge.simulator.enabled");
+        boolean wanted = settings.bool("bridge.examples.seed") && choice.real().isEmpty() && choice.anySimulated(); // the demo only
         if (!wanted || Files.exists(inbox) || !Files.isDirectory(examples)) {
             return;
         }

@@ -14,6 +14,7 @@ import org.devicebridge.network.BulkActionPlanner;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The intake's configuration, read once for the running bridge and for {@code --dry-run} alike, so
@@ -26,21 +27,22 @@ final class IntakeConfiguration {
     private IntakeConfiguration() {
     }
 
-    /** One planner per kind of action whose cloud is configured; other kinds are refused at intake. */
+    /**
+     * One planner per kind of action whose cloud is configured or simulated ({@link CloudChoice});
+     * the kinds of a cloud that is neither are refused by pre-flight, naming the missing setting.
+     */
     static List<ActionPlanner> planners(Settings settings, ObjectMapper mapper) {
-        boolean simulator = settings.bool("bridge.simulator.enabled");
+        CloudChoice choice = CloudChoice.of(settings);
         List<ActionPlanner> planners = new ArrayList<>();
-        if (simulator || settings.optional("bridge.access.base-url").isPresent()) {
-            // the payload's rules are the access cloud's dialect's: its REST document, or the Yonomi data file
-            planners.add(new CredentialsActionPlanner(AccessDialects.yonomi(settings) ? new YonomiDataFileValidator()
-                    : new CredentialsPayloadValidator()));
-        }
-        if (simulator || settings.optional("bridge.network.base-url").isPresent()) {
-            planners.add(new BulkActionPlanner());
-        }
-        if (simulator || settings.optional("bridge.home.base-url").isPresent()) {
-            planners.add(new CapabilityActionPlanner());
-        }
+        Map<String, String> refused = choice.refusedKinds();
+        // the payload's rules are the access cloud's dialect's: its REST document, or the Yonomi data file
+        planners.add(refused.containsKey(CredentialsActionPlanner.KIND) ? Preflight.refusing(CredentialsActionPlanner.KIND,
+                refused.get(CredentialsActionPlanner.KIND)) : new CredentialsActionPlanner(AccessDialects.yonomi(settings)
+                ? new YonomiDataFileValidator() : new CredentialsPayloadValidator()));
+        planners.add(refused.containsKey(BulkActionPlanner.KIND) ? Preflight.refusing(BulkActionPlanner.KIND,
+                refused.get(BulkActionPlanner.KIND)) : new BulkActionPlanner());
+        planners.add(refused.containsKey(CapabilityActionPlanner.KIND) ? Preflight.refusing(CapabilityActionPlanner.KIND,
+                refused.get(CapabilityActionPlanner.KIND)) : new CapabilityActionPlanner());
         planners.add(new CommandActionPlanner(mapper)); // the pull model needs no cloud
         return planners;
     }

@@ -54,9 +54,15 @@ import static org.devicebridge.ledger.CommandState.SUCCESS;
  */
 class AccessWebhookReceiverTest extends AccessFlowTestSupport {
 
+    /**
+     * Only webhooks move an action on: no poll for 10 minutes, and a RESOLVED event ends the command
+     * on the cloud's word (no read-back of the device: the events these tests post are about actions
+     * the simulated device never applied; OneActionPerDeviceTest covers the read-back).
+     */
     private static final Map<String, String> NO_POLL_FOR_10_MINUTES = Map.of(
             "bridge.poll.initial-interval", "10m",
-            "bridge.poll.max-interval", "10m");
+            "bridge.poll.max-interval", "10m",
+            "bridge.access.read-back", "false");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Path TEST_LOG = LeakSearch.TEST_LOG;
 

@@ -125,18 +125,19 @@ class DryRunTest {
     }
 
     @Test
-    void refusesTheKindsOfCloudsThatAreNotConfiguredAsTheRunningBridgeDoes() throws Exception {
+    void refusesTheKindsOfCloudsThatAreNotConfiguredAsTheRunningBridgeDoesNamingTheMissingSetting() throws Exception {
         Path file = batch("mixed.jsonl", Batches.jsonLines(List.of(
                 Batches.credentials("ok", "door-1"),
                 "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[\"HW-1\"]}",
                 "{\"kind\":\"capability\",\"device\":\"lamp\",\"actions\":[{\"type\":\"devices.capabilities.on_off\",\"state\":{\"instance\":\"on\",\"value\":true}}]}")));
 
-        String plan = runDryRunWith(1, List.of("-Dbridge.simulator.enabled=false", "-Dbridge.access.base-url=https://access.example.com"),
+        // the default bridge.simulator.enabled=auto: one cloud configured for real, nothing simulated
+        String plan = runDryRunWith(1, List.of("-Dbridge.simulator.enabled=auto", "-Dbridge.access.base-url=https://access.example.com"),
                 file.toString());
 
         assertThat(plan).contains("invalid records: 2")
-                .contains("mixed.jsonl line 2: kind: unknown kind 'bulk' (known: [credentials, command])")
-                .contains("mixed.jsonl line 3: kind: unknown kind 'capability'");
+                .contains("mixed.jsonl line 2: kind: the network cloud is not configured: set bridge.network.base-url")
+                .contains("mixed.jsonl line 3: kind: the home cloud is not configured: set bridge.home.base-url");
         assertThat(plan).contains("1 devices,      2 calls");
     }
 

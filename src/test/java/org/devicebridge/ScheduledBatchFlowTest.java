@@ -50,6 +50,9 @@ class ScheduledBatchFlowTest {
         Map<String, String> p = new HashMap<>();
         p.put("bridge.simulator.enabled", "true");  // the built-in simulator, on the test's API key
         p.put("bridge.simulator.access.processing-delay", "200ms");
+        // a firing every 2 s for the same doors: each firing's document runs to its end (the default would let a newer
+        // firing supersede an older one not yet sent, which is what a real hourly sync wants, not what these tests count)
+        p.put("bridge.access.per-device", "in-order");
         p.putAll(schedules);
         bridge = TestBridge.in(dir.resolve("bridge"), "", p).start();
         return bridge;

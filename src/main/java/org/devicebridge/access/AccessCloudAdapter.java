@@ -58,6 +58,8 @@ public class AccessCloudAdapter {
     /** An upload was sent and its answer never recorded: poll the action to learn whether it arrived. */
     public static final String UPLOAD_SENT = "UPLOAD_SENT";
     public static final String POLL = "POLL";
+    /** RESOLVED by the cloud: read the device's credentials and schedules back and compare them with the upload. */
+    public static final String VERIFY = "VERIFY";
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessCloudAdapter.class);
     private static final String COMMAND = "command";
@@ -81,6 +83,9 @@ public class AccessCloudAdapter {
     private final CommandOutcomes outcomes;
     private final Redactor redactor;
     private final ObjectMapper mapper;
+    private OlderDocuments olderDocuments = OlderDocuments.SUPERSEDE;
+    private boolean readBack = true;
+    private final AppliedDocumentCheck check = new AppliedDocumentCheck();
 
     public AccessCloudAdapter(AccessDialect dialect, int maxRecreates, int batchSize, Duration lease, Ledger ledger, WorkQueue workQueue,
                               CommandStore commandStore, CallLog callLog, LedgerTransitions transitions,
@@ -104,12 +109,79 @@ public class AccessCloudAdapter {
         this.mapper = mapper;
     }
 
+    /** {@code bridge.access.per-device}: what becomes of older documents for a device (default: superseded). */
+    public AccessCloudAdapter olderDocuments(OlderDocuments policy) {
+        this.olderDocuments = policy;
+        return this;
+    }
+
+    /** {@code bridge.access.read-back}: confirm each RESOLVED action by reading the device's data back (default: on). */
+    public AccessCloudAdapter readBack(boolean on) {
+        this.readBack = on;
+        return this;
+    }
+
+    /** What becomes of an older document for a device when a newer one is taken in ({@code bridge.access.per-device}). */
+    public enum OlderDocuments {
+        /** Superseded: an older command nothing was sent for yet ends Command Cancelled, naming the newer one. */
+        SUPERSEDE,
+        /** Each runs, one after the other, in the order taken in. */
+        IN_ORDER;
+
+        public static OlderDocuments of(String setting) {
+            return switch (setting.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "supersede" -> SUPERSEDE;
+                case "in-order" -> IN_ORDER;
+                default -> throw new IllegalArgumentException(setting);
+            };
+        }
+    }
+
     /**
      * The credentials commands whose next step is due, leased to this poller: at most one per free
      * worker ({@code free}), and at most one batch.
+     * <p>
+     * One action per device at a time: a command about to be created ({@value #CREATE}) first takes
+     * its device ({@link WorkQueue#takeDevice}), held until it is final; while another command holds
+     * the device it waits (woken when that one is final, {@link #onCommandFinal}, or at the latest
+     * after a lease). With {@link OlderDocuments#SUPERSEDE} a command for which a newer document of
+     * its device was taken in ends {@code Command Cancelled} instead, naming the newer command: the
+     * device's database is replaced whole by each upload, only the newest document counts. All in
+     * the claim's own transaction, so no other instance sees a half-taken device.
      */
     public List<CommandRecord> claimDue(int free) {
-        return workQueue.claimDue(CredentialsActionPlanner.KIND, Math.min(free, batchSize), lease, Duration.ZERO, sent);
+        List<CommandRecord> go = new java.util.ArrayList<>();
+        ledger.inTransaction(() -> {
+            go.clear();
+            List<CommandRecord> claimed = workQueue.claimDue(CredentialsActionPlanner.KIND, Math.min(free, batchSize), lease,
+                    Duration.ZERO, sent);
+            // devices in one order in every instance: two claims never wait for each other's devices in a circle
+            for (CommandRecord c : claimed.stream().sorted(java.util.Comparator.comparing(CommandRecord::device)).toList()) {
+                if (!CREATE.equals(c.phase())) {
+                    go.add(c);   // started work holds its device already
+                    continue;
+                }
+                Optional<String> newer = olderDocuments == OlderDocuments.SUPERSEDE ? workQueue.newerCommand(c) : Optional.empty();
+                if (newer.isPresent()) {
+                    workQueue.unclaim(c, ledger.now());
+                    transitions.move(c.id(), new StateChange(CommandState.CANCELLED, null, null, "superseded by command "
+                            + newer.get() + ", a newer document for device " + c.device() + "; nothing was sent for this one"));
+                } else if (workQueue.takeDevice(c)) {
+                    go.add(c);
+                } else {
+                    workQueue.unclaim(c, ledger.now().plus(lease)); // woken when the device is free (onCommandFinal)
+                }
+            }
+        });
+        go.sort(java.util.Comparator.comparing(CommandRecord::nextAttemptAt).thenComparing(CommandRecord::seq));
+        return go;
+    }
+
+    /** A credentials command ended: the commands waiting for its device are due now. */
+    public void onCommandFinal(org.devicebridge.ledger.LedgerTransitions.StateChanged event) {
+        if (event.change().to().isFinal() && CredentialsActionPlanner.KIND.equals(event.command().kind())) {
+            workQueue.wakeWaiting(CredentialsActionPlanner.KIND, event.command().device(), CREATE);
+        }
     }
 
     /** A command whose phase no step of this adapter takes (a ledger edited by hand, a newer version's phase). */
@@ -293,6 +365,43 @@ public class AccessCloudAdapter {
         applyStatus(c, status, action.reason(), r.requestId());
     }
 
+    // ------------------------------------------------------------- confirm: read back what the device holds
+
+    public void prepareVerify(Exchange exchange) {
+        CommandRecord c = remember(exchange);
+        dialect.prepareReadBack(exchange, c);
+    }
+
+    /**
+     * Equal to the document uploaded (normalised, {@link AppliedDocumentCheck}): {@code Command Success},
+     * confirmed on the device. Different: {@code Command Failure}, saying what differs (never a value).
+     */
+    public void recordVerify(Exchange exchange) {
+        CommandRecord c = command(exchange);
+        CloudResponse r = dialect.read(exchange);
+        JsonNode held = r.ok() ? strictJson(r.body()) : null;
+        String unreadable = !r.ok() ? null : held == null ? LenientJson.whyUnreadable(r.body())
+                : !held.path("credentials").isArray() || !held.path("schedules").isArray() ? "no credentials and schedules lists" : null;
+        callLog.recordCall(c.id(), "read-back", r.status(), r.requestId(), r.durationMs(), outcomes.errorOf(r, unreadable));
+        String doing = "reading back the device's credentials and schedules";
+        if (!r.ok()) {
+            failOrRetry(c, r, VERIFY, doing);
+            return;
+        }
+        if (unreadable != null) {
+            outcomes.retryUnreadable(c, r, VERIFY, doing, unreadable);
+            return;
+        }
+        Optional<String> difference = check.difference(json(c.payload()), held);
+        if (difference.isPresent()) {
+            fail(c, "RESOLVED by the access cloud, but the device does not hold the document uploaded: " + difference.get(),
+                    "RESOLVED", r.requestId());
+            return;
+        }
+        workQueue.saveProgress(c.id(), Progress.next(org.devicebridge.ledger.LedgerReads.CONFIRMED, ledger.now()));
+        transitions.move(c.id(), new StateChange(CommandState.SUCCESS, "RESOLVED", r.requestId(), null));
+    }
+
     // ------------------------------------------------------------- webhook: the cloud tells us first
 
     /**
@@ -333,6 +442,14 @@ public class AccessCloudAdapter {
         Optional<CommandState> state = AccessStatusMapping.stateOf(status);
         if (state.isEmpty()) {
             LOG.warn("command {}: unknown access-cloud status '{}' ignored", c.id(), status);
+            return;
+        }
+        if (state.get() == CommandState.SUCCESS && readBack && dialect.readsBack()) {
+            // RESOLVED is the cloud's word: what the device holds is read back before the command ends
+            if (!VERIFY.equals(c.phase())) {
+                workQueue.saveProgress(c.id(), Progress.next(VERIFY, ledger.now()).withVendorStatus(status));
+            }
+            transitions.move(c.id(), new StateChange(CommandState.IN_PROGRESS, status, requestId, null));
             return;
         }
         String why = state.get() == CommandState.FAILURE

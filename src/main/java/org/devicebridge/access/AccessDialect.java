@@ -47,6 +47,19 @@ public interface AccessDialect {
     Reading<ActionView> readPolled(CloudResponse r);
 
     /**
+     * Whether the dialect can read back what a device holds (its credentials and schedules as
+     * applied), to confirm a RESOLVED action on the device itself ({@code bridge.access.read-back}).
+     */
+    default boolean readsBack() {
+        return false;
+    }
+
+    /** Prepares the read-back of what the command's device holds; only for a dialect that {@link #readsBack()}. */
+    default void prepareReadBack(Exchange exchange, CommandRecord c) {
+        throw new UnsupportedOperationException("the " + name() + " dialect cannot read back a device's data");
+    }
+
+    /**
      * The answer of the call prepared by this dialect, in the HTTP terms the adapter reads: a
      * dialect whose errors come in the body (GraphQL) gives them the status they mean.
      */

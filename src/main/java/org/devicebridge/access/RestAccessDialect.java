@@ -105,6 +105,17 @@ public class RestAccessDialect implements AccessDialect {
     }
 
     @Override
+    public boolean readsBack() {
+        return true;
+    }
+
+    /** GET /v1/devices/{id}/credentials-and-schedules: what the device holds, as applied. */
+    @Override
+    public void prepareReadBack(Exchange exchange, CommandRecord c) {
+        call.prepare(exchange, "GET", baseUrl + "/v1/devices/" + encode(c.device()) + "/credentials-and-schedules", apiKey, null);
+    }
+
+    @Override
     public CloudResponse read(Exchange exchange) {
         return call.read(exchange);
     }

@@ -66,7 +66,7 @@ public class WebhookEvents {
 
     /** A finished request: its summary. */
     private ObjectNode requestSummary(Delivery d, RequestRecord request) {
-        Summary summary = Summary.of(request, reads.counts(request.id()));
+        Summary summary = view.summary(request);
         return event(d, request.finishedAt(), summary.toJson(mapper));
     }
 

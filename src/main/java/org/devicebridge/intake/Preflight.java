@@ -53,6 +53,21 @@ public final class Preflight {
         this.defaultDeadline = defaultDeadline;
     }
 
+    /**
+     * The planner of a kind whose cloud the bridge does not drive (not configured, not simulated):
+     * pre-flight refuses each of its actions with {@code reason} (naming the setting that is missing).
+     */
+    public static ActionPlanner refusing(String kind, String reason) {
+        return new Refusing(kind, reason);
+    }
+
+    private record Refusing(String kind, String reason) implements ActionPlanner {
+        @Override
+        public List<PlannedCommand> plan(JsonNode action) {
+            throw new InvalidActionException("kind", reason);
+        }
+    }
+
     /** The kinds of action taken in (one planner each). */
     public Set<String> kinds() {
         return planners.keySet();
@@ -95,6 +110,9 @@ public final class Preflight {
         }
         String actionId = null;
         try {
+            if (planner instanceof Refusing refusing) {
+                refusing.plan(action);   // a cloud the bridge does not drive: refused before anything else is checked
+            }
             noNul(action, "");
             knownFields(action, kind);
             JsonNode id = action.get("id");

@@ -39,6 +39,23 @@ public class LedgerReads {
         return new RequestCounts(byState);
     }
 
+    /**
+     * Per kind, the request's commands (not invalid, not internal) and how many of them were
+     * confirmed on the device ({@code phase} {@value #CONFIRMED}).
+     */
+    public List<KindCount> kindCounts(String requestId) {
+        return jdbc.query("SELECT kind, COUNT(*), SUM(CASE WHEN phase = ? THEN 1 ELSE 0 END) FROM bridge_command "
+                        + "WHERE request_id = ? AND internal = FALSE AND invalid = FALSE GROUP BY kind",
+                (rs, i) -> new KindCount(rs.getString(1), rs.getInt(2), rs.getInt(3)), CONFIRMED, requestId);
+    }
+
+    /** The phase a command ends in when its outcome was confirmed on the device (read back and compared). */
+    public static final String CONFIRMED = "CONFIRMED";
+
+    /** A request's commands of one kind, and how many of them were confirmed on the device. */
+    public record KindCount(String kind, int commands, int confirmed) {
+    }
+
     /** Streams the request's commands (not the bridge's internal ones) in batch order (the result file of a huge batch never sits in memory). */
     public void forEachCommand(String requestId, Consumer<CommandRecord> consumer) {
         jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command WHERE request_id = ? AND internal = FALSE "

@@ -198,6 +198,73 @@ public class WorkQueue {
         return false;
     }
 
+    // ------------------------------------------------------------- one action per device at a time
+
+    /**
+     * The newest command of the same kind and device taken in after {@code c} (a newer document for
+     * the device), or empty: not counting invalid ones, the bridge's internal ones, ones still held
+     * back by {@code not_before} ({@code Command Scheduled}) nor cancelled ones. One probe of the
+     * index {@code bridge_command_device}, from the command's own age on.
+     */
+    public java.util.Optional<String> newerCommand(CommandRecord c) {
+        return jdbc.queryForList("SELECT id FROM bridge_command WHERE kind = ? AND device = ? AND created_at >= ? AND id <> ? "
+                        + "AND invalid = FALSE AND internal = FALSE AND state NOT IN (?, ?) "
+                        // after it in one total order: intake time, then request id, then position in the request
+                        + "AND (created_at > ? OR request_id > ? OR (request_id = ? AND (seq > ? OR (seq = ? AND position > ?)))) "
+                        + "ORDER BY created_at DESC, request_id DESC, seq DESC, position DESC FETCH FIRST 1 ROWS ONLY",
+                String.class, c.kind(), c.device(), ts(c.createdAt()), c.id(), CommandState.SCHEDULED.label(),
+                CommandState.CANCELLED.label(), ts(c.createdAt()), c.requestId(), c.requestId(), c.seq(), c.seq(), c.position())
+                .stream().findFirst();
+    }
+
+    /**
+     * Takes the device of {@code c} for it: at most one command of a kind holds a device at a time
+     * ({@code bridge_device_slot}). Taken when it is free, held by {@code c} already, or held by a
+     * command that is final (or removed); one atomic write on PostgreSQL, whichever instance comes first.
+     *
+     * @return false when another command that is not final holds the device
+     */
+    public boolean takeDevice(CommandRecord c) {
+        String held = "NOT EXISTS (SELECT 1 FROM bridge_command h WHERE h.id = bridge_device_slot.command_id AND h.finished_at IS NULL)";
+        if (postgres) {
+            return jdbc.update("INSERT INTO bridge_device_slot (kind, device, command_id) VALUES (?, ?, ?) ON CONFLICT (kind, device) "
+                    + "DO UPDATE SET command_id = EXCLUDED.command_id WHERE bridge_device_slot.command_id = EXCLUDED.command_id OR "
+                    + held, c.kind(), c.device(), c.id()) == 1;
+        }
+        synchronized (ledger) { // H2 is embedded in this one process
+            if (jdbc.update("UPDATE bridge_device_slot SET command_id = ? WHERE kind = ? AND device = ? AND (command_id = ? OR "
+                    + held + ")", c.id(), c.kind(), c.device(), c.id()) == 1) {
+                return true;
+            }
+            if (jdbc.queryForObject("SELECT COUNT(*) FROM bridge_device_slot WHERE kind = ? AND device = ?", Integer.class,
+                    c.kind(), c.device()) > 0) {
+                return false;
+            }
+            jdbc.update("INSERT INTO bridge_device_slot (kind, device, command_id) VALUES (?, ?, ?)", c.kind(), c.device(), c.id());
+            return true;
+        }
+    }
+
+    /**
+     * Gives back a claimed command that may not make its step now (its device is busy, or it was
+     * superseded): its phase as before the claim, no lease, next step due at {@code nextAttemptAt}.
+     */
+    public void unclaim(CommandRecord c, Instant nextAttemptAt) {
+        jdbc.update("UPDATE bridge_command SET phase = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = ? "
+                + "WHERE id = ? AND finished_at IS NULL", c.phase(), ts(nextAttemptAt), c.id());
+    }
+
+    /**
+     * Makes the commands of a device waiting in {@code phase} for it (not leased, due later) due now:
+     * called once the command holding the device is final. Served by {@code bridge_command_device}.
+     */
+    public int wakeWaiting(String kind, String device, String phase) {
+        Instant now = ledger.now();
+        return jdbc.update("UPDATE bridge_command SET next_attempt_at = ? WHERE kind = ? AND device = ? AND created_at IS NOT NULL "
+                        + "AND finished_at IS NULL AND phase = ? AND lease_until IS NULL AND next_attempt_at > ?",
+                ts(now), kind, device, phase, ts(now));
+    }
+
     /** Ends a lease early, so the next step (if due now) is taken on the next tick. */
     public void release(String commandId) {
         jdbc.update("UPDATE bridge_command SET lease_owner = NULL, lease_until = NULL WHERE id = ?", commandId);

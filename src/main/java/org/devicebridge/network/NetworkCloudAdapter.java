@@ -89,6 +89,8 @@ public class NetworkCloudAdapter {
     private final CloudCall call;
     private final CommandOutcomes outcomes;
     private final ObjectMapper mapper;
+    /** "SIMULATED " when the built-in simulator stands in for the network cloud: every call's log line says so. */
+    private volatile String simulatedMark = "";
     private final AtomicLong rateLimitWaits = new AtomicLong();
 
     /**
@@ -114,6 +116,11 @@ public class NetworkCloudAdapter {
         this.call = call;
         this.outcomes = outcomes;
         this.mapper = mapper;
+    }
+
+    /** The built-in simulator stands in for the network cloud: each call's log line starts with SIMULATED. */
+    public void markSimulated() {
+        simulatedMark = "SIMULATED ";
     }
 
     /**
@@ -194,14 +201,14 @@ public class NetworkCloudAdapter {
                 outcomes.errorOf(r, unreadable));
         String doing = "sending the bulk action";
         if (!r.ok()) {
-            LOG.info("bulk {} on {} devices: {} (request {})", type, chunk.size(), r.describe(), chunk.get(0).requestId());
+            LOG.info("{}bulk {} on {} devices: {} (request {})", simulatedMark, type, chunk.size(), r.describe(), chunk.get(0).requestId());
             outcomes.failOrRetryChunk(chunk, r, SEND, doing, "the bulk action was refused");
             return;
         }
         if (unreadable != null) {
             // the cloud took the call and may have applied it: the outcome is unknown, the whole chunk goes again in one call
-            LOG.info("bulk {} on {} devices: {}: answer unreadable ({}); the chunk is sent again as one (request {})", type,
-                    chunk.size(), r.describe(), unreadable, chunk.get(0).requestId());
+            LOG.info("{}bulk {} on {} devices: {}: answer unreadable ({}); the chunk is sent again as one (request {})",
+                    simulatedMark, type, chunk.size(), r.describe(), unreadable, chunk.get(0).requestId());
             outcomes.retryChunkUnreadable(chunk, r, SEND, doing, unreadable);
             return;
         }
@@ -228,7 +235,7 @@ public class NetworkCloudAdapter {
                     + " devices missing from it or without 1, 0 or -1");
         }
         // one line per call; each device's own final state is logged at DEBUG (StateChangeLog)
-        LOG.info("bulk {} on {} devices: {}: {} (request {})", type, chunk.size(), r.describe(), counts.entrySet().stream()
+        LOG.info("{}bulk {} on {} devices: {}: {} (request {})", simulatedMark, type, chunk.size(), r.describe(), counts.entrySet().stream()
                 .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")), chunk.get(0).requestId());
     }
 

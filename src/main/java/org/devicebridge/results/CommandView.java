@@ -17,10 +17,37 @@ public class CommandView {
 
     private final CallLog callLog;
     private final ObjectMapper mapper;
+    private final org.devicebridge.ledger.LedgerReads reads;
+    private final java.util.Set<String> simulatedKinds;
 
     public CommandView(CallLog callLog, ObjectMapper mapper) {
+        this(callLog, null, mapper, java.util.Set.of());
+    }
+
+    /**
+     * @param reads          the ledger's reads, for summaries
+     * @param simulatedKinds the kinds of action whose cloud the built-in simulator stands in for: each
+     *                       such command's line says {@code "simulated": true}
+     */
+    public CommandView(CallLog callLog, org.devicebridge.ledger.LedgerReads reads, ObjectMapper mapper, java.util.Set<String> simulatedKinds) {
         this.callLog = callLog;
+        this.reads = reads;
         this.mapper = mapper;
+        this.simulatedKinds = java.util.Set.copyOf(simulatedKinds);
+    }
+
+    /** A finished request's summary: its counts, how many of its actions were simulated and how many confirmed on the device. */
+    public Summary summary(org.devicebridge.ledger.RequestRecord request) {
+        Summary summary = Summary.of(request, reads.counts(request.id()));
+        int[] simulated = {0};
+        int[] confirmed = {0};
+        reads.kindCounts(request.id()).forEach(k -> {
+            if (simulatedKinds.contains(k.kind())) {
+                simulated[0] += k.commands();
+            }
+            confirmed[0] += k.confirmed();
+        });
+        return summary.with(simulated[0], confirmed[0]);
     }
 
     public ObjectNode of(CommandRecord c) {
@@ -43,6 +70,9 @@ public class CommandView {
         n.put("state", c.state().label());
         n.put("vendor_status", c.vendorStatus());
         n.put("reason", c.reason());
+        if (simulatedKinds.contains(c.kind()) && !c.invalid()) {
+            n.put("simulated", true);   // the built-in simulator stood in for its cloud: no real device was touched
+        }
         var ids = n.putArray("vendor_request_ids");
         vendorRequestIds.forEach(ids::add);
         if (c.resultDetail() != null) {

@@ -88,7 +88,7 @@ public class RequestReporter {
         if (!anyRejected[0]) {
             Files.deleteIfExists(errors);
         }
-        Summary summary = Summary.of(request, reads.counts(request.id()));
+        Summary summary = view.summary(request);
         ObjectNode summaryJson = summary.toJson(mapper);
         if (info != null && info.refusedReason() != null) {
             summaryJson.put("refused", info.refusedReason());   // the batch was refused whole: why

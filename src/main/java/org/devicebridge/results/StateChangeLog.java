@@ -18,10 +18,17 @@ public class StateChangeLog implements Consumer<StateChanged> {
     private static final Logger LOG = LoggerFactory.getLogger(StateChangeLog.class);
 
     private final Set<String> summarisedPerCall;
+    private final Set<String> simulatedKinds;
 
     /** @param summarisedPerCall kinds whose final states are logged at DEBUG, their adapter summing them up per call */
     public StateChangeLog(Set<String> summarisedPerCall) {
+        this(summarisedPerCall, Set.of());
+    }
+
+    /** @param simulatedKinds kinds the built-in simulator stands in for: their lines say SIMULATED */
+    public StateChangeLog(Set<String> summarisedPerCall, Set<String> simulatedKinds) {
         this.summarisedPerCall = Set.copyOf(summarisedPerCall);
+        this.simulatedKinds = Set.copyOf(simulatedKinds);
     }
 
     @Override
@@ -32,7 +39,8 @@ public class StateChangeLog implements Consumer<StateChanged> {
     }
 
     private void log(StateChanged e) {
-        String reason = e.change().reason() == null ? "" : ": " + e.change().reason();
+        String reason = (e.change().reason() == null ? "" : ": " + e.change().reason())
+                + (simulatedKinds.contains(e.command().kind()) ? " (SIMULATED: no real device touched)" : "");
         if (e.change().to().isFinal() && !summarisedPerCall.contains(e.command().kind())) {
             LOG.info("{} {} ({}): {}{}", e.command().kind(), e.command().device(), e.command().id(), e.change().to(), reason);
         } else if (e.change().to().isFinal()) {

@@ -34,7 +34,7 @@ final class CountingAccessCloud implements CloudSimulator {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private enum Op { CREATE, PUT, POLL, OTHER }
+    private enum Op { CREATE, PUT, POLL, READ_BACK, OTHER }
 
     private final AccessCloudSimulator access;
     private volatile Counters counters = new Counters();
@@ -92,6 +92,9 @@ final class CountingAccessCloud implements CloudSimulator {
                 && query == null) {
             return Op.POLL;
         }
+        if ("GET".equals(method) && s.length == 5 && s[1].equals("v1") && s[2].equals("devices") && s[4].equals("credentials-and-schedules")) {
+            return Op.READ_BACK;   // the bridge confirming what the device holds (bridge.access.read-back)
+        }
         return Op.OTHER;
     }
 
@@ -138,6 +141,7 @@ final class CountingAccessCloud implements CloudSimulator {
         final AtomicLong creates = new AtomicLong();
         final AtomicLong puts = new AtomicLong();
         final AtomicLong polls = new AtomicLong();
+        final AtomicLong readBacks = new AtomicLong();
         final AtomicLong other = new AtomicLong();
         final AtomicLong non2xx = new AtomicLong();
         final AtomicLong putsExpired = new AtomicLong();
@@ -162,6 +166,7 @@ final class CountingAccessCloud implements CloudSimulator {
                 case CREATE -> create(path, status, body, at);
                 case PUT -> put(path, status, at);
                 case POLL -> poll(path, status, body, at);
+                case READ_BACK -> readBacks.incrementAndGet();
                 case OTHER -> other.incrementAndGet();
             }
         }
@@ -248,6 +253,7 @@ final class CountingAccessCloud implements CloudSimulator {
             n.put("creates", creates.get());
             n.put("puts", puts.get());
             n.put("polls", polls.get());
+            n.put("read_backs", readBacks.get());
             n.put("other", other.get());
             n.put("non2xx", non2xx.get());
             n.put("puts_expired", putsExpired.get());

@@ -167,9 +167,10 @@ public final class EngineBench {
     /** "N final in S s -> R actions/s; per action ...; one create + one PUT: k/N". */
     private static String line(JsonNode s, int n) {
         double seconds = span(s);
-        return String.format(Locale.ROOT, "%,d final in %.1f s -> %.0f actions/s; per action %.2f creates, %.2f PUTs, %.2f polls "
-                        + "(%d other calls, %d non-2xx); one create + one PUT: %,d of %,d devices",
+        return String.format(Locale.ROOT, "%,d final in %.1f s -> %.0f actions/s; per action %.2f creates, %.2f PUTs, %.2f polls, "
+                        + "%.2f read-backs (%d other calls, %d non-2xx); one create + one PUT: %,d of %,d devices",
                 s.path("finals").asLong(), seconds, rate(s, n), per(s, "creates", n), per(s, "puts", n), per(s, "polls", n),
+                per(s, "read_backs", n),
                 s.path("other").asLong(), s.path("non2xx").asLong(), s.path("devices_one_create_one_put").asLong(), n);
     }
 

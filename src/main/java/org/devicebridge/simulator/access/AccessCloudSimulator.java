@@ -138,6 +138,15 @@ public final class AccessCloudSimulator implements CloudSimulator {
         uploadFaults.garbleNext(count);
     }
 
+    /**
+     * Devices keep at most {@code credentials} credentials of a document applied from now on (a
+     * full memory): the rest is lost, the action still ends {@code RESOLVED}. Only reading the
+     * device's data back shows it. {@code Integer.MAX_VALUE}: no limit (the default).
+     */
+    public void setDeviceCapacity(int credentials) {
+        store.deviceCapacity(credentials);
+    }
+
     /** Lets every current upload URL expire now: their next {@code PUT} answers {@code 403}. */
     public void expireUploadUrls() {
         store.expireUploadUrls(Times.now());
@@ -148,6 +157,14 @@ public final class AccessCloudSimulator implements CloudSimulator {
     /** Actions created (201) for a device. */
     public int createCount(String deviceId) {
         return store.createCount(deviceId);
+    }
+
+    /**
+     * The most actions of a device open at the same time (waiting for their data with a valid
+     * upload URL, or being applied), as seen at each create: 1 when they never overlapped.
+     */
+    public int mostOpenAtOnce(String deviceId) {
+        return store.mostOpenAtOnce(deviceId);
     }
 
     /** Uploads accepted (200) for an action: 0 or 1. */

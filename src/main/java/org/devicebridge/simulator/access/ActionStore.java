@@ -26,6 +26,8 @@ final class ActionStore {
     private final ConcurrentHashMap<String, AppliedData> appliedByDevice = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> createsByDevice = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> uploadsByAction = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, java.util.List<String>> actionIdsByDevice = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> mostOpenByDevice = new ConcurrentHashMap<>();
 
     /** What the device currently has applied. */
     record AppliedData(ArrayNode credentials, ArrayNode schedules, Instant updatedAt) {
@@ -46,6 +48,12 @@ final class ActionStore {
         actions.put(action.id(), action);
         actionIdByToken.put(token, action.id());
         createsByDevice.computeIfAbsent(deviceId, k -> new AtomicInteger()).incrementAndGet();
+        java.util.List<String> own = actionIdsByDevice.computeIfAbsent(deviceId, k -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        own.add(action.id());
+        // open: waiting for its data (upload URL still valid) or being applied
+        int open = (int) own.stream().map(actions::get).filter(a -> a != null && (a.status() == ActionStatus.PENDING
+                || (a.status() == ActionStatus.AWAITING_DATA && !a.uploadUrlExpiredAt(now)))).count();
+        mostOpenByDevice.computeIfAbsent(deviceId, k -> new AtomicInteger()).accumulateAndGet(open, Math::max);
         return action;
     }
 
@@ -89,9 +97,20 @@ final class ActionStore {
                 action.status() == ActionStatus.PENDING ? action.withStatus(status, reason, now) : action);
     }
 
-    /** Replaces the device's applied credentials and schedules. */
+    /** Most credentials a device keeps (a full memory): the rest of a document is lost without a word. */
+    private volatile int deviceCapacity = Integer.MAX_VALUE;
+
+    void deviceCapacity(int credentials) {
+        deviceCapacity = credentials;
+    }
+
+    /** Replaces the device's applied credentials and schedules (as many credentials as it has room for). */
     void apply(String deviceId, ArrayNode credentials, ArrayNode schedules, Instant now) {
-        appliedByDevice.put(deviceId, new AppliedData(credentials.deepCopy(), schedules.deepCopy(), now));
+        ArrayNode kept = credentials.deepCopy();
+        while (kept.size() > deviceCapacity) {
+            kept.remove(kept.size() - 1);
+        }
+        appliedByDevice.put(deviceId, new AppliedData(kept, schedules.deepCopy(), now));
     }
 
     Optional<AppliedData> applied(String deviceId) {
@@ -107,6 +126,11 @@ final class ActionStore {
     int createCount(String deviceId) {
         AtomicInteger count = createsByDevice.get(deviceId);
         return count == null ? 0 : count.get();
+    }
+
+    int mostOpenAtOnce(String deviceId) {
+        AtomicInteger most = mostOpenByDevice.get(deviceId);
+        return most == null ? 0 : most.get();
     }
 
     int uploadCount(String actionId) {
