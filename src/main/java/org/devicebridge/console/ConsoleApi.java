@@ -115,9 +115,8 @@ public class ConsoleApi {
 
     /** {@code GET /console/{file}}: the console's style sheet and scripts (no data in them). */
     public void asset(Exchange exchange) throws IOException {
+        String name = exchange.getIn().getHeader("file", String.class); // the path's {file}
         gate.openPublic(exchange);
-        ApiCall call = call(exchange);
-        String name = call.parameter("file");
         String type = name == null ? null : ASSETS.get(name);
         if (type == null) {
             throw new ApiException(404, "Not Found: no console file " + name);

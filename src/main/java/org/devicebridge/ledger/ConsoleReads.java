@@ -47,7 +47,8 @@ public class ConsoleReads {
     public record RequestSummary(RequestRecord request, int recordsRead, String refusedReason, RequestCounts counts) {
     }
 
-    private record CachedCounts(long newestTransition, int recordsRead, Instant readAt, RequestCounts counts) {
+    /** @param finished read once the request was finished: they never change again */
+    private record CachedCounts(long newestTransition, int recordsRead, Instant readAt, boolean finished, RequestCounts counts) {
     }
 
     /**
@@ -109,8 +110,8 @@ public class ConsoleReads {
     private RequestCounts counts(RequestRecord r, int recordsRead, long newestTransition) {
         CachedCounts cached = counts.get(r.id());
         Instant now = ledger.now();
-        if (cached != null && cached.recordsRead() == recordsRead && (r.finishedAt() != null
-                || (cached.newestTransition() == newestTransition && cached.readAt().plus(COUNTS_MAX_AGE).isAfter(now)))) {
+        if (cached != null && (cached.finished() || (cached.recordsRead() == recordsRead
+                && cached.newestTransition() == newestTransition && cached.readAt().plus(COUNTS_MAX_AGE).isAfter(now)))) {
             return cached.counts();
         }
         Map<String, Integer> byState = new TreeMap<>();
@@ -121,7 +122,7 @@ public class ConsoleReads {
         Integer intakeErrors = jdbc.queryForObject("SELECT COUNT(*) FROM bridge_intake_error WHERE request_id = ?", Integer.class, r.id());
         byState.merge("invalid", intakeErrors == null ? 0 : intakeErrors, Integer::sum);
         RequestCounts read = new RequestCounts(byState);
-        counts.put(r.id(), new CachedCounts(newestTransition, recordsRead, now, read));
+        counts.put(r.id(), new CachedCounts(newestTransition, recordsRead, now, r.finishedAt() != null, read));
         return read;
     }
 
