@@ -129,7 +129,7 @@ function input(id, label, value, attrs = {}) {
 
 // ---------------------------------------------------------------- cancel, with a confirmation
 
-function confirmCancel({ title, text, forceAllowed, action }) {
+function confirmCancel({ title, text, yesLabel, forceAllowed, action }) {
   const dialog = document.getElementById('confirm');
   document.getElementById('confirm-title').textContent = title;
   document.getElementById('confirm-text').textContent = text;
@@ -137,6 +137,7 @@ function confirmCancel({ title, text, forceAllowed, action }) {
   document.getElementById('confirm-force').checked = false;
   document.getElementById('confirm-error').textContent = '';
   const yes = document.getElementById('confirm-yes');
+  yes.textContent = yesLabel;
   const no = document.getElementById('confirm-no');
   const opener = document.activeElement;
   const close = () => { dialog.close(); if (opener && opener.isConnected) opener.focus(); };
@@ -165,6 +166,7 @@ function cancelCommandButton(command) {
     'aria-label': 'Cancel the command on ' + command.device,
     onclick: () => confirmCancel({
       title: 'Cancel this command?',
+      yesLabel: 'Cancel the command',
       text: 'The ' + command.kind + ' command on device ' + command.device + ' (' + command.state + ') will be Command Cancelled.'
         + (command.cancel === 'with force' ? ' It was already sent to its cloud: cancelling needs force.' : ''),
       forceAllowed: command.cancel === 'with force',
@@ -233,12 +235,12 @@ function requestView(id, params) {
   });
   document.getElementById('main').replaceChildren(
     el('p', {}, el('a', { href: '#/requests' }, '← All requests')), head, el('h2', {}, 'Commands'), form, region);
-  const offset = Number(params.get('offset') || 0);
+  const from = params.get('from') || '';
   const limit = 50;
   return {
     refresh: async () => {
       const data = await api('console/v0/requests/' + encodeURIComponent(id) + query({ state: f('state'), device: f('device'),
-        kind: f('kind'), vendor_status: f('vendor_status'), reason: f('reason'), limit, offset }));
+        kind: f('kind'), vendor_status: f('vendor_status'), reason: f('reason'), limit, from }));
       const page = data.commands_page;
       delete data.commands_page;
       draw(head, data, (r) => el('div', {},
@@ -255,6 +257,7 @@ function requestView(id, params) {
           type: 'button', class: 'danger', 'data-key': 'cancel-request',
           onclick: () => confirmCancel({
             title: 'Cancel the whole request?',
+            yesLabel: 'Cancel the request',
             text: 'Every command of request ' + r.request_id + ' that is not final yet will be Command Cancelled, by the same rules as '
               + 'cancelling each one (commands already sent to their cloud only with force).',
             forceAllowed: true,
@@ -275,12 +278,13 @@ function requestView(id, params) {
           el('td', {}, time(c.updated_at)),
           el('td', {}, time(c.finished_at)),
           el('td', {}, cancelCommandButton(c))));
-        const to = (o) => '#/request/' + encodeURIComponent(id) + query({ state: f('state'), device: f('device'), kind: f('kind'),
-          vendor_status: f('vendor_status'), reason: f('reason'), offset: o });
-        const pager = el('div', { class: 'pager' },
-          el('span', {}, p.total ? (p.offset + 1) + '–' + (p.offset + p.items.length) + ' of ' + p.total : '0 commands'),
-          p.offset > 0 ? el('a', { href: to(Math.max(0, p.offset - p.limit)) }, 'Previous page') : null,
-          p.offset + p.items.length < p.total ? el('a', { href: to(p.offset + p.limit) }, 'Next page') : null);
+        const to = (place) => '#/request/' + encodeURIComponent(id) + query({ state: f('state'), device: f('device'), kind: f('kind'),
+          vendor_status: f('vendor_status'), reason: f('reason'), from: place });
+        const pager = el('nav', { class: 'pager', 'aria-label': 'Pages of commands' },
+          el('span', {}, p.items.length ? p.items.length + (p.items.length === 1 ? ' command' : ' commands') + (p.from !== '0:0' ? ' from record ' + p.from.split(':')[0] : '') : 'No commands'),
+          p.from !== '0:0' ? el('a', { href: to('') }, 'First page') : null,
+          p.from !== '0:0' ? el('a', { href: '#', onclick: (e) => { e.preventDefault(); history.back(); } }, 'Previous page') : null,
+          p.next_from ? el('a', { href: to(p.next_from) }, 'Next page') : null);
         return el('div', {}, table('Commands in batch order', [['Device'], ['Kind'], ['State'], ['Vendor status'], ['Reason'],
           ['Created'], ['Updated'], ['Finished'], ['Action']], rows, 'No commands match.'), pager);
       });

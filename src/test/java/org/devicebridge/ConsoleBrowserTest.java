@@ -129,7 +129,6 @@ class ConsoleBrowserTest extends StatusApiTestSupport {
 
         browser.get(baseUrl() + "/#/requests");
         await().atMost(LIVE).ignoreExceptions().until(() -> browser.findElement(By.linkText(requestId)).isDisplayed());
-        screenshot("requests");
     }
 
     @Test
@@ -187,6 +186,10 @@ class ConsoleBrowserTest extends StatusApiTestSupport {
     @Test
     @Order(5)
     void showsTheCloudsAndTheWebhooks() {
+        browser.get(baseUrl() + "/#/requests");
+        await().atMost(LIVE).ignoreExceptions().until(() -> browser.findElements(By.cssSelector("#requests-data tbody tr")).size() >= 2);
+        screenshot("requests");
+
         browser.get(baseUrl() + "/#/clouds");
         String clouds = await().atMost(LIVE).ignoreExceptions()
                 .until(() -> browser.findElement(By.cssSelector("#clouds-data table")).getText(), t -> t.contains("network"));

@@ -193,8 +193,9 @@ public class ConsoleApi {
     }
 
     /**
-     * {@code GET /console/v0/requests/{id}?state=&device=&kind=&vendor_status=&reason=&limit=&offset=}:
-     * the request's progress and one page of its commands, in batch order.
+     * {@code GET /console/v0/requests/{id}?state=&device=&kind=&vendor_status=&reason=&limit=&from=}:
+     * the request's progress and one page of its commands in batch order, from the place {@code from}
+     * ({@code <record>:<device>}, the previous page's {@code next_from}).
      */
     public void request(Exchange exchange) {
         ApiCall call = call(exchange);
@@ -212,11 +213,12 @@ public class ConsoleApi {
                     + "'; one of " + Arrays.stream(CommandState.values()).map(CommandState::label).toList())));
         }
         int limit = integer(call, "limit", 50, 1, 500);
-        int offset = integer(call, "offset", 0, 0, Integer.MAX_VALUE);
-        var page = reads.commands(id, new ConsoleReads.CommandFilter(states, call.parameter("device"), call.parameter("kind"),
-                call.parameter("vendor_status"), call.parameter("reason")), limit, offset);
+        ConsoleReads.Place from = place(call, "from");
+        ConsoleReads.CommandPage page = reads.commands(id, new ConsoleReads.CommandFilter(states, call.parameter("device"), call.parameter("kind"),
+                call.parameter("vendor_status"), call.parameter("reason")), from, limit);
         ObjectNode content = summary(r);
-        ObjectNode commands = content.putObject("commands_page").put("total", page.total()).put("limit", limit).put("offset", offset);
+        ObjectNode commands = content.putObject("commands_page").put("limit", limit).put("from", from.seq() + ":" + from.position())
+                .put("next_from", page.next() == null ? null : page.next().seq() + ":" + page.next().position());
         ArrayNode items = commands.putArray("items");
         for (CommandRecord c : page.items()) {
             items.add(commandRow(c));
@@ -443,6 +445,20 @@ public class ConsoleApi {
             throw ApiException.badRequest(name, "'" + v + "' is not one of " + allowed.stream().sorted().toList());
         }
         return v;
+    }
+
+    private static final Pattern PLACE = Pattern.compile("(\\d{1,9}):(\\d{1,9})");
+
+    private static ConsoleReads.Place place(ApiCall call, String name) {
+        String v = call.parameter(name);
+        if (v == null) {
+            return ConsoleReads.Place.FIRST;
+        }
+        var m = PLACE.matcher(v);
+        if (!m.matches()) {
+            throw ApiException.badRequest(name, "must be a place such as 120:0 (a page's next_from), not '" + v + "'");
+        }
+        return new ConsoleReads.Place(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     }
 
     private static Instant instant(ApiCall call, String name) {

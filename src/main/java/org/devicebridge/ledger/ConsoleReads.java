@@ -130,10 +130,23 @@ public class ConsoleReads {
     public record CommandFilter(List<CommandState> states, String device, String kind, String vendorStatus, String reason) {
     }
 
-    /** One page of a request's commands in batch order, filtered, with how many match in all. */
-    public LedgerReads.Page<CommandRecord> commands(String requestId, CommandFilter filter, int limit, int offset) {
-        StringBuilder where = new StringBuilder(" WHERE request_id = ? AND internal = FALSE");
-        List<Object> args = new ArrayList<>(List.of(requestId));
+    /** Where a page of a request's commands starts: a record's place in the batch and the device's within it. */
+    public record Place(int seq, int position) {
+        public static final Place FIRST = new Place(0, 0);
+    }
+
+    /** A page of commands, and where the next page starts (null: this is the last). */
+    public record CommandPage(List<CommandRecord> items, Place next) {
+    }
+
+    /**
+     * One page of a request's commands in batch order from {@code from}, filtered. Read along the
+     * request's index from that place (never an offset: page 2,000 costs what page 1 does), and
+     * not counted: the request's counts per state are its progress.
+     */
+    public CommandPage commands(String requestId, CommandFilter filter, Place from, int limit) {
+        StringBuilder where = new StringBuilder(" WHERE request_id = ? AND seq >= ? AND NOT (seq = ? AND position < ?) AND internal = FALSE");
+        List<Object> args = new ArrayList<>(List.of(requestId, from.seq(), from.seq(), from.position()));
         if (!filter.states().isEmpty()) {
             where.append(" AND state IN (").append(String.join(",", Collections.nCopies(filter.states().size(), "?"))).append(')');
             filter.states().forEach(s -> args.add(s.label()));
@@ -154,13 +167,14 @@ public class ConsoleReads {
             where.append(" AND LOWER(reason) LIKE ? ESCAPE '\\'");
             args.add("%" + filter.reason().toLowerCase().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
         }
-        Integer total = jdbc.queryForObject("SELECT COUNT(*) FROM bridge_command" + where, Integer.class, args.toArray());
-        List<Object> pageArgs = new ArrayList<>(args);
-        pageArgs.add(offset);
-        pageArgs.add(limit);
-        List<CommandRecord> items = jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command" + where
-                + " ORDER BY seq, position OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", Ledger::mapCommand, pageArgs.toArray());
-        return new LedgerReads.Page<>(total == null ? 0 : total, items);
+        args.add(limit + 1);
+        List<CommandRecord> rows = jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command" + where
+                + " ORDER BY request_id, seq, position FETCH FIRST ? ROWS ONLY", Ledger::mapCommand, args.toArray()); // the index's order: read, not sorted
+        if (rows.size() <= limit) {
+            return new CommandPage(rows, null);
+        }
+        CommandRecord after = rows.get(limit);
+        return new CommandPage(rows.subList(0, limit), new Place(after.seq(), after.position()));
     }
 
     /** A request's commands not final yet (not the bridge's internal ones), in batch order. */

@@ -572,6 +572,10 @@ class OpenApiContractTest {
         assertThat(request.path("source_label").asText()).isEqualTo("API");
         assertThat(request.at("/commands_page/items").size()).isBetween(1, 5);
         refused(400, "GET", "/console/v0/requests/" + SETUP + "?state=Done", OPERATOR_TOKEN, null, false);
+        refused(400, "GET", "/console/v0/requests/" + SETUP + "?from=last", OPERATOR_TOKEN, null, true);
+        JsonNode second = ok("GET", "/console/v0/requests/" + SETUP + "?limit=1&from=" + request.at("/commands_page/next_from").asText(),
+                OPERATOR_TOKEN, null).json().path("content");
+        assertThat(second.at("/commands_page/items/0/id").asText()).isNotEqualTo(request.at("/commands_page/items/0/id").asText());
         refused(404, "GET", "/console/v0/requests/no-such-request", OPERATOR_TOKEN, null, false);
         assertThat(call("GET", "/console/v0/requests/" + SETUP, DEVICE_TOKEN, null).status()).isEqualTo(401);
 
