@@ -8,3 +8,7 @@ CREATE INDEX bridge_request_source_created ON bridge_request (source, created_at
 
 -- a request's commands per state (its progress bar) and of one state (the state filter), read from the index alone
 CREATE INDEX bridge_command_request_state ON bridge_command (request_id, state, invalid, internal);
+
+-- a device's commands, in one request (the console's device filter) or in all (the status API's device filter);
+-- neither column ever changes, so state changes do not touch this index
+CREATE INDEX bridge_command_device ON bridge_command (device, request_id);

@@ -27,6 +27,11 @@ public class ConsoleReads {
 
     /** A request's counts are read again at least this often while it runs, whatever the newest transition says. */
     private static final Duration COUNTS_MAX_AGE = Duration.ofSeconds(10);
+    /** ... and at most this often when it is big ({@link #BIG_REQUEST} commands or more), however much moves. */
+    private static final Duration BIG_COUNTS_MIN_AGE = Duration.ofSeconds(5);
+    private static final int BIG_REQUEST = 10_000;
+    /** A kind's backlog is counted at most this often (one range of the claim index, as long as the backlog). */
+    private static final Duration BACKLOG_MIN_AGE = Duration.ofSeconds(5);
     private static final int COUNTS_KEPT = 2_000;
 
     private final Ledger ledger;
@@ -110,8 +115,10 @@ public class ConsoleReads {
     private RequestCounts counts(RequestRecord r, int recordsRead, long newestTransition) {
         CachedCounts cached = counts.get(r.id());
         Instant now = ledger.now();
-        if (cached != null && (cached.finished() || (cached.recordsRead() == recordsRead
-                && cached.newestTransition() == newestTransition && cached.readAt().plus(COUNTS_MAX_AGE).isAfter(now)))) {
+        if (cached != null && (cached.finished()
+                || (r.finishedAt() == null && cached.counts().total() >= BIG_REQUEST && cached.readAt().plus(BIG_COUNTS_MIN_AGE).isAfter(now))
+                || (cached.recordsRead() == recordsRead && cached.newestTransition() == newestTransition
+                        && cached.readAt().plus(COUNTS_MAX_AGE).isAfter(now)))) {
             return cached.counts();
         }
         Map<String, Integer> byState = new TreeMap<>();
@@ -169,7 +176,9 @@ public class ConsoleReads {
         }
         args.add(limit + 1);
         List<CommandRecord> rows = jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command" + where
-                + " ORDER BY request_id, seq, position FETCH FIRST ? ROWS ONLY", Ledger::mapCommand, args.toArray()); // the index's order: read, not sorted
+                // the request's index in its own order (read, not sorted); one device's few commands by the device index, then sorted
+                + (filter.device() == null ? " ORDER BY request_id, seq, position" : " ORDER BY seq, position")
+                + " FETCH FIRST ? ROWS ONLY", Ledger::mapCommand, args.toArray());
         if (rows.size() <= limit) {
             return new CommandPage(rows, null);
         }
@@ -187,7 +196,24 @@ public class ConsoleReads {
     public record KindBacklog(String kind, int waiting, int started) {
     }
 
+    private record CachedBacklog(Instant readAt, KindBacklog backlog) {
+    }
+
+    private final Map<String, CachedBacklog> backlogs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A kind's commands not final yet, counted again only once the last count is {@link #BACKLOG_MIN_AGE} old. */
     public KindBacklog backlog(String kind) {
+        Instant now = ledger.now();
+        CachedBacklog cached = backlogs.get(kind);
+        if (cached != null && cached.readAt().plus(BACKLOG_MIN_AGE).isAfter(now)) {
+            return cached.backlog();
+        }
+        KindBacklog read = countBacklog(kind);
+        backlogs.put(kind, new CachedBacklog(now, read));
+        return read;
+    }
+
+    private KindBacklog countBacklog(String kind) {
         int[] n = new int[2];
         jdbc.query("SELECT queue_rank, COUNT(*) FROM bridge_command WHERE kind = ? AND queue_rank < ? GROUP BY queue_rank", rs -> {
             n[rs.getInt(1) == 0 ? 1 : 0] += rs.getInt(2);
