@@ -222,6 +222,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("accessWebhookAuth", AccessDialects.webhookAuth(settings, clouds, gate));
         registry.bind("statusApi", new StatusApi(commandStore, reads, transitions, commandInbox,
                 intake, view, gate, mapper));
+        ConsoleConfiguration.configure(context, settings, dataSource, ledger, reads, commandStore, callLog, transitions, network, clouds,
+                gate, redactor, mapper);
         RequestReporter reporter = new RequestReporter(commandStore, reads, view, mapper, Path.of(settings.required("bridge.outbox.dir")),
                 intakeWriter);
         registry.bind("reporter", reporter);

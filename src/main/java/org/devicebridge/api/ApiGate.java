@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.devicebridge.cloud.Redactor;
+import org.devicebridge.console.ConsoleSessions;
 import org.devicebridge.ledger.LedgerUnavailable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,8 @@ import java.util.Map;
 public class ApiGate {
 
     public static final String CALL = "apiCall";
+    /** Exchange property: the anti-forgery token of the console session a call came in with (absent with a bearer token). */
+    public static final String CONSOLE_CSRF = "consoleCsrf";
     public static final String UNAUTHORIZED = "Authorization information is missing or invalid.";
     /** The message of a {@code 503} while the ledger database cannot be reached. */
     public static final String LEDGER_UNAVAILABLE = "Service Unavailable: the ledger is unreachable; nothing was taken, retry later";
@@ -40,6 +43,7 @@ public class ApiGate {
     private final ObjectMapper mapper;
     private final Redactor redactor;
     private final SecureRandom random = new SecureRandom();
+    private volatile ConsoleSessions sessions;
 
     /** Without per-device tokens. */
     public ApiGate(String operatorToken, String deviceToken, ObjectMapper mapper, Redactor redactor) {
@@ -73,10 +77,38 @@ public class ApiGate {
         take(exchange);
     }
 
+    /**
+     * Lets the operator console's sessions in as the operator (docs/console.md): a call without an
+     * {@code Authorization} header that carries a live session's cookie, and, unless it only reads,
+     * that session's anti-forgery token.
+     */
+    public void acceptSessions(ConsoleSessions consoleSessions) {
+        this.sessions = consoleSessions;
+    }
+
+    /** Is {@code token} the operator token (compared in constant time)? The console's login asks. */
+    public boolean isOperatorToken(String token) {
+        byte[] given = bytes(token);
+        return given != null && operatorToken != null && MessageDigest.isEqual(given, operatorToken);
+    }
+
     /** Every token is compared in constant time, and all of them whichever matches, so timing tells nothing. */
     private void enter(Exchange exchange, boolean deviceAllowed) {
         String authorization = exchange.getIn().getHeader("Authorization", String.class);
+        String cookie = exchange.getIn().getHeader("Cookie", String.class);
+        String csrf = exchange.getIn().getHeader(ConsoleSessions.CSRF_HEADER, String.class);
         ApiCall call = take(exchange);
+        ConsoleSessions consoleSessions = sessions;
+        if (authorization == null && consoleSessions != null && cookie != null) {
+            String expected = consoleSessions.csrfOf(cookie).orElseThrow(() -> new ApiException(401, UNAUTHORIZED));
+            boolean reads = "GET".equals(call.method()) || "HEAD".equals(call.method());
+            if (!reads && !ConsoleSessions.sameToken(expected, csrf)) {
+                throw new ApiException(403, ConsoleSessions.CSRF_HEADER + ": missing or not this session's; reload the console");
+            }
+            exchange.setProperty(CALL, call.asOperator());
+            exchange.setProperty(CONSOLE_CSRF, expected);
+            return;
+        }
         byte[] given = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? bytes(authorization.substring(7).trim()) : null;
         if (given == null) {

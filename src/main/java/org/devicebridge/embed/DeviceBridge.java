@@ -52,11 +52,11 @@ public final class DeviceBridge {
     public static final String ENGINE_ROUTES = "routes/engine/*.yaml";
     public static final String TEMPLATES = "routes/templates/*.yaml";
     /**
-     * The stand-alone bridge's HTTP edge: the status API and the access cloud's webhook receiver, added
+     * The stand-alone bridge's HTTP edge: the status API, the operator console and the access cloud's webhook receiver, added
      * on the application's own HTTP server (its {@code platform-http} component, and its REST
      * configuration) when {@value #HTTP_API} is true.
      */
-    public static final List<String> HTTP_ROUTES = List.of("routes/status-api.yaml", "routes/access-webhook.yaml");
+    public static final List<String> HTTP_ROUTES = List.of("routes/status-api.yaml", "routes/console.yaml", "routes/access-webhook.yaml");
     /** The setting that adds {@link #HTTP_ROUTES} (default false, in config/application.properties). */
     public static final String HTTP_API = "bridge.embed.http-api";
     /** The defaults of every key, in the checkout (and below {@link #PACKAGED} in the jar). */

@@ -221,6 +221,26 @@ public class WebhookLedger {
                 names.toArray());
     }
 
+    /**
+     * Every cursor on the transition log, webhook subscribers and event streams ({@code stream:<name>})
+     * alike, for the operator console; {@code backlog} is how far the cursor is behind the newest
+     * transition (an id difference: one key look-up, however far behind it is).
+     */
+    public List<SubscriberStatus> cursors() {
+        return jdbc.query("SELECT s.name, s.url, s.last_transition_id, COALESCE((SELECT MAX(id) FROM bridge_transition), 0) "
+                        + "- s.last_transition_id, s.attempts, s.last_status, s.last_error, s.next_attempt_at, s.last_delivered_at, "
+                        + "s.paused_until FROM bridge_subscriber s ORDER BY s.name",
+                (rs, i) -> new SubscriberStatus(rs.getString(1), rs.getString(2), rs.getLong(3), Math.max(0, rs.getLong(4)), rs.getInt(5),
+                        intOrNull(rs, 6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10)));
+    }
+
+    /** Of the subscriber's last {@code window} deliveries, how many were not accepted (yet). */
+    public int recentFailures(String subscriber, int window) {
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM (SELECT delivered_at FROM bridge_webhook_delivery WHERE subscriber = ? "
+                + "ORDER BY id DESC FETCH FIRST " + Math.max(1, window) + " ROWS ONLY) d WHERE d.delivered_at IS NULL", Integer.class, subscriber);
+        return n == null ? 0 : n;
+    }
+
     // ---------------------------------------------------------------- mapping
 
     private static String marks(int n) {

@@ -143,6 +143,19 @@ public class NetworkCloudAdapter {
         return reserved.work();
     }
 
+    /**
+     * The rate limit as the operator console shows it: calls in use of the budget now, and when the
+     * last of {@code devices} queued bulk devices goes at best ({@link RateLimitEta}).
+     */
+    public Quota quota(int devices) {
+        int calls = RateLimitEta.calls(devices, chunkSize);
+        return new Quota(rateLimiter.used(budget, rateWindow), rateLimit, rateWindow, chunkSize, calls, eta.lastCallAfter(calls));
+    }
+
+    /** @param calls the calls {@code devices} queued devices need; {@code lastCallAfter} when the last of them goes, from now */
+    public record Quota(int inUse, int limit, Duration window, int chunkSize, int calls, Duration lastCallAfter) {
+    }
+
     /** How often due work found no free slot (a gauge of rate-limit pressure). */
     public long rateLimitWaits() {
         return rateLimitWaits.get();

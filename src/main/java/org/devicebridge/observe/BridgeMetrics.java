@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  */
 public class BridgeMetrics {
 
-    /** The kinds of action and the operations that belong to each cloud. */
-    static final Map<String, String> CLOUD_OF_OPERATION = Map.of(
+    /** Which cloud each operation of the call log calls (the console and the health checks group calls by it). */
+    public static final Map<String, String> CLOUD_OF_OPERATION = Map.of(
             "create-action", "access", "upload-payload", "access", "poll-action", "access", "find-lost-action", "access",
             "bulk-action", "network", "capability-action", "home");
     private static final List<String> KINDS = List.of("credentials", "bulk", "capability", "command");

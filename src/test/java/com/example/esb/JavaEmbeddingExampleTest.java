@@ -92,5 +92,15 @@ class JavaEmbeddingExampleTest {
         assertThat(progress.statusCode()).isEqualTo(200);
         JsonNode body = new ObjectMapper().readTree(progress.body());
         assertThat(body.toString()).contains(requestId).contains(String.valueOf(RECORDS));
+
+        // the operator console comes with the API: its page at the server's root, its JSON beside the API's
+        HttpResponse<String> console = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/console/v0/requests?source=esb-java"))
+                .header("Authorization", "Bearer " + API_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(console.statusCode()).as(console.body()).isEqualTo(200);
+        assertThat(new ObjectMapper().readTree(console.body()).at("/content/items/0/request_id").asText()).isEqualTo(requestId);
+        HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.body()).contains("Operator token");
     }
 }

@@ -576,6 +576,54 @@ class OpenApiContractTest {
         passed();
     }
 
+    // ================================================================ the operator console's endpoints
+
+    @Test
+    void theConsoleEndpointsAnswerAsTheDocumentSays() {
+        JsonNode requests = ok("GET", "/console/v0/requests?limit=100", OPERATOR_TOKEN, null).json().path("content");
+        assertThat(requests.path("items").findValuesAsText("request_id")).contains(SETUP);
+        ok("GET", "/console/v0/requests?state=finished&source=http", OPERATOR_TOKEN, null);
+        refused(400, "GET", "/console/v0/requests?limit=0", OPERATOR_TOKEN, null, true);
+        refused(400, "GET", "/console/v0/requests?source=" + "x".repeat(21), OPERATOR_TOKEN, null, true);
+        assertThat(call("GET", "/console/v0/requests", null, null).status()).isEqualTo(401);
+
+        JsonNode request = ok("GET", "/console/v0/requests/" + SETUP + "?state=Command%20Failure,Command%20Success&limit=5",
+                OPERATOR_TOKEN, null).json().path("content");
+        assertThat(request.path("source_label").asText()).isEqualTo("API");
+        assertThat(request.at("/commands_page/items").size()).isBetween(1, 5);
+        refused(400, "GET", "/console/v0/requests/" + SETUP + "?state=Done", OPERATOR_TOKEN, null, false);
+        refused(400, "GET", "/console/v0/requests/" + SETUP + "?from=last", OPERATOR_TOKEN, null, true);
+        JsonNode second = ok("GET", "/console/v0/requests/" + SETUP + "?limit=1&from=" + request.at("/commands_page/next_from").asText(),
+                OPERATOR_TOKEN, null).json().path("content");
+        assertThat(second.at("/commands_page/items/0/id").asText()).isNotEqualTo(request.at("/commands_page/items/0/id").asText());
+        refused(404, "GET", "/console/v0/requests/no-such-request", OPERATOR_TOKEN, null, false);
+        assertThat(call("GET", "/console/v0/requests/" + SETUP, DEVICE_TOKEN, null).status()).isEqualTo(401);
+
+        String id = bridge.commands(SETUP).get(0).id();
+        JsonNode command = ok("GET", "/console/v0/commands/" + id, OPERATOR_TOKEN, null).json().path("content");
+        assertThat(command.path("transitions").size()).isPositive();
+        refused(400, "GET", "/console/v0/commands/abc", OPERATOR_TOKEN, null, true);
+        refused(404, "GET", "/console/v0/commands/00000000-0000-0000-0000-000000000000", OPERATOR_TOKEN, null, false);
+        assertThat(call("GET", "/console/v0/commands/" + id, null, null).status()).isEqualTo(401);
+
+        ok("GET", "/console/v0/clouds", OPERATOR_TOKEN, null);
+        assertThat(call("GET", "/console/v0/clouds", null, null).status()).isEqualTo(401);
+        ok("GET", "/console/v0/fanout", OPERATOR_TOKEN, null);
+        assertThat(call("GET", "/console/v0/fanout", null, null).status()).isEqualTo(401);
+
+        Answer cancel = submit(Batches.document("contract-console-cancel",
+                "{\"kind\":\"command\",\"device\":\"gw-9\",\"command\":\"reboot\",\"not_before\":\"2099-12-01T02:00:00Z\"}"));
+        assertThat(cancel.status()).isEqualTo(202);
+        refused(400, "POST", "/console/v0/requests/contract-console-cancel/cancel", OPERATOR_TOKEN, "{\"reason\":5}", true);
+        JsonNode cancelled = ok("POST", "/console/v0/requests/contract-console-cancel/cancel", OPERATOR_TOKEN, "{\"force\":false}")
+                .json().path("content");
+        assertThat(cancelled.path("cancelled").asInt()).isEqualTo(1);
+        refused(404, "POST", "/console/v0/requests/no-such-request/cancel", OPERATOR_TOKEN, "{}", false);
+        assertThat(call("POST", "/console/v0/requests/contract-console-cancel/cancel", null, "{}", "Content-Type", "application/json")
+                .status()).isEqualTo(401);
+        passed();
+    }
+
     // ================================================================ POST /webhooks/access
 
     @Test
