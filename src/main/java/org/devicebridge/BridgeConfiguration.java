@@ -318,7 +318,7 @@ public class BridgeConfiguration implements CamelConfiguration {
     /** {@code bridge.access.per-device}: what becomes of older documents for a device. */
     private static AccessCloudAdapter.OlderDocuments olderDocuments(Settings settings) {
         try {
-            return AccessCloudAdapter.OlderDocuments.of(settings.get("bridge.access.per-device", "supersede"));
+            return AccessCloudAdapter.OlderDocuments.of(settings.required("bridge.access.per-device"));
         } catch (IllegalArgumentException e) {
             throw new BadConfigurationException("bridge.access.per-device", "must be 'supersede' or 'in-order'");
         }

@@ -55,17 +55,17 @@ final class BuiltInSimulator implements AutoCloseable {
                 .orElse(randomHex());
         String networkToken = settings.secret("bridge.network.token").orElse("sim_" + randomHex());
         String homeToken = settings.secret("bridge.home.token").orElse("sim_" + randomHex());
-        SimulatorServer server = SimulatorServer.start(settings.integer("bridge.simulator.port", 0));
+        SimulatorServer server = SimulatorServer.start(settings.integer("bridge.simulator.port"));
         try {
             var access = AccessCloudSettings.builder(key)
-                    .processingDelay(settings.duration("bridge.simulator.access.processing-delay", Duration.ofSeconds(3)))
-                    .transient5xxShare(settings.decimal("bridge.simulator.access.transient-5xx-share", 0))
-                    .tooManyRequestsShare(settings.decimal("bridge.simulator.access.too-many-requests-share", 0))
+                    .processingDelay(settings.duration("bridge.simulator.access.processing-delay"))
+                    .transient5xxShare(settings.decimal("bridge.simulator.access.transient-5xx-share"))
+                    .tooManyRequestsShare(settings.decimal("bridge.simulator.access.too-many-requests-share"))
                     .garbledAnswerShare(settings.decimal("bridge.simulator.access.garbled-answer-share", 0));
-            if (settings.bool("bridge.simulator.access.webhooks", true)) {
-                access.webhook("http://127.0.0.1:" + settings.integer("bridge.http.port", 8080, 1, 65535) + "/webhooks/access", secret)
-                        .webhookDuplicateShare(settings.decimal("bridge.simulator.access.webhook-duplicate-share", 0))
-                        .webhookReorder(settings.bool("bridge.simulator.access.webhook-reorder", false));
+            if (settings.bool("bridge.simulator.access.webhooks")) {
+                access.webhook("http://127.0.0.1:" + settings.integer("bridge.http.port", 1, 65535) + "/webhooks/access", secret)
+                        .webhookDuplicateShare(settings.decimal("bridge.simulator.access.webhook-duplicate-share"))
+                        .webhookReorder(settings.bool("bridge.simulator.access.webhook-reorder"));
             }
             String accessUrl;
             CloudEndpoints.Simulated yonomi = null;
@@ -73,11 +73,11 @@ final class BuiltInSimulator implements AutoCloseable {
                 var platform = YonomiCloudSimulator.mount(server, YonomiCloudSettings.of(
                                 settings.get("bridge.access.client-id", "simulated-client"), key,
                                 settings.get("bridge.access.installation-id", "simulated-installation"))
-                        .withInstallationHeader(settings.get("bridge.access.installation-header", "x-allegion-installation-id"))
-                        .withProcessingDelay(settings.duration("bridge.simulator.access.processing-delay", Duration.ofSeconds(3))));
+                        .withInstallationHeader(settings.required("bridge.access.installation-header"))
+                        .withProcessingDelay(settings.duration("bridge.simulator.access.processing-delay")));
                 String user = settings.get("bridge.access.webhook-user", "simulated-webhooks");
-                if (settings.bool("bridge.simulator.access.webhooks", true)) {
-                    platform.updateSettings(s -> s.withWebhook("http://127.0.0.1:" + settings.integer("bridge.http.port", 8080, 1, 65535)
+                if (settings.bool("bridge.simulator.access.webhooks")) {
+                    platform.updateSettings(s -> s.withWebhook("http://127.0.0.1:" + settings.integer("bridge.http.port", 1, 65535)
                             + "/webhooks/access", user, secret));
                 }
                 accessUrl = platform.baseUrl();
@@ -87,15 +87,15 @@ final class BuiltInSimulator implements AutoCloseable {
                 accessUrl = server.addAccessCloud(access.build()).baseUrl();
             }
             String networkUrl = server.addNetworkCloud(NetworkCloudSettings.builder(networkToken)
-                    .rateLimit(settings.integer("bridge.simulator.network.rate-limit", 10),
-                            settings.duration("bridge.simulator.network.rate-window", Duration.ofMinutes(1)))
-                    .latency(settings.duration("bridge.simulator.network.latency", Duration.ofMillis(50)))
-                    .transient5xxShare(settings.decimal("bridge.simulator.network.transient-5xx-share", 0))
+                    .rateLimit(settings.integer("bridge.simulator.network.rate-limit"),
+                            settings.duration("bridge.simulator.network.rate-window"))
+                    .latency(settings.duration("bridge.simulator.network.latency"))
+                    .transient5xxShare(settings.decimal("bridge.simulator.network.transient-5xx-share"))
                     .garbledAnswerShare(settings.decimal("bridge.simulator.network.garbled-answer-share", 0))
                     .build()).baseUrl();
             String homeUrl = server.addHomeCloud(HomeCloudSettings.builder(homeToken)
-                    .latency(settings.duration("bridge.simulator.home.latency", Duration.ofMillis(50)))
-                    .transient5xxShare(settings.decimal("bridge.simulator.home.transient-5xx-share", 0))
+                    .latency(settings.duration("bridge.simulator.home.latency"))
+                    .transient5xxShare(settings.decimal("bridge.simulator.home.transient-5xx-share"))
                     .garbledAnswerShare(settings.decimal("bridge.simulator.home.garbled-answer-share", 0))
                     .build()).baseUrl();
             LOG.warn("SIMULATED: the built-in simulator stands in for the {} cloud(s) on {}; no real device is touched by "
