@@ -686,7 +686,7 @@ class StatusApiTest extends StatusApiTestSupport {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/", "/nothing/here", "/commands/v0/unknown/", "/commands/v0/status/x/y/z", "/v2/command-inbox/more",
+    @ValueSource(strings = {"/nothing/here", "/commands/v0/unknown/", "/commands/v0/status/x/y/z", "/v2/command-inbox/more",
             "/webhooks/other", "/openapi.json"})
     void answersAPathTheApiDoesNotServeWith404InTheEnvelope(String path) {
         for (String token : java.util.Arrays.asList(OPERATOR_TOKEN, null)) {

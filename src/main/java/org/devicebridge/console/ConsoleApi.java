@@ -234,7 +234,7 @@ public class ConsoleApi {
         ApiCall call = call(exchange);
         String id = call.parameter("id");
         if (id == null || !COMMAND_ID.matcher(id).matches()) {
-            throw ApiException.badRequest("id", "'" + id + "' is not a command id");
+            throw new ApiException(404, "Not Found: no command " + id);   // as the status API: a malformed id names no command
         }
         CommandRecord c = commandStore.command(id).orElseThrow(() -> new ApiException(404, "Not Found: no command " + id));
         ObjectNode n = commandRow(c);

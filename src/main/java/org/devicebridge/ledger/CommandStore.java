@@ -85,9 +85,12 @@ public class CommandStore {
             Instant now = ledger.now();
             if (jdbc.update("UPDATE bridge_request SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
                     ts(last != null ? last : now), requestId) == 1) {
-                jdbc.update("INSERT INTO bridge_finished_request (request_id, last_transition_id, found_at) VALUES (?, "
+                // unless a subscriber's catch-up (WebhookLedger.noteFinishedRequests) noted it first
+                jdbc.update("INSERT INTO bridge_finished_request (request_id, last_transition_id, found_at) SELECT ?, "
                         + "COALESCE((SELECT MAX(t.id) FROM bridge_transition t JOIN bridge_command c ON c.id = t.command_id "
-                        + "WHERE c.request_id = ? AND c.internal = FALSE), 0), ?)", requestId, requestId, ts(now));
+                        + "WHERE c.request_id = ? AND c.internal = FALSE), 0), ? FROM (VALUES (1)) one "
+                        + "WHERE NOT EXISTS (SELECT 1 FROM bridge_finished_request f WHERE f.request_id = ?)",
+                        requestId, requestId, ts(now), requestId);
             }
         });
     }

@@ -100,8 +100,9 @@ class YamlEmbeddingExampleTest {
         assertThat(ledger.queryForList("SELECT id FROM bridge_request", String.class))
                 .contains("yaml-doc-1").anyMatch(id -> id.startsWith("esb-drop:more-orders.jsonl:"));
         // polling is held off: only the webhooks received on the application's server moved the actions
+        // (then each is read back from the device to confirm it)
         assertThat(ledger.queryForList("SELECT DISTINCT operation FROM bridge_call", String.class))
-                .containsExactlyInAnyOrder("create-action", "upload-payload");
+                .containsExactlyInAnyOrder("create-action", "upload-payload", "read-back");
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("drop/.done/more-orders.jsonl")));
     }
 

@@ -602,7 +602,7 @@ class OpenApiContractTest {
         String id = bridge.commands(SETUP).get(0).id();
         JsonNode command = ok("GET", "/console/v0/commands/" + id, OPERATOR_TOKEN, null).json().path("content");
         assertThat(command.path("transitions").size()).isPositive();
-        refused(400, "GET", "/console/v0/commands/abc", OPERATOR_TOKEN, null, true);
+        refused(404, "GET", "/console/v0/commands/abc", OPERATOR_TOKEN, null, false);
         refused(404, "GET", "/console/v0/commands/00000000-0000-0000-0000-000000000000", OPERATOR_TOKEN, null, false);
         assertThat(call("GET", "/console/v0/commands/" + id, null, null).status()).isEqualTo(401);
 

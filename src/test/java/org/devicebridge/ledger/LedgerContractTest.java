@@ -73,7 +73,7 @@ abstract class LedgerContractTest {
             dataSource = openDatabase(); // here, not in @BeforeAll: a skip then shows on every test, with its reason
         }
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        for (String table : List.of("bridge_call", "bridge_transition", "bridge_intake_error", "bridge_command", "bridge_request",
+        for (String table : List.of("bridge_call", "bridge_transition", "bridge_intake_error", "bridge_command", "bridge_finished_request", "bridge_request",
                 "bridge_rate_slot", "bridge_rate_limit")) {
             jdbc.update("DELETE FROM " + table);
         }
