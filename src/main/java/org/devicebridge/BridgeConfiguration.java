@@ -46,9 +46,9 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.devicebridge.results.CommandView;
 import org.devicebridge.results.RequestReporter;
 import org.devicebridge.results.StateChangeLog;
-import org.devicebridge.webhook.WebhookEventIds;
-import org.devicebridge.webhook.RawRequestBody;
-import org.devicebridge.webhook.WebhookSignature;
+import org.devicebridge.inbound.WebhookEventIds;
+import org.devicebridge.inbound.RawRequestBody;
+import org.devicebridge.cloud.WebhookSignature;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

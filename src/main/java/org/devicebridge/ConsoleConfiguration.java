@@ -6,7 +6,7 @@ import org.devicebridge.api.ApiGate;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.console.ConsoleApi;
 import org.devicebridge.console.ConsoleSessions;
-import org.devicebridge.fanout.WebhookLedger;
+import org.devicebridge.fanout.SubscriberLedger;
 import org.devicebridge.ledger.CallLog;
 import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.ConsoleReads;
@@ -54,6 +54,6 @@ final class ConsoleConfiguration {
             configured.add("home");
         }
         context.getRegistry().bind("consoleApi", new ConsoleApi(sessions, new ConsoleReads(ledger), reads, commandStore, callLog,
-                transitions, new WebhookLedger(dataSource), network, configured, gate, redactor, mapper));
+                transitions, new SubscriberLedger(dataSource), network, configured, gate, redactor, mapper));
     }
 }

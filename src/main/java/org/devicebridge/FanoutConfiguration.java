@@ -7,15 +7,15 @@ import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.fanout.EventStreams;
 import org.devicebridge.fanout.Subscriber;
-import org.devicebridge.fanout.WebhookEvents;
-import org.devicebridge.fanout.WebhookFanout;
-import org.devicebridge.fanout.WebhookLedger;
-import org.devicebridge.fanout.WebhookSubscribers;
+import org.devicebridge.fanout.OutboundEvents;
+import org.devicebridge.fanout.SubscriberFanout;
+import org.devicebridge.fanout.SubscriberLedger;
+import org.devicebridge.fanout.Subscribers;
 import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerReads;
 import org.devicebridge.results.CommandView;
-import org.devicebridge.webhook.WebhookSignature;
+import org.devicebridge.cloud.WebhookSignature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
 /**
  * Wires the fan-out of state changes: webhooks out (routes/engine/fanout.yaml) from
  * {@code bridge.webhooks.*}, the subscribers, each with its URL and its own signing secret, and the
- * {@code webhookFanout} bean; and the {@code eventStreams} bean behind the events template
+ * {@code subscriberFanout} bean; and the {@code eventStreams} bean behind the events template
  * (routes/templates/events-out.yaml). Called from {@link BridgeConfiguration}.
  */
 public final class FanoutConfiguration {
@@ -48,8 +48,8 @@ public final class FanoutConfiguration {
     public static void configure(CamelContext context, Settings settings, DataSource dataSource, Ledger ledger, CommandStore commandStore,
                                  LedgerReads reads, CommandView view,
                                  CloudCall call, BackoffSchedule backoff, Redactor redactor, ObjectMapper mapper) {
-        WebhookSubscribers subscribers = new WebhookSubscribers(subscribers(settings, redactor));
-        WebhookLedger webhooks = new WebhookLedger(dataSource);
+        Subscribers subscribers = new Subscribers(subscribers(settings, redactor));
+        SubscriberLedger webhooks = new SubscriberLedger(dataSource);
         Instant now = ledger.now();
         for (Subscriber s : subscribers.all()) {
             webhooks.register(s.name(), redactor.url(s.url()), now, now);
@@ -57,12 +57,12 @@ public final class FanoutConfiguration {
         if (!subscribers.isEmpty()) {
             LOG.info("webhooks out: every state change is sent to {}", subscribers.names());
         }
-        WebhookFanout fanout = new WebhookFanout(subscribers, webhooks, new WebhookEvents(commandStore, reads, view, mapper), ledger, call, backoff,
+        SubscriberFanout fanout = new SubscriberFanout(subscribers, webhooks, new OutboundEvents(commandStore, reads, view, mapper), ledger, call, backoff,
                 redactor, mapper, settings.integer("bridge.webhooks.batch-size", 1, 10_000),
                 settings.duration("bridge.webhooks.lease"));
         context.getRegistry().bind("webhookSubscribers", subscribers);
-        context.getRegistry().bind("webhookFanout", fanout);
-        context.getRegistry().bind("eventStreams", new EventStreams(webhooks, new WebhookEvents(commandStore, reads, view, mapper), ledger, backoff,
+        context.getRegistry().bind("subscriberFanout", fanout);
+        context.getRegistry().bind("eventStreams", new EventStreams(webhooks, new OutboundEvents(commandStore, reads, view, mapper), ledger, backoff,
                 redactor, mapper, EVENTS_PER_ROUND, EVENTS_LEASE, now));
     }
 

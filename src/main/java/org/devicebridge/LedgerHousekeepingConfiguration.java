@@ -3,7 +3,7 @@ package org.devicebridge;
 import org.apache.camel.CamelContext;
 import org.devicebridge.ledger.LedgerCompaction;
 import org.devicebridge.ledger.LedgerRetention;
-import org.devicebridge.webhook.WebhookEventIds;
+import org.devicebridge.inbound.WebhookEventIds;
 
 import javax.sql.DataSource;
 import java.time.Clock;
