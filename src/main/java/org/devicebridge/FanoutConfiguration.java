@@ -1,6 +1,7 @@
 package org.devicebridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.devicebridge.cloud.BackoffSchedule;
 import org.devicebridge.cloud.CloudCall;
@@ -17,6 +18,8 @@ import org.devicebridge.ledger.LedgerReads;
 import org.devicebridge.results.CommandView;
 import org.devicebridge.cloud.WebhookSignature;
 import org.slf4j.Logger;
+
+import static org.apache.camel.support.CamelContextHelper.mandatoryLookup;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
@@ -32,9 +35,10 @@ import java.util.regex.Pattern;
  * Wires the fan-out of state changes: webhooks out (routes/engine/fanout.yaml) from
  * {@code bridge.webhooks.*}, the subscribers, each with its URL and its own signing secret, and the
  * {@code subscriberFanout} bean; and the {@code eventStreams} bean behind the events template
- * (routes/templates/events-out.yaml). Called from {@link BridgeConfiguration}.
+ * (routes/templates/events-out.yaml). A configuration class of its own: it takes the ledger's beans
+ * from the registry, where {@link BridgeConfiguration} bound them before running it.
  */
-public final class FanoutConfiguration {
+public final class FanoutConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(FanoutConfiguration.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,100}");
@@ -42,12 +46,18 @@ public final class FanoutConfiguration {
     private static final int EVENTS_PER_ROUND = 100;
     private static final Duration EVENTS_LEASE = Duration.ofMinutes(1);
 
-    private FanoutConfiguration() {
-    }
-
-    public static void configure(CamelContext context, Settings settings, DataSource dataSource, Ledger ledger, CommandStore commandStore,
-                                 LedgerReads reads, CommandView view,
-                                 CloudCall call, BackoffSchedule backoff, Redactor redactor, ObjectMapper mapper) {
+    @Override
+    public void configure(CamelContext context) {
+        Settings settings = new Settings(context);
+        DataSource dataSource = mandatoryLookup(context, "ledgerDataSource", DataSource.class);
+        Ledger ledger = mandatoryLookup(context, "ledger", Ledger.class);
+        CommandStore commandStore = mandatoryLookup(context, "commandStore", CommandStore.class);
+        LedgerReads reads = mandatoryLookup(context, "ledgerReads", LedgerReads.class);
+        CommandView view = mandatoryLookup(context, "commandView", CommandView.class);
+        CloudCall call = mandatoryLookup(context, "cloudCall", CloudCall.class);
+        BackoffSchedule backoff = mandatoryLookup(context, "backoff", BackoffSchedule.class);
+        Redactor redactor = mandatoryLookup(context, "redactor", Redactor.class);
+        ObjectMapper mapper = mandatoryLookup(context, "jsonMapper", ObjectMapper.class);
         Subscribers subscribers = new Subscribers(subscribers(settings, redactor));
         SubscriberLedger webhooks = new SubscriberLedger(dataSource);
         Instant now = ledger.now();
