@@ -65,6 +65,11 @@ import java.util.Set;
 /**
  * Wires the bridge's beans into Camel's registry the Camel Main way, from {@code bridge.*}
  * configuration. The routes in {@code routes/} refer to these beans by name.
+ * It binds the core (ledger, cloud adapters, intake, status API), then runs the configuration class
+ * of each further concern in start-up order: {@link LedgerHousekeepingConfiguration},
+ * {@link ConsoleConfiguration}, {@link FanoutConfiguration}, and stand-alone {@link JmsConfiguration}
+ * and {@link ScheduleConfiguration}; each takes the beans it needs from the registry
+ * (docs/architecture.md, Wiring).
  * <p>
  * Stand-alone (Camel Main, the no-argument constructor) the ledger is opened from
  * {@code bridge.db.*} and the bridge runs its own queues ({@link JmsConfiguration}). Embedded in an
