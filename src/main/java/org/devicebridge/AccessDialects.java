@@ -10,10 +10,10 @@ import org.devicebridge.access.YonomiAccessDialect;
 import org.devicebridge.api.ApiGate;
 import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.Redactor;
-import org.devicebridge.webhook.AccessWebhookAuth;
-import org.devicebridge.webhook.BasicWebhookAuth;
-import org.devicebridge.webhook.HmacWebhookAuth;
-import org.devicebridge.webhook.WebhookSignature;
+import org.devicebridge.inbound.AccessWebhookAuth;
+import org.devicebridge.inbound.BasicWebhookAuth;
+import org.devicebridge.inbound.HmacWebhookAuth;
+import org.devicebridge.cloud.WebhookSignature;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -46,9 +46,9 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.devicebridge.results.CommandView;
 import org.devicebridge.results.RequestReporter;
 import org.devicebridge.results.StateChangeLog;
-import org.devicebridge.webhook.WebhookEventIds;
-import org.devicebridge.webhook.RawRequestBody;
-import org.devicebridge.webhook.WebhookSignature;
+import org.devicebridge.inbound.WebhookEventIds;
+import org.devicebridge.inbound.RawRequestBody;
+import org.devicebridge.cloud.WebhookSignature;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +65,11 @@ import java.util.Set;
 /**
  * Wires the bridge's beans into Camel's registry the Camel Main way, from {@code bridge.*}
  * configuration. The routes in {@code routes/} refer to these beans by name.
+ * It binds the core (ledger, cloud adapters, intake, status API), then runs the configuration class
+ * of each further concern in start-up order: {@link LedgerHousekeepingConfiguration},
+ * {@link ConsoleConfiguration}, {@link FanoutConfiguration}, and stand-alone {@link JmsConfiguration}
+ * and {@link ScheduleConfiguration}; each takes the beans it needs from the registry
+ * (docs/architecture.md, Wiring).
  * <p>
  * Stand-alone (Camel Main, the no-argument constructor) the ledger is opened from
  * {@code bridge.db.*} and the bridge runs its own queues ({@link JmsConfiguration}). Embedded in an
@@ -169,7 +174,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("redactor", redactor);
         registry.bind("deadlines", new DeadlineWatch(workQueue, commandStore, transitions));
         registry.bind("stepLogContext", new StepLogContext());     // an engine step's log lines name its request, command, device
-        LedgerHousekeepingConfiguration.configure(context, settings, dataSource);
+        new LedgerHousekeepingConfiguration().configure(context);   // on the ledger's DataSource, bound above
         Duration lease = settings.duration("bridge.access.lease");
         AccessCloudAdapter access = new AccessCloudAdapter(AccessDialects.dialect(context, settings, clouds, call, redactor, mapper),
                 settings.integer("bridge.access.max-recreates", 0, Integer.MAX_VALUE), settings.integer("bridge.access.batch-size", 1, 10_000),
@@ -189,18 +194,24 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("homeCloud", new HomeCloudAdapter(clouds.home().baseUrl(), clouds.home().secret(),
                 limits.homeBatch(), settings.duration("bridge.home.gather"), lease, ledger, workQueue, commandStore,
                 callLog, transitions, call, outcomes, mapper));
+        // shared by the configuration classes of the concerns below, which take them from the registry
+        registry.bind("jsonMapper", mapper);
+        registry.bind("cloudCall", call);
+        registry.bind("backoff", backoff);
+        registry.bind("cloudEndpoints", clouds);
         registry.bind("accessWebhookEvents", new WebhookEventIds(dataSource, WebhookEventIds.ACCESS_CLOUD));
 
-        // the one intake of every trigger (IntakeConfiguration: the same for --dry-run)
+        // the one intake of every trigger (IntakeRules: the same for --dry-run)
         IntakeWriter intakeWriter = new IntakeWriter(ledger);
-        int intakeThreads = IntakeConfiguration.backgroundThreads(settings);
-        ActionIntake intake = new ActionIntake(intakeWriter, new BatchReader(mapper), IntakeConfiguration.pipeline(settings, mapper, limits),
+        int intakeThreads = IntakeRules.backgroundThreads(settings);
+        ActionIntake intake = new ActionIntake(intakeWriter, new BatchReader(mapper), IntakeRules.pipeline(settings, mapper, limits),
                 context.getExecutorServiceManager().newFixedThreadPool(intakeWriter, "intake", intakeThreads), intakeThreads);
         intake.onIntakeComplete(network::warnIfDeadlineComesFirst);
         registry.bind("intake", intake);
         registry.bind("fileIntake", new FileIntake(intake, Path.of(settings.required("bridge.archive.dir")),
                 Path.of(settings.required("bridge.deadletter.dir")), readyRule(settings), mapper, Clock.systemUTC()));
         CommandView view = new CommandView(callLog, reads, mapper, choice.simulatedKinds());
+        registry.bind("commandView", view);
         CommandInbox commandInbox = new CommandInbox(workQueue, reads, transitions);
         registry.bind("commandInbox", commandInbox);
         String apiToken = settings.secret("bridge.api.token").orElse(null);
@@ -222,8 +233,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("accessWebhookAuth", AccessDialects.webhookAuth(settings, clouds, gate));
         registry.bind("statusApi", new StatusApi(commandStore, reads, transitions, commandInbox,
                 intake, view, gate, mapper));
-        ConsoleConfiguration.configure(context, settings, dataSource, ledger, reads, commandStore, callLog, transitions, network, clouds,
-                gate, redactor, mapper);
+        new ConsoleConfiguration().configure(context);
         RequestReporter reporter = new RequestReporter(commandStore, reads, view, mapper, Path.of(settings.required("bridge.outbox.dir")),
                 intakeWriter);
         registry.bind("reporter", reporter);
@@ -233,11 +243,11 @@ public class BridgeConfiguration implements CamelConfiguration {
         context.addService(new HealthRefresher(context, settings.duration("bridge.health.refresh-interval")));
         InboxExamples.seedIfNew(settings, choice);
         registry.bind("messageIntake", new MessageIntake(intake));
-        FanoutConfiguration.configure(context, settings, dataSource, ledger, commandStore, reads, view, call, backoff, redactor, mapper);
+        new FanoutConfiguration().configure(context);
         if (applicationDataSource == null) {
             FallbackAnswers.installOnStart(context, gate, redactor);   // 404 / 405 / 500 of the API port: envelope, X-Request-ID
-            JmsConfiguration.configure(context, settings, redactor, opened);
-            ScheduleConfiguration.configure(context, settings, intake, dataSource, mapper);
+            new JmsConfiguration(opened).configure(context);
+            new ScheduleConfiguration().configure(context);
         }
     }
 

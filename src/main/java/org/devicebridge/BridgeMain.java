@@ -141,7 +141,7 @@ public final class BridgeMain {
             List<Path> batches = files.isEmpty() ? inboxBatches(settings) : files;
             ObjectMapper mapper = new ObjectMapper();
             CallLimits limits = CallLimits.of(settings);
-            DryRun dryRun = new DryRun(IntakeConfiguration.pipeline(settings, mapper, limits), new BatchReader(mapper), limits);
+            DryRun dryRun = new DryRun(IntakeRules.pipeline(settings, mapper, limits), new BatchReader(mapper), limits);
             System.out.println("batches: " + batches);
             DryRun.Plan plan = dryRun.plan(batches);
             dryRun.print(plan, System.out);

@@ -2,6 +2,7 @@ package org.devicebridge;
 
 import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -11,6 +12,8 @@ import org.apache.qpid.jms.JmsConnectionFactory;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.observe.BrokerHealthCheck;
 import org.slf4j.Logger;
+
+import static org.apache.camel.support.CamelContextHelper.mandatoryLookup;
 import org.slf4j.LoggerFactory;
 import org.springframework.jms.connection.CachingConnectionFactory;
 
@@ -21,8 +24,8 @@ import java.util.function.Function;
 
 /**
  * Wires the bridge's own queues (routes/intake-queue.yaml, routes/events-topic.yaml) from
- * {@code bridge.jms.*}: the broker connection behind Camel's {@code jms} component. Called from
- * {@link BridgeConfiguration} in the stand-alone bridge (an application that embeds the bridge
+ * {@code bridge.jms.*}: the broker connection behind Camel's {@code jms} component. A configuration
+ * class of its own, run by {@link BridgeConfiguration} in the stand-alone bridge (an application that embeds the bridge
  * brings its own endpoints instead).
  * <ul>
  *   <li>{@code bridge.jms.url} blank: the {@link EmbeddedBroker} (Artemis, journal under
@@ -38,7 +41,7 @@ import java.util.function.Function;
  * session). For brokers without transactions (RabbitMQ's AMQP 1.0), {@code transacted=false}
  * acknowledges each message (CLIENT_ACKNOWLEDGE) when the route ends without error instead.
  */
-public final class JmsConfiguration {
+public final class JmsConfiguration implements CamelConfiguration {
 
     /** Derived, not configured: whether the intake queue's route starts ({@code bridge.jms.enabled} and not {@code --once}). */
     static final String INTAKE_STARTUP = "bridge.jms.intake-startup";
@@ -47,10 +50,17 @@ public final class JmsConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(JmsConfiguration.class);
 
-    private JmsConfiguration() {
+    /** What the bridge opened so far (the broker joins it), closed together if the configuration fails. */
+    private final OpenedResources opened;
+
+    JmsConfiguration(OpenedResources opened) {
+        this.opened = opened;
     }
 
-    static void configure(CamelContext context, Settings settings, Redactor redactor, OpenedResources opened) throws Exception {
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings settings = new Settings(context);
+        Redactor redactor = mandatoryLookup(context, "redactor", Redactor.class);
         boolean enabled = settings.bool("bridge.jms.enabled");
         boolean once = settings.bool("bridge.once");
         // whether routes/intake-queue.yaml starts: a one-shot run takes in its inbox only, the queue waits for the

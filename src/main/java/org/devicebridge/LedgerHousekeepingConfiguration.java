@@ -1,11 +1,14 @@
 package org.devicebridge;
 
+import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.devicebridge.ledger.LedgerCompaction;
 import org.devicebridge.ledger.LedgerRetention;
-import org.devicebridge.webhook.WebhookEventIds;
+import org.devicebridge.inbound.WebhookEventIds;
 
 import javax.sql.DataSource;
+
+import static org.apache.camel.support.CamelContextHelper.mandatoryLookup;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -15,18 +18,18 @@ import java.util.List;
  * {@code ledgerRetention} bean ({@code bridge.ledger.retention}, run every
  * {@code bridge.ledger.retention-check-interval}) and the {@code ledgerCompaction} bean (an H2 file
  * ledger's online compaction, every {@code bridge.db.compact-interval}, and its sync to the disk,
- * every {@code bridge.db.sync-interval}). Called from
- * {@link BridgeConfiguration}.
+ * every {@code bridge.db.sync-interval}). A configuration class of its own, run by
+ * {@link BridgeConfiguration} once the ledger's DataSource is in the registry.
  */
-public final class LedgerHousekeepingConfiguration {
+public final class LedgerHousekeepingConfiguration implements CamelConfiguration {
 
     /** How long one compaction run may go on starting new passes. */
     public static final Duration COMPACTION_BUDGET = Duration.ofSeconds(1);
 
-    private LedgerHousekeepingConfiguration() {
-    }
-
-    public static void configure(CamelContext context, Settings settings, DataSource dataSource) {
+    @Override
+    public void configure(CamelContext context) {
+        Settings settings = new Settings(context);
+        DataSource dataSource = mandatoryLookup(context, "ledgerDataSource", DataSource.class);
         Duration retention = settings.duration("bridge.ledger.retention");
         context.getRegistry().bind("ledgerRetention", new LedgerRetention(dataSource, Clock.systemUTC(), retention,
                 List.of(WebhookEventIds.ACCESS_CLOUD)));

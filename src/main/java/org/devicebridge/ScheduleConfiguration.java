@@ -1,6 +1,7 @@
 package org.devicebridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.devicebridge.intake.ActionIntake;
@@ -11,6 +12,8 @@ import org.devicebridge.schedule.ScheduledBatchRoutes;
 import org.devicebridge.schedule.ScheduledBatches;
 import org.quartz.CronExpression;
 import org.slf4j.Logger;
+
+import static org.apache.camel.support.CamelContextHelper.mandatoryLookup;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
@@ -34,11 +37,12 @@ import java.util.regex.Pattern;
  * Wires scheduled batches (routes/templates/scheduled-batch.yaml) from {@code bridge.schedules.*}
  * and {@code bridge.quartz.*}: the {@code scheduledBatches} bean, Camel's {@code quartz} component
  * on the bridge's {@link QuartzSchedulerFactory} (RAM, or clustered on the ledger's PostgreSQL),
- * and one route per schedule from the template ({@link ScheduledBatchRoutes}). Called from
- * {@link BridgeConfiguration}. Without schedules no scheduler is made; in {@code --once} runs the
+ * and one route per schedule from the template ({@link ScheduledBatchRoutes}). A configuration class
+ * of its own, run last by {@link BridgeConfiguration} (it takes the intake and the ledger from the
+ * registry). Without schedules no scheduler is made; in {@code --once} runs the
  * schedules are checked but not run.
  */
-public final class ScheduleConfiguration {
+public final class ScheduleConfiguration implements CamelConfiguration {
 
     /** Where the triggers are kept. */
     public enum Store { RAM, JDBC }
@@ -47,10 +51,14 @@ public final class ScheduleConfiguration {
     /** A schedule's name: it is part of keys, the route id, the Quartz trigger and request ids (kept short for them). */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
-    private ScheduleConfiguration() {
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        configure(context, new Settings(context), mandatoryLookup(context, "intake", ActionIntake.class),
+                mandatoryLookup(context, "ledgerDataSource", DataSource.class), mandatoryLookup(context, "jsonMapper", ObjectMapper.class));
     }
 
-    public static void configure(CamelContext context, Settings settings, ActionIntake intake, DataSource ledger,
+    /** The same, with what it takes named (the tests check bad settings with it). */
+    static void configure(CamelContext context, Settings settings, ActionIntake intake, DataSource ledger,
                                  ObjectMapper mapper) throws Exception {
         List<Schedule> schedules = schedules(settings);
         Store store = store(settings);

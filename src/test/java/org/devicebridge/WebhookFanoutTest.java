@@ -3,7 +3,7 @@ package org.devicebridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import org.devicebridge.fanout.DeliveryRecord;
-import org.devicebridge.fanout.WebhookFanout;
+import org.devicebridge.fanout.SubscriberFanout;
 import org.devicebridge.ledger.CommandRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -211,7 +211,7 @@ class WebhookFanoutTest extends AccessFlowTestSupport {
     }
 
     private Map<String, DeliveryRecord> deliveryLog(String subscriber) {
-        WebhookFanout fanout = bridge.context().getRegistry().lookupByNameAndType("webhookFanout", WebhookFanout.class);
+        SubscriberFanout fanout = bridge.context().getRegistry().lookupByNameAndType("subscriberFanout", SubscriberFanout.class);
         Map<String, DeliveryRecord> byEvent = new LinkedHashMap<>();
         fanout.deliveries(subscriber, 1000).forEach(d -> byEvent.put(d.eventId(), d));
         return byEvent;

@@ -11,7 +11,7 @@ import org.devicebridge.api.ApiGate;
 import org.devicebridge.cloud.LenientJson;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.fanout.SubscriberStatus;
-import org.devicebridge.fanout.WebhookLedger;
+import org.devicebridge.fanout.SubscriberLedger;
 import org.devicebridge.inbox.CommandActionPlanner;
 import org.devicebridge.ledger.CallLog;
 import org.devicebridge.ledger.CallRecord;
@@ -80,7 +80,7 @@ public class ConsoleApi {
     private final CommandStore commandStore;
     private final CallLog callLog;
     private final LedgerTransitions transitions;
-    private final WebhookLedger webhooks;
+    private final SubscriberLedger webhooks;
     private final NetworkCloudAdapter network;
     private final Set<String> configuredClouds;
     private final ApiGate gate;
@@ -88,7 +88,7 @@ public class ConsoleApi {
     private final ObjectMapper mapper;
 
     public ConsoleApi(ConsoleSessions sessions, ConsoleReads reads, LedgerReads ledgerReads, CommandStore commandStore, CallLog callLog,
-                      LedgerTransitions transitions, WebhookLedger webhooks, NetworkCloudAdapter network, Set<String> configuredClouds,
+                      LedgerTransitions transitions, SubscriberLedger webhooks, NetworkCloudAdapter network, Set<String> configuredClouds,
                       ApiGate gate, Redactor redactor, ObjectMapper mapper) {
         this.sessions = sessions;
         this.reads = reads;

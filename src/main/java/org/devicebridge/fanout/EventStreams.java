@@ -47,8 +47,8 @@ public class EventStreams {
     private static final int MAX_ERROR = 2000;   // bridge_webhook_delivery.last_error
     private static final Pattern STREAM_NAME = Pattern.compile("[A-Za-z0-9._-]{1,90}");
 
-    private final WebhookLedger webhooks;
-    private final WebhookEvents events;
+    private final SubscriberLedger webhooks;
+    private final OutboundEvents events;
     private final Ledger ledger;
     private final BackoffSchedule backoff;
     private final Redactor redactor;
@@ -63,7 +63,7 @@ public class EventStreams {
      * @param lease     how long a round holds a stream's cursor between two events (must exceed a send's timeout)
      * @param startedAt when this bridge started: a stream new to the ledger begins with the events from then on
      */
-    public EventStreams(WebhookLedger webhooks, WebhookEvents events, Ledger ledger, BackoffSchedule backoff,
+    public EventStreams(SubscriberLedger webhooks, OutboundEvents events, Ledger ledger, BackoffSchedule backoff,
                         Redactor redactor, ObjectMapper mapper, int batchSize, Duration lease, Instant startedAt) {
         this.webhooks = webhooks;
         this.events = events;
@@ -96,7 +96,7 @@ public class EventStreams {
             webhooks.register(name, "stream " + stream, startedAt, now);
             registered.add(name);
         }
-        List<DeliveryRound> rounds = WebhookFanout.leaseRounds(webhooks, List.of(name), now, lease, batchSize);
+        List<DeliveryRound> rounds = SubscriberFanout.leaseRounds(webhooks, List.of(name), now, lease, batchSize);
         return rounds.isEmpty() ? null : rounds.get(0);
     }
 

@@ -1,6 +1,6 @@
 package org.devicebridge.fanout;
 
-import org.devicebridge.webhook.WebhookSignature;
+import org.devicebridge.cloud.WebhookSignature;
 
 /**
  * One configured receiver of the bridge's events.

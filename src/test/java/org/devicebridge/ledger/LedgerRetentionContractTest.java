@@ -2,8 +2,8 @@ package org.devicebridge.ledger;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.devicebridge.HandClock;
-import org.devicebridge.fanout.WebhookLedger;
-import org.devicebridge.webhook.WebhookEventIds;
+import org.devicebridge.fanout.SubscriberLedger;
+import org.devicebridge.inbound.WebhookEventIds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -258,7 +258,7 @@ abstract class LedgerRetentionContractTest {
 
     /** A webhook subscriber or event stream, as the fan-out registers it. */
     void subscriber(String name) {
-        new WebhookLedger(dataSource).register(name, "https://hooks.example.com/" + name, clock.instant(), clock.instant());
+        new SubscriberLedger(dataSource).register(name, "https://hooks.example.com/" + name, clock.instant(), clock.instant());
     }
 
     /** The delivery log's rows of the request's first transition and of its summary, as a delivered webhook leaves them. */

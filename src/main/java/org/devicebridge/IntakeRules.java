@@ -17,14 +17,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The intake's configuration, read once for the running bridge and for {@code --dry-run} alike, so
+ * The intake's rules, read from the settings once for the running bridge and for {@code --dry-run}
+ * alike (a helper of {@link BridgeConfiguration} and {@link BridgeMain}, not a configuration class), so
  * that both take in exactly the same: one planner per kind of action whose cloud is configured
  * (a cloud has a base URL, or the built-in simulator stands in for it; the pull model's
  * {@code command} needs none), the same default deadline, the same pipeline.
  */
-final class IntakeConfiguration {
+final class IntakeRules {
 
-    private IntakeConfiguration() {
+    private IntakeRules() {
     }
 
     /**

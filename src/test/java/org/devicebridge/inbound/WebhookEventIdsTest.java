@@ -1,4 +1,4 @@
-package org.devicebridge.webhook;
+package org.devicebridge.inbound;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.devicebridge.ledger.LedgerDatabase;

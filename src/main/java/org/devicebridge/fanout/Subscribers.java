@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The configured webhook subscribers ({@code bridge.webhooks.*}), by name. */
-public class WebhookSubscribers {
+public class Subscribers {
 
     private final Map<String, Subscriber> byName = new LinkedHashMap<>();
 
-    public WebhookSubscribers(List<Subscriber> subscribers) {
+    public Subscribers(List<Subscriber> subscribers) {
         subscribers.forEach(s -> byName.put(s.name(), s));
     }
 

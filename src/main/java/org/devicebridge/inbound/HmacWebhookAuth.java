@@ -1,4 +1,6 @@
-package org.devicebridge.webhook;
+package org.devicebridge.inbound;
+
+import org.devicebridge.cloud.WebhookSignature;
 
 import org.apache.camel.Exchange;
 import org.devicebridge.api.ApiGate;

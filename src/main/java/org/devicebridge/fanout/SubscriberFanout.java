@@ -10,7 +10,7 @@ import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.CloudResponse;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.ledger.Ledger;
-import org.devicebridge.webhook.WebhookSignature;
+import org.devicebridge.cloud.WebhookSignature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,18 +35,18 @@ import java.util.UUID;
  * each attempt is in the delivery log ({@code bridge_webhook_delivery}). Event ids are fixed
  * ({@code transition-<id>}, {@code summary-<request id>}) so a receiver can drop repeats.
  */
-public class WebhookFanout {
+public class SubscriberFanout {
 
     /** Exchange property: the {@link Delivery} being sent. */
     public static final String DELIVERY = "bridge.webhookDelivery";
     /** Exchange property: true when {@link #prepare} made the request ready to send. */
     public static final String READY = "webhookReady";
 
-    private static final Logger LOG = LoggerFactory.getLogger(WebhookFanout.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriberFanout.class);
 
-    private final WebhookSubscribers subscribers;
-    private final WebhookLedger webhooks;
-    private final WebhookEvents events;
+    private final Subscribers subscribers;
+    private final SubscriberLedger webhooks;
+    private final OutboundEvents events;
     private final Ledger ledger;
     private final CloudCall call;
     private final BackoffSchedule backoff;
@@ -59,7 +59,7 @@ public class WebhookFanout {
      * @param batchSize at most this many events per subscriber per round
      * @param lease     how long a round holds its subscriber between two events (must exceed the HTTP timeouts)
      */
-    public WebhookFanout(WebhookSubscribers subscribers, WebhookLedger webhooks, WebhookEvents events, Ledger ledger, CloudCall call,
+    public SubscriberFanout(Subscribers subscribers, SubscriberLedger webhooks, OutboundEvents events, Ledger ledger, CloudCall call,
                          BackoffSchedule backoff, Redactor redactor, ObjectMapper mapper, int batchSize, Duration lease) {
         this.subscribers = subscribers;
         this.webhooks = webhooks;
@@ -85,9 +85,9 @@ public class WebhookFanout {
      * The rounds of the named cursors (webhook subscribers, or event streams: {@link EventStreams})
      * that are due and have news, each leased to its round, with its next events in order.
      */
-    static List<DeliveryRound> leaseRounds(WebhookLedger webhooks, List<String> names, Instant now, Duration lease, int batchSize) {
+    static List<DeliveryRound> leaseRounds(SubscriberLedger webhooks, List<String> names, Instant now, Duration lease, int batchSize) {
         List<DeliveryRound> rounds = new ArrayList<>();
-        for (WebhookLedger.Cursor cursor : webhooks.due(names, now)) {
+        for (SubscriberLedger.Cursor cursor : webhooks.due(names, now)) {
             String token = UUID.randomUUID().toString();
             List<Delivery> next = plan(webhooks, cursor, token, batchSize);
             if (!next.isEmpty() && webhooks.lease(cursor, token, now, now.plus(lease))) {
@@ -101,9 +101,9 @@ public class WebhookFanout {
      * The cursor's next events: the transitions after it, each request's summary as soon as the
      * last transition of that request is among those delivered.
      */
-    private static List<Delivery> plan(WebhookLedger webhooks, WebhookLedger.Cursor cursor, String token, int batchSize) {
+    private static List<Delivery> plan(SubscriberLedger webhooks, SubscriberLedger.Cursor cursor, String token, int batchSize) {
         List<Long> transitions = webhooks.transitionsAfter(cursor.lastTransitionId(), batchSize);
-        List<WebhookLedger.FinishedRow> finished = webhooks.finishedAfter(cursor.lastFinishedId(), batchSize);
+        List<SubscriberLedger.FinishedRow> finished = webhooks.finishedAfter(cursor.lastFinishedId(), batchSize);
         long afterTransition = cursor.lastTransitionId();
         long afterFinished = cursor.lastFinishedId();
         int t = 0;
@@ -111,7 +111,7 @@ public class WebhookFanout {
         List<Delivery> plan = new ArrayList<>();
         while (plan.size() < batchSize) {
             if (f < finished.size() && finished.get(f).lastTransitionId() <= afterTransition) {
-                WebhookLedger.FinishedRow request = finished.get(f++);
+                SubscriberLedger.FinishedRow request = finished.get(f++);
                 plan.add(new Delivery(cursor.name(), token, afterTransition, afterFinished, 0, request.id(), request.requestId()));
                 afterFinished = request.id();
             } else if (t < transitions.size()) {

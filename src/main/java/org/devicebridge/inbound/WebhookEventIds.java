@@ -1,4 +1,4 @@
-package org.devicebridge.webhook;
+package org.devicebridge.inbound;
 
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.springframework.dao.DuplicateKeyException;

@@ -25,12 +25,12 @@ import java.util.function.IntFunction;
  * Transitions of internal commands (the bridge's own housekeeping) are not announced: they are
  * skipped by every query here.
  */
-public class WebhookLedger {
+public class SubscriberLedger {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
 
-    public WebhookLedger(DataSource dataSource) {
+    public SubscriberLedger(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     }

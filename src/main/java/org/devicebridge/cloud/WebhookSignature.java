@@ -1,4 +1,4 @@
-package org.devicebridge.webhook;
+package org.devicebridge.cloud;
 
 import org.apache.camel.Body;
 import org.apache.camel.Header;

@@ -1,4 +1,4 @@
-package org.devicebridge.webhook;
+package org.devicebridge.inbound;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;

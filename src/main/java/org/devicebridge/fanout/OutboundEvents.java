@@ -20,14 +20,14 @@ import java.util.Optional;
  * status object ({@link CommandView}) for {@code COMMAND_STATUS_UPDATED}, and the request's
  * summary (as in {@code <name>.summary.json}) for {@code REQUEST_SUMMARY}.
  */
-public class WebhookEvents {
+public class OutboundEvents {
 
     private final CommandStore commandStore;
     private final LedgerReads reads;
     private final CommandView view;
     private final ObjectMapper mapper;
 
-    public WebhookEvents(CommandStore commandStore, LedgerReads reads, CommandView view, ObjectMapper mapper) {
+    public OutboundEvents(CommandStore commandStore, LedgerReads reads, CommandView view, ObjectMapper mapper) {
         this.commandStore = commandStore;
         this.reads = reads;
         this.view = view;
@@ -35,7 +35,7 @@ public class WebhookEvents {
     }
 
     /** The event of a delivery, or empty when what it announces is gone from the ledger. */
-    Optional<ObjectNode> of(Delivery d, WebhookLedger webhooks) {
+    Optional<ObjectNode> of(Delivery d, SubscriberLedger webhooks) {
         if (d.isSummary()) {
             return commandStore.request(d.requestId()).map(r -> requestSummary(d, r));
         }
@@ -48,7 +48,7 @@ public class WebhookEvents {
      * {@code finished_at} are the transition's; the rest (ids, device, vendor request ids, result
      * detail) is the command as the ledger knows it now.
      */
-    private Optional<ObjectNode> commandStatusUpdated(Delivery d, WebhookLedger.TransitionRow t) {
+    private Optional<ObjectNode> commandStatusUpdated(Delivery d, SubscriberLedger.TransitionRow t) {
         Optional<CommandRecord> command = commandStore.command(t.commandId());
         if (command.isEmpty()) {
             return Optional.empty();
