@@ -21,6 +21,11 @@ public final class LedgerUnavailable {
     /** Whether {@code failure}, or any of its causes, says the ledger database could not be reached. */
     public static boolean causedBy(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            // a rollback that failed (the connection went with the line) carries the failure that called for it
+            if (t instanceof org.springframework.transaction.TransactionSystemException rollback
+                    && rollback.getApplicationException() != null && causedBy(rollback.getApplicationException())) {
+                return true;
+            }
             if (t instanceof SQLTransientConnectionException      // the pool got no connection in time
                     || t instanceof SQLNonTransientConnectionException   // the connection is gone or refused
                     || t instanceof ConnectException
