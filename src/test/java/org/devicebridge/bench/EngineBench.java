@@ -547,7 +547,8 @@ public final class EngineBench {
         return workDir.relativize(kept);
     }
 
-    private static void deleteTree(Path root) {
+    /** Shared with the other benches of this package. */
+    static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
         }
@@ -558,7 +559,8 @@ public final class EngineBench {
         }
     }
 
-    private static String loadAverage() {
+    /** Shared with the other benches of this package. */
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return f[0] + " " + f[1] + " " + f[2];
@@ -567,7 +569,8 @@ public final class EngineBench {
         }
     }
 
-    private static byte[] randomBytes() {
+    /** Shared with the other benches of this package. */
+    static byte[] randomBytes() {
         byte[] b = new byte[12];
         ThreadLocalRandom.current().nextBytes(b);
         return b;

@@ -17,15 +17,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
 /**
  * The H2 ledger's size on disk (docs/ledger-storage.md), run by {@code bench/ledger-size.sh}. Not a
@@ -46,7 +43,7 @@ import java.util.stream.Stream;
  */
 public final class LedgerSizeBench {
 
-    private static final String API_KEY = "bench_" + HexFormat.of().formatHex(randomBytes());
+    private static final String API_KEY = "bench_" + HexFormat.of().formatHex(EngineBench.randomBytes());
 
     private final Path workDir = Path.of("").toAbsolutePath();
     private final Path jar = workDir.resolve("target/device-action-bridge.jar");
@@ -83,7 +80,7 @@ public final class LedgerSizeBench {
         }
         LedgerSizeBench bench = new LedgerSizeBench();
         System.out.printf(Locale.ROOT, "ledger size bench: %d cores, load average %s%n", Runtime.getRuntime().availableProcessors(),
-                loadAverage());
+                EngineBench.loadAverage());
         try {
             for (String s : scenarios) {
                 if (s.equals("finished")) {
@@ -93,9 +90,9 @@ public final class LedgerSizeBench {
                 }
             }
         } finally {
-            deleteTree(bench.tmp);
+            EngineBench.deleteTree(bench.tmp);
         }
-        System.out.printf(Locale.ROOT, "(load average at the end %s; bridge logs: %s/)%n", loadAverage(), bench.workDir.relativize(bench.logs));
+        System.out.printf(Locale.ROOT, "(load average at the end %s; bridge logs: %s/)%n", EngineBench.loadAverage(), bench.workDir.relativize(bench.logs));
         System.exit(0);
     }
 
@@ -144,7 +141,7 @@ public final class LedgerSizeBench {
                     closed / (double) out.total());
             contents(dir, out.total());
         } finally {
-            deleteTree(dir);
+            EngineBench.deleteTree(dir);
         }
     }
 
@@ -221,7 +218,7 @@ public final class LedgerSizeBench {
             System.out.printf(Locale.ROOT, "  file at the end, bridge running %s; after a graceful stop %s%n", mb(running), mb(size(ledgerFile)));
             contents(dir, -1);
         } finally {
-            deleteTree(dir);
+            EngineBench.deleteTree(dir);
         }
     }
 
@@ -355,31 +352,5 @@ public final class LedgerSizeBench {
 
     private static String mb(long bytes) {
         return String.format(Locale.ROOT, "%,.1f MB", bytes / 1e6);
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // temporary files; the OS cleans up
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
-
-    private static byte[] randomBytes() {
-        byte[] b = new byte[12];
-        ThreadLocalRandom.current().nextBytes(b);
-        return b;
     }
 }
