@@ -59,7 +59,9 @@ class OneActionPerDeviceTest extends AccessFlowTestSupport {
 
     @Test
     void aNewerDocumentSupersedesAnOlderOneNotYetSentNamingIt() {
-        startBridge(s -> s.processingDelay(Duration.ofSeconds(2)), Map.of());
+        // the door stays busy with the first document long enough for the second and the third to be taken in
+        // behind it, also on a loaded machine (with 2 s the first could finish before the third was read)
+        startBridge(s -> s.processingDelay(Duration.ofSeconds(6)), Map.of());
         bridge.drop("first.json", Batches.document("door-first", Batches.credentials("first", "busy-door", "0000000A")));
         await().atMost(Duration.ofSeconds(20)).until(() -> bridge.commands("door-first").stream()
                 .anyMatch(c -> c.state().rank() >= INITIATED.rank()));
