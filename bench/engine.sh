@@ -18,14 +18,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# (re)build when the jar or the bench classes are missing or older than the sources (the bench's own
-# code is under src/test, which does not touch the jar: a stamp marks the last build of this script)
-STAMP=target/bench-engine/.built
-if [ ! -f target/device-action-bridge.jar ] || [ ! -f "$STAMP" ] || [ target/device-action-bridge.jar -nt "$STAMP" ] \
-   || [ -n "$(find src routes config pom.xml -newer "$STAMP" -print -quit)" ]; then
-  mvn -B -q -DskipTests package
-  mkdir -p target/bench-engine && touch "$STAMP"
-fi
+source bench/build-if-stale.sh
+build_if_stale engine
 
 JAVA_OPTS=()
 SCENARIOS=()

@@ -18,11 +18,7 @@ for arg in "$@"; do
     *) JAR=$arg ;;
   esac
 done
-STAMP=target/bench-status-api/.built
-if [ ! -f target/device-action-bridge.jar ] || [ ! -f "$STAMP" ] || [ target/device-action-bridge.jar -nt "$STAMP" ] \
-   || [ -n "$(find src routes config pom.xml -newer "$STAMP" -print -quit)" ]; then
-  mvn -B -q -DskipTests package
-  mkdir -p target/bench-status-api && touch "$STAMP"
-fi
+source bench/build-if-stale.sh
+build_if_stale status-api
 exec java "${JAVA_OPTS[@]}" -Dbench.jar="${JAR:-target/device-action-bridge.jar}" \
      -cp "target/classes:target/test-classes:target/lib/*" org.devicebridge.bench.StatusApiBench

@@ -1,0 +1,12 @@
+# Sourced by the benches: (re)builds the jar and the classes when the jar or this bench's classes are
+# missing or older than the sources. A bench's own code is under src/test, which does not touch the
+# jar: a stamp per bench (target/bench-NAME/.built) marks the last build made for it.
+# Usage: build_if_stale NAME
+build_if_stale() {
+  local stamp="target/bench-$1/.built"
+  if [ ! -f target/device-action-bridge.jar ] || [ ! -f "$stamp" ] || [ target/device-action-bridge.jar -nt "$stamp" ] \
+     || [ -n "$(find src routes config pom.xml -newer "$stamp" -print -quit)" ]; then
+    mvn -B -q -DskipTests package
+    mkdir -p "target/bench-$1" && touch "$stamp"
+  fi
+}
