@@ -170,6 +170,9 @@ public class AccessCloudAdapter {
                     go.add(c);
                 } else {
                     workQueue.unclaim(c, ledger.now().plus(lease)); // woken when the device is free (onCommandFinal)
+                    // the holder may have ended while this claim ran, its wake-up finding nothing to wake yet:
+                    // once this transaction commits, a command whose device is free by then is due at once
+                    ledger.afterCommit(() -> workQueue.wakeIfDeviceFree(c));
                 }
             }
         });

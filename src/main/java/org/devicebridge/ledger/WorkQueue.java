@@ -265,6 +265,21 @@ public class WorkQueue {
                 ts(now), kind, device, phase, ts(now));
     }
 
+    /**
+     * Makes {@code c}, waiting for its device, due now if no other command that is not final holds
+     * the device any more; called after the claim that found the device busy has committed, so that a
+     * holder ending during that claim (its {@link #wakeWaiting} came too early to see {@code c}
+     * waiting) does not leave {@code c} waiting a whole lease.
+     */
+    public void wakeIfDeviceFree(CommandRecord c) {
+        Instant now = ledger.now();
+        jdbc.update("UPDATE bridge_command SET next_attempt_at = ? WHERE id = ? AND finished_at IS NULL AND phase = ? "
+                        + "AND lease_until IS NULL AND next_attempt_at > ? AND NOT EXISTS (SELECT 1 FROM bridge_device_slot s "
+                        + "JOIN bridge_command h ON h.id = s.command_id WHERE s.kind = ? AND s.device = ? AND h.id <> ? "
+                        + "AND h.finished_at IS NULL)",
+                ts(now), c.id(), c.phase(), ts(now), c.kind(), c.device(), c.id());
+    }
+
     /** Ends a lease early, so the next step (if due now) is taken on the next tick. */
     public void release(String commandId) {
         jdbc.update("UPDATE bridge_command SET lease_owner = NULL, lease_until = NULL WHERE id = ?", commandId);

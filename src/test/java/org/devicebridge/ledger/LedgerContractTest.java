@@ -74,7 +74,7 @@ abstract class LedgerContractTest {
         }
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         for (String table : List.of("bridge_call", "bridge_transition", "bridge_intake_error", "bridge_command", "bridge_finished_request", "bridge_request",
-                "bridge_rate_slot", "bridge_rate_limit")) {
+                "bridge_rate_slot", "bridge_rate_limit", "bridge_device_slot")) {
             jdbc.update("DELETE FROM " + table);
         }
         clock = new HandClock(T0);
@@ -523,6 +523,49 @@ abstract class LedgerContractTest {
 
         assertThat(queue.claimDue(KIND, 2, Duration.ofSeconds(30), Duration.ZERO)).extracting(CommandRecord::id)
                 .as("the upload due now goes before four older creates").containsExactlyInAnyOrder("begun", "new-1");
+    }
+
+    @Test
+    void aCommandThatFoundItsDeviceBusyIsDueAtOnceWhenTheHolderEndedWhileItsClaimWasOpen() throws Exception {
+        commands.openRequest("req-1", "file", "b.json");
+        commands.recordCommand(new NewCommand("holder", "req-1", 1, 0, "line 1", "a1", KIND, "door-9", QUEUED, "{}", "CREATE", T0, null, null));
+        commands.recordCommand(new NewCommand("waiter", "req-1", 2, 0, "line 2", "a2", KIND, "door-9", QUEUED, "{}", "CREATE",
+                T0.plusSeconds(1), null, null));
+        CommandRecord holder = queue.claimDue(KIND, 1, Duration.ofMinutes(1), Duration.ZERO).get(0);
+        assertThat(queue.takeDevice(holder)).isTrue();
+        clock.advance(Duration.ofSeconds(1));
+
+        // the claim of the waiter, as the access adapter makes it: the device is busy, so it waits a lease at most
+        CountDownLatch claimOpen = new CountDownLatch(1);
+        CountDownLatch holderEnded = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> claim = threads.submit(() -> ledger.inTransaction(() -> {
+                CommandRecord waiter = queue.claimDue(KIND, 1, Duration.ofMinutes(1), Duration.ZERO).get(0);
+                assertThat(queue.takeDevice(waiter)).isFalse();
+                queue.unclaim(waiter, clock.instant().plus(Duration.ofMinutes(1)));
+                ledger.afterCommit(() -> queue.wakeIfDeviceFree(waiter));
+                claimOpen.countDown();
+                await(holderEnded);
+            }));
+            await(claimOpen);
+            // meanwhile the holder ends and wakes its device's waiters, before the claim above has committed
+            transitions.move("holder", StateChange.to(SUCCESS));
+            Future<Integer> woken = threads.submit(() -> queue.wakeWaiting(KIND, "door-9", "CREATE"));
+            try {
+                woken.get(2, TimeUnit.SECONDS); // PostgreSQL: finds nothing to wake, the waiter is not waiting yet
+            } catch (java.util.concurrent.TimeoutException lockedByTheClaim) {
+                // H2 may wait for the claim's row lock instead
+            }
+            holderEnded.countDown();
+            claim.get(10, TimeUnit.SECONDS);
+            woken.get(10, TimeUnit.SECONDS);
+        } finally {
+            threads.shutdownNow();
+        }
+
+        assertThat(queue.claimDue(KIND, 1, Duration.ofMinutes(1), Duration.ZERO)).as("due now, not after a lease")
+                .extracting(CommandRecord::id).containsExactly("waiter");
     }
 
     @Test
