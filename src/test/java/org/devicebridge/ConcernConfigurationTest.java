@@ -80,12 +80,17 @@ class ConcernConfigurationTest {
     }
 
     private void assertOrderAndRouteBeans(CamelContext context, BridgeConfiguration bridge, String... routes) throws Exception {
-        for (CamelConfiguration concern : bridge.concerns(new OpenedResources(context))) {
-            for (String taken : beansTaken(concern.getClass())) {
-                assertThat(context.getRegistry().lookupByName(taken))
-                        .as("%s takes %s: bound by a concern before it", concern.getClass().getSimpleName(), taken).isNotNull();
+        OpenedResources opened = new OpenedResources(context);
+        try {
+            for (CamelConfiguration concern : bridge.concerns(opened)) {
+                for (String taken : beansTaken(concern.getClass())) {
+                    assertThat(context.getRegistry().lookupByName(taken))
+                            .as("%s takes %s: bound by a concern before it", concern.getClass().getSimpleName(), taken).isNotNull();
+                }
+                BridgeConfiguration.run(context, concern);
             }
-            BridgeConfiguration.run(context, concern);
+        } finally {
+            opened.closeAll();   // the ledger's pool of the stand-alone bridge: the context is never started
         }
         Set<String> named = beansNamedIn(routes);
         assertThat(named).contains("accessCloud", "ledgerTransaction", "bridge-http");
