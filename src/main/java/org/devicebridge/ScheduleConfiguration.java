@@ -36,9 +36,11 @@ import java.util.regex.Pattern;
  * Wires scheduled batches (routes/templates/scheduled-batch.yaml) from {@code bridge.schedules.*}
  * and {@code bridge.quartz.*}: the {@code scheduledBatches} bean, Camel's {@code quartz} component
  * on the bridge's {@link QuartzSchedulerFactory} (RAM, or clustered on the ledger's PostgreSQL),
- * and one route per schedule from the template ({@link ScheduledBatchRoutes}). Run last by
- * {@link BridgeConfiguration} (it takes the intake and the ledger). Without schedules no scheduler is made; in {@code --once} runs the
- * schedules are checked but not run.
+ * and one route per schedule from the template ({@link ScheduledBatchRoutes}, the route-template
+ * parameter source Camel makes them from). Run last by {@link BridgeConfiguration} (it takes the
+ * intake and the ledger). Without schedules no scheduler is made; in {@code --once} runs the
+ * schedules are checked but not run. The schedules keep keys of their own rather than Camel Main's
+ * {@code camel.route-template[<id>].*}, which environment variables cannot set (docs/scheduling.md).
  */
 public final class ScheduleConfiguration extends ConcernConfiguration {
 
