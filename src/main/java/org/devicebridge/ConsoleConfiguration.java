@@ -1,8 +1,8 @@
 package org.devicebridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.CamelConfiguration;
-import org.apache.camel.CamelContext;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
 import org.devicebridge.api.ApiGate;
 import org.devicebridge.cloud.Redactor;
 import org.devicebridge.console.ConsoleApi;
@@ -18,37 +18,46 @@ import org.devicebridge.network.NetworkCloudAdapter;
 
 import javax.sql.DataSource;
 
-import static org.apache.camel.support.CamelContextHelper.mandatoryLookup;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * Wires the operator console (routes/console.yaml, docs/console.md): its sessions, let in at the
- * API's door beside the operator token, and its endpoints. A configuration class of its own: it
- * takes the ledger's beans, the API's gate and the network adapter from the registry, where
- * {@link BridgeConfiguration} bound them before running it.
+ * Wires the operator console (routes/console.yaml, docs/console.md): the {@code consoleApi}, and its
+ * sessions ({@code bridge.console.*}), let in at the API's door beside the operator token.
  */
-final class ConsoleConfiguration implements CamelConfiguration {
+final class ConsoleConfiguration extends ConcernConfiguration {
 
     static final String IDLE_TIMEOUT = "bridge.console.session-idle-timeout";
     static final String SECURE_COOKIE = "bridge.console.secure-cookie";
 
-    @Override
-    public void configure(CamelContext context) {
-        Settings settings = new Settings(context);
-        DataSource dataSource = mandatoryLookup(context, "ledgerDataSource", DataSource.class);
-        Ledger ledger = mandatoryLookup(context, "ledger", Ledger.class);
-        LedgerReads reads = mandatoryLookup(context, "ledgerReads", LedgerReads.class);
-        CommandStore commandStore = mandatoryLookup(context, "commandStore", CommandStore.class);
-        CallLog callLog = mandatoryLookup(context, "callLog", CallLog.class);
-        LedgerTransitions transitions = mandatoryLookup(context, "transitions", LedgerTransitions.class);
-        NetworkCloudAdapter network = mandatoryLookup(context, "networkCloud", NetworkCloudAdapter.class);
-        CloudEndpoints clouds = mandatoryLookup(context, "cloudEndpoints", CloudEndpoints.class);
-        ApiGate gate = mandatoryLookup(context, "apiGate", ApiGate.class);
-        Redactor redactor = mandatoryLookup(context, "redactor", Redactor.class);
-        ObjectMapper mapper = mandatoryLookup(context, "jsonMapper", ObjectMapper.class);
+    @BeanInject("ledgerDataSource")
+    DataSource dataSource;
+    @BeanInject("ledger")
+    Ledger ledger;
+    @BeanInject("ledgerReads")
+    LedgerReads reads;
+    @BeanInject("commandStore")
+    CommandStore commandStore;
+    @BeanInject("callLog")
+    CallLog callLog;
+    @BeanInject("transitions")
+    LedgerTransitions transitions;
+    @BeanInject("networkCloud")
+    NetworkCloudAdapter network;
+    @BeanInject("cloudEndpoints")
+    CloudEndpoints clouds;
+    @BeanInject("apiGate")
+    ApiGate gate;
+    @BeanInject("redactor")
+    Redactor redactor;
+    @BeanInject("jsonMapper")
+    ObjectMapper mapper;
+
+    @BindToRegistry("consoleApi")
+    public ConsoleApi consoleApi() {
+        Settings settings = settings();
         Duration idle = settings.duration(IDLE_TIMEOUT, null);
         if (idle == null || idle.isZero()) {
             throw new BadConfigurationException(IDLE_TIMEOUT, "is required: how long an unused console session lasts, such as 8h");
@@ -66,7 +75,7 @@ final class ConsoleConfiguration implements CamelConfiguration {
         if (clouds.home().configured()) {
             configured.add("home");
         }
-        context.getRegistry().bind("consoleApi", new ConsoleApi(sessions, new ConsoleReads(ledger), reads, commandStore, callLog,
-                transitions, new SubscriberLedger(dataSource), network, configured, gate, redactor, mapper));
+        return new ConsoleApi(sessions, new ConsoleReads(ledger), reads, commandStore, callLog, transitions, new SubscriberLedger(dataSource),
+                network, configured, gate, redactor, mapper);
     }
 }

@@ -1,8 +1,8 @@
 package org.devicebridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.CamelConfiguration;
-import org.apache.camel.CamelContext;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
 import org.devicebridge.cloud.BackoffSchedule;
 import org.devicebridge.cloud.CloudCall;
 import org.devicebridge.cloud.Redactor;
@@ -19,7 +19,6 @@ import org.devicebridge.results.CommandView;
 import org.devicebridge.cloud.WebhookSignature;
 import org.slf4j.Logger;
 
-import static org.apache.camel.support.CamelContextHelper.mandatoryLookup;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
@@ -33,12 +32,11 @@ import java.util.regex.Pattern;
 
 /**
  * Wires the fan-out of state changes: webhooks out (routes/engine/fanout.yaml) from
- * {@code bridge.webhooks.*}, the subscribers, each with its URL and its own signing secret, and the
- * {@code subscriberFanout} bean; and the {@code eventStreams} bean behind the events template
- * (routes/templates/events-out.yaml). A configuration class of its own: it takes the ledger's beans
- * from the registry, where {@link BridgeConfiguration} bound them before running it.
+ * {@code bridge.webhooks.*}, the {@code webhookSubscribers}, each with its URL and its own signing
+ * secret, and the {@code subscriberFanout} bean; and the {@code eventStreams} bean behind the events
+ * template (routes/templates/events-out.yaml).
  */
-public final class FanoutConfiguration implements CamelConfiguration {
+public final class FanoutConfiguration extends ConcernConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(FanoutConfiguration.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,100}");
@@ -46,34 +44,61 @@ public final class FanoutConfiguration implements CamelConfiguration {
     private static final int EVENTS_PER_ROUND = 100;
     private static final Duration EVENTS_LEASE = Duration.ofMinutes(1);
 
-    @Override
-    public void configure(CamelContext context) {
-        Settings settings = new Settings(context);
-        DataSource dataSource = mandatoryLookup(context, "ledgerDataSource", DataSource.class);
-        Ledger ledger = mandatoryLookup(context, "ledger", Ledger.class);
-        CommandStore commandStore = mandatoryLookup(context, "commandStore", CommandStore.class);
-        LedgerReads reads = mandatoryLookup(context, "ledgerReads", LedgerReads.class);
-        CommandView view = mandatoryLookup(context, "commandView", CommandView.class);
-        CloudCall call = mandatoryLookup(context, "cloudCall", CloudCall.class);
-        BackoffSchedule backoff = mandatoryLookup(context, "backoff", BackoffSchedule.class);
-        Redactor redactor = mandatoryLookup(context, "redactor", Redactor.class);
-        ObjectMapper mapper = mandatoryLookup(context, "jsonMapper", ObjectMapper.class);
-        Subscribers subscribers = new Subscribers(subscribers(settings, redactor));
-        SubscriberLedger webhooks = new SubscriberLedger(dataSource);
-        Instant now = ledger.now();
-        for (Subscriber s : subscribers.all()) {
-            webhooks.register(s.name(), redactor.url(s.url()), now, now);
-        }
-        if (!subscribers.isEmpty()) {
-            LOG.info("webhooks out: every state change is sent to {}", subscribers.names());
-        }
-        SubscriberFanout fanout = new SubscriberFanout(subscribers, webhooks, new OutboundEvents(commandStore, reads, view, mapper), ledger, call, backoff,
-                redactor, mapper, settings.integer("bridge.webhooks.batch-size", 1, 10_000),
-                settings.duration("bridge.webhooks.lease"));
-        context.getRegistry().bind("webhookSubscribers", subscribers);
-        context.getRegistry().bind("subscriberFanout", fanout);
-        context.getRegistry().bind("eventStreams", new EventStreams(webhooks, new OutboundEvents(commandStore, reads, view, mapper), ledger, backoff,
-                redactor, mapper, EVENTS_PER_ROUND, EVENTS_LEASE, now));
+    @BeanInject("ledgerDataSource")
+    DataSource dataSource;
+    @BeanInject("ledger")
+    Ledger ledger;
+    @BeanInject("commandStore")
+    CommandStore commandStore;
+    @BeanInject("ledgerReads")
+    LedgerReads reads;
+    @BeanInject("commandView")
+    CommandView view;
+    @BeanInject("cloudCall")
+    CloudCall call;
+    @BeanInject("backoff")
+    BackoffSchedule backoff;
+    @BeanInject("redactor")
+    Redactor redactor;
+    @BeanInject("jsonMapper")
+    ObjectMapper mapper;
+
+    /** The subscribers, each registered in the ledger (its cursor starts now). */
+    @BindToRegistry("webhookSubscribers")
+    public Subscribers webhookSubscribers() {
+        return once("webhookSubscribers", () -> {
+            Subscribers subscribers = new Subscribers(subscribers(settings(), redactor));
+            for (Subscriber s : subscribers.all()) {
+                webhooks().register(s.name(), redactor.url(s.url()), startedAt(), startedAt());
+            }
+            if (!subscribers.isEmpty()) {
+                LOG.info("webhooks out: every state change is sent to {}", subscribers.names());
+            }
+            return subscribers;
+        });
+    }
+
+    @BindToRegistry("subscriberFanout")
+    public SubscriberFanout subscriberFanout() {
+        Settings settings = settings();
+        return new SubscriberFanout(webhookSubscribers(), webhooks(), new OutboundEvents(commandStore, reads, view, mapper), ledger, call,
+                backoff, redactor, mapper, settings.integer("bridge.webhooks.batch-size", 1, 10_000), settings.duration("bridge.webhooks.lease"));
+    }
+
+    @BindToRegistry("eventStreams")
+    public EventStreams eventStreams() {
+        return new EventStreams(webhooks(), new OutboundEvents(commandStore, reads, view, mapper), ledger, backoff, redactor, mapper,
+                EVENTS_PER_ROUND, EVENTS_LEASE, startedAt());
+    }
+
+    /** The start-up's time on the ledger's clock: where a new subscriber's or event stream's cursor starts. */
+    private Instant startedAt() {
+        return once("startedAt", ledger::now);
+    }
+
+    /** The cursors of the subscribers and event streams, and their delivery log. */
+    private SubscriberLedger webhooks() {
+        return once("webhooks", () -> new SubscriberLedger(dataSource));
     }
 
     /**

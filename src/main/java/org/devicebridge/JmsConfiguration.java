@@ -2,7 +2,7 @@ package org.devicebridge;
 
 import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
-import org.apache.camel.CamelConfiguration;
+import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -13,7 +13,6 @@ import org.devicebridge.cloud.Redactor;
 import org.devicebridge.observe.BrokerHealthCheck;
 import org.slf4j.Logger;
 
-import static org.apache.camel.support.CamelContextHelper.mandatoryLookup;
 import org.slf4j.LoggerFactory;
 import org.springframework.jms.connection.CachingConnectionFactory;
 
@@ -41,7 +40,7 @@ import java.util.function.Function;
  * session). For brokers without transactions (RabbitMQ's AMQP 1.0), {@code transacted=false}
  * acknowledges each message (CLIENT_ACKNOWLEDGE) when the route ends without error instead.
  */
-public final class JmsConfiguration implements CamelConfiguration {
+public final class JmsConfiguration extends ConcernConfiguration {
 
     /** Derived, not configured: whether the intake queue's route starts ({@code bridge.jms.enabled} and not {@code --once}). */
     static final String INTAKE_STARTUP = "bridge.jms.intake-startup";
@@ -49,6 +48,9 @@ public final class JmsConfiguration implements CamelConfiguration {
     private static final Set<String> QUEUE_ROUTES = Set.of("intake-queue", "events-topic");
 
     private static final Logger LOG = LoggerFactory.getLogger(JmsConfiguration.class);
+
+    @BeanInject("redactor")
+    Redactor redactor;
 
     /** What the bridge opened so far (the broker joins it), closed together if the configuration fails. */
     private final OpenedResources opened;
@@ -59,8 +61,7 @@ public final class JmsConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        Settings settings = new Settings(context);
-        Redactor redactor = mandatoryLookup(context, "redactor", Redactor.class);
+        Settings settings = settings();
         boolean enabled = settings.bool("bridge.jms.enabled");
         boolean once = settings.bool("bridge.once");
         // whether routes/intake-queue.yaml starts: a one-shot run takes in its inbox only, the queue waits for the

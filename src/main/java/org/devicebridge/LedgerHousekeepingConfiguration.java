@@ -1,14 +1,13 @@
 package org.devicebridge;
 
-import org.apache.camel.CamelConfiguration;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
+import org.devicebridge.inbound.WebhookEventIds;
 import org.devicebridge.ledger.LedgerCompaction;
 import org.devicebridge.ledger.LedgerRetention;
-import org.devicebridge.inbound.WebhookEventIds;
 
 import javax.sql.DataSource;
-
-import static org.apache.camel.support.CamelContextHelper.mandatoryLookup;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,22 +17,31 @@ import java.util.List;
  * {@code ledgerRetention} bean ({@code bridge.ledger.retention}, run every
  * {@code bridge.ledger.retention-check-interval}) and the {@code ledgerCompaction} bean (an H2 file
  * ledger's online compaction, every {@code bridge.db.compact-interval}, and its sync to the disk,
- * every {@code bridge.db.sync-interval}). A configuration class of its own, run by
- * {@link BridgeConfiguration} once the ledger's DataSource is in the registry.
+ * every {@code bridge.db.sync-interval}).
  */
-public final class LedgerHousekeepingConfiguration implements CamelConfiguration {
+public final class LedgerHousekeepingConfiguration extends ConcernConfiguration {
 
     /** How long one compaction run may go on starting new passes. */
     public static final Duration COMPACTION_BUDGET = Duration.ofSeconds(1);
 
+    @BeanInject("ledgerDataSource")
+    DataSource dataSource;
+
+    @BindToRegistry("ledgerRetention")
+    public LedgerRetention ledgerRetention() {
+        return new LedgerRetention(dataSource, Clock.systemUTC(), settings().duration("bridge.ledger.retention"),
+                List.of(WebhookEventIds.ACCESS_CLOUD));
+    }
+
+    @BindToRegistry("ledgerCompaction")
+    public LedgerCompaction ledgerCompaction() {
+        return new LedgerCompaction(dataSource, COMPACTION_BUDGET);
+    }
+
+    /** The routes' scheduler delays. */
     @Override
     public void configure(CamelContext context) {
-        Settings settings = new Settings(context);
-        DataSource dataSource = mandatoryLookup(context, "ledgerDataSource", DataSource.class);
-        Duration retention = settings.duration("bridge.ledger.retention");
-        context.getRegistry().bind("ledgerRetention", new LedgerRetention(dataSource, Clock.systemUTC(), retention,
-                List.of(WebhookEventIds.ACCESS_CLOUD)));
-        context.getRegistry().bind("ledgerCompaction", new LedgerCompaction(dataSource, COMPACTION_BUDGET));
+        Settings settings = settings();
         schedulerDelay(context, settings, "bridge.ledger.retention-check-interval");
         schedulerDelay(context, settings, "bridge.db.compact-interval");
         schedulerDelay(context, settings, "bridge.db.sync-interval");

@@ -1,7 +1,7 @@
 package org.devicebridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.CamelConfiguration;
+import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.devicebridge.intake.ActionIntake;
@@ -13,7 +13,6 @@ import org.devicebridge.schedule.ScheduledBatches;
 import org.quartz.CronExpression;
 import org.slf4j.Logger;
 
-import static org.apache.camel.support.CamelContextHelper.mandatoryLookup;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
@@ -37,12 +36,13 @@ import java.util.regex.Pattern;
  * Wires scheduled batches (routes/templates/scheduled-batch.yaml) from {@code bridge.schedules.*}
  * and {@code bridge.quartz.*}: the {@code scheduledBatches} bean, Camel's {@code quartz} component
  * on the bridge's {@link QuartzSchedulerFactory} (RAM, or clustered on the ledger's PostgreSQL),
- * and one route per schedule from the template ({@link ScheduledBatchRoutes}). A configuration class
- * of its own, run last by {@link BridgeConfiguration} (it takes the intake and the ledger from the
- * registry). Without schedules no scheduler is made; in {@code --once} runs the
- * schedules are checked but not run.
+ * and one route per schedule from the template ({@link ScheduledBatchRoutes}, the route-template
+ * parameter source Camel makes them from). Run last by {@link BridgeConfiguration} (it takes the
+ * intake and the ledger). Without schedules no scheduler is made; in {@code --once} runs the
+ * schedules are checked but not run. The schedules keep keys of their own rather than Camel Main's
+ * {@code camel.route-template[<id>].*}, which environment variables cannot set (docs/scheduling.md).
  */
-public final class ScheduleConfiguration implements CamelConfiguration {
+public final class ScheduleConfiguration extends ConcernConfiguration {
 
     /** Where the triggers are kept. */
     public enum Store { RAM, JDBC }
@@ -51,10 +51,16 @@ public final class ScheduleConfiguration implements CamelConfiguration {
     /** A schedule's name: it is part of keys, the route id, the Quartz trigger and request ids (kept short for them). */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
+    @BeanInject("intake")
+    ActionIntake intake;
+    @BeanInject("ledgerDataSource")
+    DataSource ledgerDataSource;
+    @BeanInject("jsonMapper")
+    ObjectMapper mapper;
+
     @Override
     public void configure(CamelContext context) throws Exception {
-        configure(context, new Settings(context), mandatoryLookup(context, "intake", ActionIntake.class),
-                mandatoryLookup(context, "ledgerDataSource", DataSource.class), mandatoryLookup(context, "jsonMapper", ObjectMapper.class));
+        configure(context, settings(), intake, ledgerDataSource, mapper);
     }
 
     /** The same, with what it takes named (the tests check bad settings with it). */

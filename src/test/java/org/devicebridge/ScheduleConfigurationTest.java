@@ -3,6 +3,7 @@ package org.devicebridge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.devicebridge.schedule.Schedule;
+import org.devicebridge.schedule.ScheduledBatchRoutes;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,19 @@ class ScheduleConfigurationTest {
             assertThat(s.source()).isEqualTo(dir.resolve("a.json").toAbsolutePath());
             assertThat(s.misfire()).isEqualTo(Schedule.Misfire.RUN_ONCE);
         });
+    }
+
+    @Test
+    void eachScheduleIsARouteFromTheTemplateWithItsParametersInTheFormsQuartzReads() {
+        ScheduledBatchRoutes routes = new ScheduledBatchRoutes(List.of(
+                new Schedule("lab", "0 30 6 ? * MON", ZoneId.of("+02:00"), Path.of("/srv/lab"), Schedule.Misfire.SKIP)));
+
+        assertThat(routes.routeIds()).containsExactly("schedule-lab");
+        assertThat(routes.parameters("schedule-lab")).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "templateId", "scheduled-batch", "name", "lab", "cron", "0 30 6 ? * MON",
+                "timezone", "GMT+02:00",   // java.util.TimeZone reads "+02:00" as GMT
+                "source", Path.of("/srv/lab").toString(),
+                "misfire", "2"));          // CronTrigger.MISFIRE_INSTRUCTION_DO_NOTHING
     }
 
     @Test

@@ -1,0 +1,126 @@
+package org.devicebridge;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.devicebridge.inbound.WebhookEventIds;
+import org.devicebridge.ledger.CallLog;
+import org.devicebridge.ledger.CommandStore;
+import org.devicebridge.ledger.DeadlineWatch;
+import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerDatabase;
+import org.devicebridge.ledger.LedgerOutageLog;
+import org.devicebridge.ledger.LedgerReads;
+import org.devicebridge.ledger.LedgerTransitions;
+import org.devicebridge.ledger.StepTransaction;
+import org.devicebridge.ledger.WorkQueue;
+import org.devicebridge.network.NetworkCloudAdapter;
+import org.devicebridge.results.StateChangeLog;
+
+import javax.sql.DataSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Wires the ledger: its DataSource ({@code ledgerDataSource}: the application's, migrated, or a
+ * pool opened from {@code bridge.db.*} and closed with the bridge), the {@code ledger} and its parts
+ * ({@code workQueue}, {@code commandStore}, {@code callLog}, {@code ledgerReads}, the state machine
+ * {@code transitions}, {@code ledgerTransaction}, {@code deadlines}), the {@code ledgerOutageLog} and
+ * the ids of the access cloud's webhook events already applied ({@code accessWebhookEvents}).
+ */
+final class LedgerConfiguration extends ConcernConfiguration {
+
+    /** Blank: the user's default schema. */
+    @PropertyInject("bridge.db.schema")
+    String schema;
+    @BeanInject("cloudChoice")
+    CloudChoice choice;
+
+    private final DataSource applicationDataSource;
+    private final OpenedResources opened;
+
+    /** @param applicationDataSource the application's DataSource, or null for a pool of the bridge's own */
+    LedgerConfiguration(DataSource applicationDataSource, OpenedResources opened) {
+        this.applicationDataSource = applicationDataSource;
+        this.opened = opened;
+    }
+
+    @BindToRegistry("ledgerDataSource")
+    public DataSource ledgerDataSource() {
+        return once("ledgerDataSource", () -> {
+            if (applicationDataSource != null) {
+                LedgerDatabase.migrate(applicationDataSource, null);
+                return applicationDataSource;
+            }
+            Settings settings = settings();
+            HikariDataSource pool = LedgerDatabase.open(
+                    settings.required("bridge.db.url"),
+                    settings.required("bridge.db.user"),
+                    settings.secret("bridge.db.password").orElse(""),
+                    schema.isBlank() ? null : schema.trim(),
+                    settings.integer("bridge.db.pool-size", 1, 1000),
+                    settings.duration("bridge.db.connection-timeout"));
+            opened.closeOnStop("ledger-datasource", pool);
+            return pool;
+        });
+    }
+
+    @BindToRegistry("ledger")
+    public Ledger ledger() {
+        return once("ledger", () -> new Ledger(ledgerDataSource(), Clock.systemUTC()));
+    }
+
+    @BindToRegistry("workQueue")
+    public WorkQueue workQueue() {
+        return once("workQueue", () -> new WorkQueue(ledger()));
+    }
+
+    @BindToRegistry("commandStore")
+    public CommandStore commandStore() {
+        return once("commandStore", () -> new CommandStore(ledger()));
+    }
+
+    @BindToRegistry("callLog")
+    public CallLog callLog() {
+        return new CallLog(ledger());
+    }
+
+    @BindToRegistry("ledgerReads")
+    public LedgerReads ledgerReads() {
+        return new LedgerReads(ledger());
+    }
+
+    @BindToRegistry("transitions")
+    public LedgerTransitions transitions() {
+        return once("transitions", () -> new LedgerTransitions(ledger()));
+    }
+
+    @BindToRegistry("ledgerTransaction")
+    public StepTransaction ledgerTransaction() {
+        return new StepTransaction(ledger());
+    }
+
+    @BindToRegistry("ledgerOutageLog")
+    public LedgerOutageLog ledgerOutageLog() {
+        return new LedgerOutageLog(Duration.ofMinutes(1), Clock.systemUTC());
+    }
+
+    @BindToRegistry("deadlines")
+    public DeadlineWatch deadlines() {
+        return new DeadlineWatch(workQueue(), commandStore(), transitions());
+    }
+
+    @BindToRegistry("accessWebhookEvents")
+    public WebhookEventIds accessWebhookEvents() {
+        return new WebhookEventIds(ledgerDataSource(), WebhookEventIds.ACCESS_CLOUD);
+    }
+
+    /** Every state change is a log line (the simulated ones say so). */
+    @Override
+    public void configure(CamelContext context) {
+        transitions().onStateChanged(new StateChangeLog(Set.of(NetworkCloudAdapter.KIND), choice.simulatedKinds()));
+    }
+}
