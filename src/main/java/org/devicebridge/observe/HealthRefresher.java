@@ -20,6 +20,8 @@ public class HealthRefresher extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(HealthRefresher.class);
 
+    private static final Duration NOT_READY_RETRY = Duration.ofSeconds(1);
+
     private final CamelContext context;
     private final Duration interval;
     private final ReadinessAnswer readiness;
@@ -54,6 +56,13 @@ public class HealthRefresher extends ServiceSupport {
     protected void doStart() {
         timer = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "health-refresh");
         timer.scheduleWithFixedDelay(this::refreshAll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        // while no answer is kept (starting, or not ready), the checks are run again every second: consumers that
+        // start after the context, and a route back up, show without waiting a whole interval
+        timer.scheduleWithFixedDelay(() -> {
+            if (readiness.body() == null && context.getStatus().isStarted()) {
+                updateReadiness();
+            }
+        }, NOT_READY_RETRY.toMillis(), NOT_READY_RETRY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
