@@ -317,13 +317,13 @@ public class StatusApi {
             g.writeTree(payload.path("params").isObject() ? payload.get("params") : mapper.createObjectNode());
             g.writeStringField("not_before", c.invalid() ? null : payload.path("not_before").asText(null)); // a rejected record's is unchecked text
         }
-        g.writeStringField("deadline_at", c.deadlineAt() == null ? null : c.deadlineAt().toString());
-        g.writeStringField("updated_at", c.updatedAt() == null ? null : c.updatedAt().toString());
+        g.writeStringField("deadline_at", CommandView.text(c.deadlineAt()));
+        g.writeStringField("updated_at", CommandView.text(c.updatedAt()));
         if (withTransitions) {
             g.writeArrayFieldStart("transitions");
             for (Transition t : reads.transitions(c.id())) {
                 g.writeStartObject();
-                g.writeStringField("at", t.at().toString());
+                g.writeStringField("at", CommandView.text(t.at()));
                 g.writeStringField("from", t.from() == null ? null : t.from().label());
                 g.writeStringField("to", t.to().label());
                 g.writeStringField("vendor_status", t.vendorStatus());

@@ -143,7 +143,44 @@ public class CommandView {
         }
     }
 
-    static String text(Instant t) {
-        return t == null ? null : t.toString();
+    /** The time as {@link Instant#toString()} writes it (ISO 8601 in UTC, the fraction in groups of three digits as needed), without its formatter. */
+    public static String text(Instant t) {
+        if (t == null) {
+            return null;
+        }
+        long seconds = t.getEpochSecond();
+        if (seconds < 0 || seconds >= YEAR_10000) {
+            return t.toString();
+        }
+        int nano = t.getNano();
+        java.time.LocalDateTime d = java.time.LocalDateTime.ofEpochSecond(seconds, 0, java.time.ZoneOffset.UTC);
+        StringBuilder b = new StringBuilder(30);
+        digits(b, d.getYear(), 4).append('-');
+        digits(b, d.getMonthValue(), 2).append('-');
+        digits(b, d.getDayOfMonth(), 2).append('T');
+        digits(b, d.getHour(), 2).append(':');
+        digits(b, d.getMinute(), 2).append(':');
+        digits(b, d.getSecond(), 2);
+        if (nano != 0) {
+            b.append('.');
+            if (nano % 1_000_000 == 0) {
+                digits(b, nano / 1_000_000, 3);
+            } else if (nano % 1000 == 0) {
+                digits(b, nano / 1000, 6);
+            } else {
+                digits(b, nano, 9);
+            }
+        }
+        return b.append('Z').toString();
+    }
+
+    private static final long YEAR_10000 = 253_402_300_800L;
+
+    private static StringBuilder digits(StringBuilder b, int value, int width) {
+        String s = Integer.toString(value);
+        for (int i = s.length(); i < width; i++) {
+            b.append('0');
+        }
+        return b.append(s);
     }
 }
