@@ -83,6 +83,14 @@ class ObservabilityTest extends AllCloudsTestSupport {
         assertThat(probedAt).doesNotContainNull().containsOnly(probedAt.get(0));   // probed once, at start
         assertThat(live.statusCode()).isEqualTo(200);
         assertThat(live.body()).contains("\"status\":\"UP\"").doesNotContain("ledger").doesNotContain("cloud-");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {   // kept once the context has fully started
+            HttpResponse<String> kept = scrape(bridge, "/observe/health/ready");
+            assertThat(kept.statusCode()).isEqualTo(200);
+            assertThat(kept.body()).startsWith("{\"status\":\"UP\",\"checks\":[")
+                    .contains("{\"name\":\"consumers\",\"status\":\"UP\"}", "{\"name\":\"ledger\",\"status\":\"UP\"}",
+                            "{\"name\":\"cloud-access\",\"status\":\"UP\"}", "{\"name\":\"context\",\"status\":\"UP\"}")
+                    .doesNotContain("consumer:").doesNotContain("data").doesNotContain("checked_at");
+        });
     }
 
     private static String checkedAt(String health, String check) {
@@ -120,6 +128,9 @@ class ObservabilityTest extends AllCloudsTestSupport {
             HttpResponse<String> health = scrape(bridge, "/observe/health");
             assertThat(health.statusCode()).isEqualTo(503);
             assertThat(health.body()).contains("cloud-home").contains("no answer");
+            HttpResponse<String> ready = scrape(bridge, "/observe/health/ready");   // not ready: every check run and told in full
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("\"name\":\"cloud-home\"").contains("no answer").contains("consumer:");
         });
     }
 }

@@ -188,6 +188,44 @@ public class ApiGate {
         write(exchange, status, envelope);
     }
 
+    /** Writes its value into an answer's {@code content}: one JSON value, straight to the answer's bytes. */
+    @FunctionalInterface
+    public interface Content {
+        void write(com.fasterxml.jackson.core.JsonGenerator g) throws java.io.IOException;
+    }
+
+    /**
+     * Writes a successful answer, {@code {"code":0,"message":..,"content":..}}, with the content
+     * written by {@code content} straight into the answer's UTF-8 bytes (no tree, no text in
+     * between); the body is those bytes as a {@link java.nio.ByteBuffer}, which the HTTP server
+     * sends as they are.
+     */
+    public void respond(Exchange exchange, int status, String message, Content content) {
+        Bytes out = new Bytes();
+        try (com.fasterxml.jackson.core.JsonGenerator g = mapper.getFactory().createGenerator(out, com.fasterxml.jackson.core.JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeNumberField("code", 0);
+            g.writeStringField("message", message);
+            g.writeFieldName("content");
+            content.write(g);
+            g.writeEndObject();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        write(exchange, status, "application/json", out.buffer());
+    }
+
+    /** An output stream whose bytes are handed on without a copy. */
+    private static final class Bytes extends java.io.ByteArrayOutputStream {
+        Bytes() {
+            super(8192);
+        }
+
+        java.nio.ByteBuffer buffer() {
+            return java.nio.ByteBuffer.wrap(buf, 0, count);
+        }
+    }
+
     /** Writes a successful answer with a {@code Location} header (e.g. {@code 202} and where its progress is). */
     public void respond(Exchange exchange, int status, String message, Object content, String location) {
         respond(exchange, status, message, content);
@@ -300,7 +338,7 @@ public class ApiGate {
         write(exchange, status, "application/json", envelope.toString());
     }
 
-    private void write(Exchange exchange, int status, String contentType, String body) {
+    private void write(Exchange exchange, int status, String contentType, Object body) {
         ApiCall call = exchange.getProperty(CALL, ApiCall.class);
         Message out = exchange.getMessage();
         out.removeHeaders("*");

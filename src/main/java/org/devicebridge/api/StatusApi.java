@@ -1,5 +1,6 @@
 package org.devicebridge.api;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -73,36 +74,47 @@ public class StatusApi {
      * parameters of the bridge's own API ({@code request}, {@code device}, {@code state},
      * {@code exclude_internal_commands}, {@code offset}) and the common ones ({@code limit},
      * {@code after}, {@code order}, {@code include=total_count}, {@code <field>__<operator>});
-     * see {@link ListParameters}. Every page reads the vendor request ids of its commands at once.
+     * see {@link ListParameters}. Each page is one query of the ledger (and a count for its total), written straight to the answer's bytes.
      */
     public void list(Exchange exchange) {
         ApiCall call = call(exchange);
         CommandQuery query = ListParameters.read(call);
-        LedgerReads.Page<CommandRecord> page = reads.findCommands(query)
+        LedgerReads.Page<LedgerReads.ListedCommand> page = reads.findCommands(query)
                 .orElseThrow(() -> ApiException.badRequest("after", "no command " + call.parameter("after")));
-        ObjectNode content = mapper.createObjectNode().put("object", "list");
-        if (page.total() != null) {
-            content.put("total", page.total());
-        } else {
-            content.putNull("total");
-        }
-        content.put("limit", query.limit()).put("offset", query.offset()).put("after", query.after())
-                .put("order", query.descending() ? "DESC" : "ASC").put("has_more", page.hasMore());
-        if (call.parameter("include") != null) {
-            content.put("total_count", page.total());
-        }
-        ArrayNode items = content.putArray("items");
-        List<ObjectNode> views = view.of(page.items());
-        for (int i = 0; i < views.size(); i++) {
-            items.add(status(page.items().get(i), views.get(i), false));
-        }
-        gate.respond(exchange, 200, "OK", content);
+        boolean totalCount = call.parameter("include") != null;
+        gate.respond(exchange, 200, "OK", g -> {
+            g.writeStartObject();
+            g.writeStringField("object", "list");
+            if (page.total() != null) {
+                g.writeNumberField("total", page.total());
+            } else {
+                g.writeNullField("total");
+            }
+            g.writeNumberField("limit", query.limit());
+            g.writeNumberField("offset", query.offset());
+            g.writeStringField("after", query.after());
+            g.writeStringField("order", query.descending() ? "DESC" : "ASC");
+            g.writeBooleanField("has_more", page.hasMore());
+            if (totalCount) {
+                if (page.total() != null) {
+                    g.writeNumberField("total_count", page.total());
+                } else {
+                    g.writeNullField("total_count");
+                }
+            }
+            g.writeArrayFieldStart("items");
+            for (LedgerReads.ListedCommand item : page.items()) {
+                writeStatus(g, item.command(), item.vendorRequestIds(), false);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
     }
 
     /** {@code GET /commands/v0/status/{id}/}: the command with its history of transitions. */
     public void get(Exchange exchange) {
         CommandRecord c = existing(call(exchange));
-        gate.respond(exchange, 200, "OK", status(c, true));
+        gate.respond(exchange, 200, "OK", g -> writeStatus(g, c, view.vendorRequestIds(c), true));
     }
 
     /**
@@ -139,7 +151,8 @@ public class StatusApi {
         } catch (LedgerTransitions.RefusedMove refused) {
             throw new ApiException(409, refused.getMessage());
         }
-        gate.respond(exchange, 200, "Command status updated", status(commandStore.command(c.id()).orElseThrow(), true));
+        CommandRecord updated = commandStore.command(c.id()).orElseThrow();
+        gate.respond(exchange, 200, "Command status updated", g -> writeStatus(g, updated, view.vendorRequestIds(updated), true));
     }
 
     /** {@code GET /v2/command-inbox/?device_id=}: the device's queued commands, now delivered (Command Initiated). */
@@ -152,10 +165,18 @@ public class StatusApi {
         if (call.byOneDevice() && !device.equals(call.device())) {
             throw new ApiException(403, "a device's own token fetches only that device's inbox");
         }
-        ObjectNode content = mapper.createObjectNode().put("device_id", device);
-        ArrayNode commands = content.putArray("commands");
-        inbox.deliver(device).forEach(c -> commands.add(status(c, false)));
-        gate.respond(exchange, 200, "OK", content);
+        List<CommandRecord> delivered = inbox.deliver(device);
+        java.util.Map<String, List<String>> ids = view.vendorRequestIds(delivered);
+        gate.respond(exchange, 200, "OK", g -> {
+            g.writeStartObject();
+            g.writeStringField("device_id", device);
+            g.writeArrayFieldStart("commands");
+            for (CommandRecord c : delivered) {
+                writeStatus(g, c, ids.getOrDefault(c.id(), List.of()), false);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
     }
 
     /**
@@ -280,31 +301,39 @@ public class StatusApi {
 
     // ---------------------------------------------------------------- the status object
 
-    private ObjectNode status(CommandRecord c, boolean withTransitions) {
-        return status(c, view.of(c), withTransitions);
-    }
-
-    /** The status object of {@code c}, built on its outward view {@code n}. */
-    private ObjectNode status(CommandRecord c, ObjectNode n, boolean withTransitions) {
-        n.put("id", c.id());
-        n.put("internal", c.internal());
+    /**
+     * Writes the status object of {@code c}: its outward view ({@link CommandView#write}) with the
+     * status API's own fields, and its history of transitions when asked.
+     */
+    private void writeStatus(JsonGenerator g, CommandRecord c, List<String> vendorRequestIds, boolean withTransitions) throws IOException {
+        g.writeStartObject();
+        view.write(g, c, vendorRequestIds);
+        g.writeStringField("id", c.id());
+        g.writeBooleanField("internal", c.internal());
         if (CommandActionPlanner.KIND.equals(c.kind())) {
             JsonNode payload = LenientJson.read(mapper, c.payload());
-            n.put("command", payload.path("command").asText(null));
-            n.set("params", payload.path("params").isObject() ? payload.get("params") : mapper.createObjectNode());
-            n.put("not_before", c.invalid() ? null : payload.path("not_before").asText(null)); // a rejected record's is unchecked text
+            g.writeStringField("command", payload.path("command").asText(null));
+            g.writeFieldName("params");
+            g.writeTree(payload.path("params").isObject() ? payload.get("params") : mapper.createObjectNode());
+            g.writeStringField("not_before", c.invalid() ? null : payload.path("not_before").asText(null)); // a rejected record's is unchecked text
         }
-        n.put("deadline_at", c.deadlineAt() == null ? null : c.deadlineAt().toString());
-        n.put("updated_at", c.updatedAt() == null ? null : c.updatedAt().toString());
+        g.writeStringField("deadline_at", CommandView.text(c.deadlineAt()));
+        g.writeStringField("updated_at", CommandView.text(c.updatedAt()));
         if (withTransitions) {
-            ArrayNode history = n.putArray("transitions");
+            g.writeArrayFieldStart("transitions");
             for (Transition t : reads.transitions(c.id())) {
-                history.addObject().put("at", t.at().toString()).put("from", t.from() == null ? null : t.from().label())
-                        .put("to", t.to().label()).put("vendor_status", t.vendorStatus())
-                        .put("vendor_request_id", t.vendorRequestId()).put("reason", t.reason());
+                g.writeStartObject();
+                g.writeStringField("at", CommandView.text(t.at()));
+                g.writeStringField("from", t.from() == null ? null : t.from().label());
+                g.writeStringField("to", t.to().label());
+                g.writeStringField("vendor_status", t.vendorStatus());
+                g.writeStringField("vendor_request_id", t.vendorRequestId());
+                g.writeStringField("reason", t.reason());
+                g.writeEndObject();
             }
+            g.writeEndArray();
         }
-        return n;
+        g.writeEndObject();
     }
 
     // ---------------------------------------------------------------- parameters

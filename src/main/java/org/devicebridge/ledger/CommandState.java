@@ -45,8 +45,11 @@ public enum CommandState {
     }
 
     public static Optional<CommandState> fromLabel(String label) {
-        return Arrays.stream(values()).filter(s -> s.label.equals(label)).findFirst();
+        return Optional.ofNullable(label == null ? null : BY_LABEL.get(label));
     }
+
+    private static final java.util.Map<String, CommandState> BY_LABEL = Arrays.stream(values())
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(s -> s.label, s -> s));
 
     public static CommandState of(String label) {
         return fromLabel(label).orElseThrow(() -> new IllegalArgumentException("unknown command state '" + label + "'"));

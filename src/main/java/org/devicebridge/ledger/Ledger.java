@@ -31,6 +31,7 @@ import java.util.UUID;
  */
 public class Ledger {
 
+    /** The columns {@link #mapCommand} reads, by position: every query it maps selects them first, in this order. */
     static final String COMMAND_COLUMNS = "id, request_id, seq, position, record_ref, action_id, kind, device, state, invalid, "
             + "internal, payload, phase, vendor_ref, vendor_status, vendor_data, reason, attempts, polls, next_attempt_at, "
             + "deadline_at, created_at, updated_at, finished_at, result_detail";
@@ -130,14 +131,14 @@ public class Ledger {
                 instant(rs, "finished_at"), instant(rs, "reported_at"), rs.getString("document_digest"));
     }
 
+    /** A row whose first columns are {@link #COMMAND_COLUMNS}, in that order (read by position: no look-up by name per value). */
     static CommandRecord mapCommand(ResultSet rs, int row) throws SQLException {
-        return new CommandRecord(rs.getString("id"), rs.getString("request_id"), rs.getInt("seq"), rs.getInt("position"),
-                rs.getString("record_ref"),
-                rs.getString("action_id"), rs.getString("kind"), rs.getString("device"), CommandState.of(rs.getString("state")),
-                rs.getBoolean("invalid"), rs.getBoolean("internal"), rs.getString("payload"), rs.getString("phase"),
-                rs.getString("vendor_ref"), rs.getString("vendor_status"), rs.getString("vendor_data"), rs.getString("reason"),
-                rs.getInt("attempts"), rs.getInt("polls"), instant(rs, "next_attempt_at"), instant(rs, "deadline_at"),
-                instant(rs, "created_at"), instant(rs, "updated_at"), instant(rs, "finished_at"), rs.getString("result_detail"));
+        return new CommandRecord(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), CommandState.of(rs.getString(9)),
+                rs.getBoolean(10), rs.getBoolean(11), rs.getString(12), rs.getString(13),
+                rs.getString(14), rs.getString(15), rs.getString(16), rs.getString(17),
+                rs.getInt(18), rs.getInt(19), instant(rs, 20), instant(rs, 21),
+                instant(rs, 22), instant(rs, 23), instant(rs, 24), rs.getString(25));
     }
 
 

@@ -91,14 +91,17 @@ public class LedgerReads {
 
     /**
      * One page of commands in the order they were written to the ledger ({@code list_no}: oldest
-     * first, a batch in its order), or newest first. Every column and operator comes from
-     * {@link CommandQuery}'s fixed lists and every value is a bound parameter. The page is read
-     * with one more row than asked, to tell whether there are more; the total is counted only when
-     * asked for.
+     * first, a batch in its order), or newest first, each with the vendor request ids of its calls.
+     * The page is one query: a keyset cursor ({@code after}: the rows past that command's
+     * {@code list_no}, looked up in the same statement) read along {@code list_no}'s index, one row
+     * more than asked (to tell whether there are more), each row's vendor request ids gathered by
+     * an index look-up in the same statement. The total is a second query, only when asked for.
+     * Every column and operator comes from {@link CommandQuery}'s fixed lists and every value is a
+     * bound parameter.
      *
      * @return empty when {@code query.after()} names no command
      */
-    public java.util.Optional<Page<CommandRecord>> findCommands(CommandQuery query) {
+    public java.util.Optional<Page<ListedCommand>> findCommands(CommandQuery query) {
         StringBuilder where = new StringBuilder();
         List<Object> args = new ArrayList<>();
         for (CommandQuery.Condition c : query.conditions()) {
@@ -122,23 +125,51 @@ public class LedgerReads {
         StringBuilder pageWhere = new StringBuilder(where);
         List<Object> pageArgs = new ArrayList<>(args);
         if (query.after() != null) {
-            List<Long> anchor = jdbc.queryForList("SELECT list_no FROM bridge_command WHERE id = ?", Long.class, query.after());
-            if (anchor.isEmpty()) {
-                return java.util.Optional.empty();
-            }
-            pageWhere.append(pageWhere.isEmpty() ? " WHERE " : " AND ").append(query.descending() ? "list_no < ?" : "list_no > ?");
-            pageArgs.add(anchor.get(0));
+            pageWhere.append(pageWhere.isEmpty() ? " WHERE " : " AND ").append(query.descending() ? "list_no < " : "list_no > ")
+                    .append("(SELECT anchor.list_no FROM bridge_command anchor WHERE anchor.id = ?)");
+            pageArgs.add(query.after());
         }
         pageArgs.add(query.offset());
         pageArgs.add(query.limit() + 1);
-        List<CommandRecord> items = new ArrayList<>(jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command" + pageWhere
-                + " ORDER BY list_no" + (query.descending() ? " DESC" : "") + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY",
-                Ledger::mapCommand, pageArgs.toArray()));
+        List<ListedCommand> items = new ArrayList<>(query.limit() + 1);
+        jdbc.query("SELECT " + COMMAND_COLUMNS + ", (SELECT ARRAY_AGG(vc.vendor_request_id ORDER BY vc.id) FROM bridge_call vc "
+                        + "WHERE vc.command_id = bridge_command.id AND vc.vendor_request_id IS NOT NULL) "
+                        + "FROM bridge_command" + pageWhere + " ORDER BY list_no" + (query.descending() ? " DESC" : "")
+                        + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY",
+                rs -> {
+                    items.add(new ListedCommand(mapCommand(rs, 0), strings(rs.getArray(COMMAND_COLUMN_COUNT + 1))));
+                }, pageArgs.toArray());
+        if (items.isEmpty() && query.after() != null
+                && jdbc.queryForList("SELECT 1 FROM bridge_command WHERE id = ?", Integer.class, query.after()).isEmpty()) {
+            return java.util.Optional.empty();   // an unknown cursor, told apart from a page past the end
+        }
         boolean more = items.size() > query.limit();
         if (more) {
             items.remove(items.size() - 1);
         }
         return java.util.Optional.of(new Page<>(total, items, more));
+    }
+
+    private static final int COMMAND_COLUMN_COUNT = COMMAND_COLUMNS.split(",").length;
+
+    private static List<String> strings(java.sql.Array array) throws java.sql.SQLException {
+        if (array == null) {
+            return List.of();
+        }
+        try {
+            Object[] values = (Object[]) array.getArray();
+            List<String> out = new ArrayList<>(values.length);
+            for (Object v : values) {
+                out.add(String.valueOf(v));
+            }
+            return out;
+        } finally {
+            array.free();
+        }
+    }
+
+    /** A command of a list page, with the vendor request ids of its calls (oldest first). */
+    public record ListedCommand(CommandRecord command, List<String> vendorRequestIds) {
     }
 
     /** A page of a longer list: whether more follow, and the list's full size when it was counted (else null). */

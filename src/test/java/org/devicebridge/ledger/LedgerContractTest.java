@@ -803,6 +803,41 @@ abstract class LedgerContractTest {
         }
     }
 
+    @Test
+    void aPageOfTheListCarriesEachCommandsVendorRequestIdsAndReadsOnAfterACommand() {
+        commands.openRequest("req-1", "file", "b.json");
+        for (int i = 1; i <= 4; i++) {
+            commands.recordCommand(queued("c" + i, "req-1", i, T0));
+        }
+        CallLog calls = new CallLog(ledger);
+        calls.recordCall("c2", "create-action", 201, "v-2a", 5, null);
+        calls.recordCall("c2", "get-action", 200, null, 5, null);   // no vendor request id: not listed
+        calls.recordCall("c2", "get-action", 200, "v-2b", 5, null);
+        calls.recordCall("c3", "create-action", 201, "v-3", 5, null);
+
+        LedgerReads.Page<LedgerReads.ListedCommand> first = reads.findCommands(
+                new CommandQuery(List.of(), false, null, false, 2, 0, true)).orElseThrow();
+        LedgerReads.Page<LedgerReads.ListedCommand> next = reads.findCommands(
+                new CommandQuery(List.of(), false, "c2", false, 2, 0, true)).orElseThrow();
+        LedgerReads.Page<LedgerReads.ListedCommand> back = reads.findCommands(
+                new CommandQuery(List.of(), false, "c3", true, 5, 0, false)).orElseThrow();
+
+        assertThat(first.items()).extracting(l -> l.command().id()).containsExactly("c1", "c2");
+        assertThat(first.items()).extracting(LedgerReads.ListedCommand::vendorRequestIds)
+                .containsExactly(List.of(), List.of("v-2a", "v-2b"));
+        assertThat(first.total()).isEqualTo(4);
+        assertThat(first.hasMore()).isTrue();
+        assertThat(next.items()).extracting(l -> l.command().id()).containsExactly("c3", "c4");
+        assertThat(next.items()).extracting(LedgerReads.ListedCommand::vendorRequestIds).containsExactly(List.of("v-3"), List.of());
+        assertThat(next.hasMore()).isFalse();
+        assertThat(back.items()).extracting(l -> l.command().id()).containsExactly("c2", "c1");
+        assertThat(back.total()).isNull();
+        assertThat(reads.findCommands(new CommandQuery(List.of(), false, "c4", false, 2, 0, true)).orElseThrow().items())
+                .as("past the end").isEmpty();
+        assertThat(reads.findCommands(new CommandQuery(List.of(), false, "no-such-command", false, 2, 0, true)))
+                .as("an unknown cursor").isEmpty();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** A request of one command in {@code state}, due now. */
