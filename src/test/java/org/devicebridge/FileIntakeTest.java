@@ -274,11 +274,11 @@ class FileIntakeTest extends AccessFlowTestSupport {
 
     @Test
     void dispatchesTheFirstRecordsOfABigFileWhileTheRestIsRead() {
-        int n = 2_000;
-        int heldAt = 1_000;
+        int n = 1_000;
+        int heldAt = 600;
         startBridge(s -> s.processingDelay(Duration.ZERO).webhook(null, null), Map.of());
-        // the file is still being read, for as long as this test needs: the ledger holds the write of record 1,000
-        // (the records before it are written in batches of bridge.intake.batch-size, and committed)
+        // the file is still being read, for as long as this test needs: the ledger holds the write of record 600
+        // (the records before it are written and committed, bridge.intake.batch-size at a time or each flush-interval)
         try (IntakeHold hold = IntakeHold.on(bridge, heldAt)) {
             bridge.drop("early.jsonl", Batches.jsonLines(IntStream.rangeClosed(1, n)
                     .mapToObj(i -> Batches.credentials("a" + i, "door-" + i)).toList()));
