@@ -42,17 +42,18 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         Map<String, String> shared = new HashMap<>(SHORT_WINDOW);
         shared.put("bridge.db.url", "jdbc:h2:file:" + dir.resolve("shared-ledger").toAbsolutePath());
         shared.put("bridge.api.token", API_TOKEN);
+        shared.put("bridge.network.chunk-size", "10");   // the calls count, not the devices: 10 a call keeps the work small
         TestBridge fileInstance = startBridge("first", shared);
         TestBridge apiInstance = startBridge("second", shared);
 
         CompletableFuture<HttpResponse<String>> posted = CompletableFuture.supplyAsync(() -> postBatch(apiInstance,
-                Batches.document("rate-api", "{\"kind\":\"bulk\",\"type\":\"re_identify\",\"ids\":[" + ids("B-", 0, 1200) + "]}")));
+                Batches.document("rate-api", "{\"kind\":\"bulk\",\"type\":\"re_identify\",\"ids\":[" + ids("B-", 0, 120) + "]}")));
         fileInstance.drop("a.json", Batches.document("rate-file", "{\"kind\":\"bulk\",\"type\":\"re_identify\",\"ids\":["
-                + ids("A-", 0, 1300) + "]}"));
+                + ids("A-", 0, 130) + "]}"));
 
         assertThat(posted.join().statusCode()).isEqualTo(202);
-        List<CommandRecord> fromFile = awaitFinal(fileInstance, "rate-file", 1300, Duration.ofSeconds(60));
-        List<CommandRecord> fromApi = awaitFinal(fileInstance, "rate-api", 1200, Duration.ofSeconds(60));
+        List<CommandRecord> fromFile = awaitFinal(fileInstance, "rate-file", 130, Duration.ofSeconds(60));
+        List<CommandRecord> fromApi = awaitFinal(fileInstance, "rate-api", 120, Duration.ofSeconds(60));
 
         assertThat(fileInstance.commandStore().request("rate-file").orElseThrow().source()).isEqualTo("file");
         assertThat(fileInstance.commandStore().request("rate-api").orElseThrow().source()).isEqualTo("http");
@@ -95,8 +96,9 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         startClouds(n -> n.rateLimit(10, Duration.ofSeconds(2)), h -> h);
         Map<String, String> settings = new HashMap<>(SHORT_WINDOW);
         settings.put("bridge.network.concurrency", String.valueOf(BULK_WORKERS));
+        settings.put("bridge.network.chunk-size", "10");   // 30 calls of 10 devices
         TestBridge bridge = startBridge("bridge", settings);
-        bridge.drop("huge.json", Batches.document("huge", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[" + ids("H-", 0, 3000) + "]}"));
+        bridge.drop("huge.json", Batches.document("huge", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[" + ids("H-", 0, 300) + "]}"));
         await().until(() -> network.requestCount() >= 3);
 
         bridge.drop("urgent.json", Batches.document("urgent", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[\"U-1\"]}"));
@@ -110,7 +112,7 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         assertThat(urgentCall - callsBefore).as("calls of the huge batch between the urgent one's intake and its call")
                 .isLessThanOrEqualTo(BULK_WORKERS);
 
-        awaitFinal(bridge, "huge", 3000, Duration.ofSeconds(60));
+        awaitFinal(bridge, "huge", 300, Duration.ofSeconds(60));
         await().until(() -> bridge.commandStore().request("huge").orElseThrow().finishedAt() != null);
         RequestRecord urgent = bridge.commandStore().request("urgent").orElseThrow();
         RequestRecord huge = bridge.commandStore().request("huge").orElseThrow();
