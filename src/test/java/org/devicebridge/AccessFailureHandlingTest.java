@@ -224,15 +224,15 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
 
     @Test
     void adoptsTheActionWhoseCreateAnswerCameGarbledInsteadOfFailingOrCreatingAnother() {
-        startBridge(s -> s.webhook(null, null), Map.of());
+        sharedBridge(s -> s.webhook(null, null));
         cloud.garbleNextAnswers(1);   // the create takes effect; its 201 body is cut short on the way back
-        bridge.drop("garbled.json", Batches.document("garbled-create", Batches.credentials("a1", "door-1")));
+        bridge.drop("garbled-create.json", Batches.document("garbled-create", Batches.credentials("a1", "garbled-create-door")));
 
         CommandRecord c = awaitFinal("garbled-create", 1).get(0);
 
         assertThat(c.state()).isEqualTo(SUCCESS);
-        assertThat(cloud.createCount("door-1")).isEqualTo(1);
-        assertThat(c.vendorRef()).isEqualTo(cloud.actionsFor("door-1").get(0).path("id").asText());
+        assertThat(cloud.createCount("garbled-create-door")).isEqualTo(1);
+        assertThat(c.vendorRef()).isEqualTo(cloud.actionsFor("garbled-create-door").get(0).path("id").asText());
         List<CallRecord> calls = bridge.callLog().calls(c.id());
         assertThat(calls).extracting(CallRecord::operation).startsWith("create-action", "find-lost-action", "upload-payload");
         assertThat(calls.get(0).httpStatus()).isEqualTo(201);
@@ -242,14 +242,14 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
 
     @Test
     void pollsInsteadOfUploadingAgainWhenTheUploadAnswerCameGarbled() {
-        startBridge(s -> s.webhook(null, null), Map.of());
+        sharedBridge(s -> s.webhook(null, null));
         cloud.garbleNextUploads(1);   // received; its 200 answer garbled
-        bridge.drop("garbled.json", Batches.document("garbled-upload", Batches.credentials("a1", "door-1")));
+        bridge.drop("garbled-upload.json", Batches.document("garbled-upload", Batches.credentials("a1", "garbled-upload-door")));
 
         CommandRecord c = awaitFinal("garbled-upload", 1).get(0);
 
         assertThat(c.state()).isEqualTo(SUCCESS);
-        assertThat(cloud.createCount("door-1")).isEqualTo(1);
+        assertThat(cloud.createCount("garbled-upload-door")).isEqualTo(1);
         assertThat(cloud.uploadCount(c.vendorRef())).isEqualTo(1);
         List<CallRecord> calls = bridge.callLog().calls(c.id());
         assertThat(calls).filteredOn(call -> call.operation().equals("upload-payload")).singleElement()

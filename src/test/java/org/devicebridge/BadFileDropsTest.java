@@ -49,15 +49,29 @@ class BadFileDropsTest extends AccessFlowTestSupport {
             ledger.put("bridge.db.connection-timeout", "1s");
             ledger.put("bridge.intake.batch-size", "100");
             startBridge(s -> s, ledger);
-            int n = 30_000;
+            int n = 3_000;
+            int heldAt = 1_500;
             long logBefore = Files.size(TEST_LOG);
-            drop("big.jsonl", Batches.jsonLines(IntStream.range(0, n).mapToObj(i -> command("a" + i, "gw-" + i)).toList()));
-            String requestId = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> requestFrom("big.jsonl"), Optional::isPresent).orElseThrow().id();
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> countCommands(requestId) > 0);
+            String requestId;
+            try (java.sql.Connection holder = PostgresAvailability.connect(); java.sql.Statement sql = holder.createStatement()) {
+                // the file is in the middle of being read when the line is cut, on any machine: the write of record 1,500
+                // waits for a lock this test holds (the records before it are written and committed, in batches of 100)
+                int key = schema.hashCode() & 0x7fffffff;
+                sql.execute("CREATE FUNCTION " + schema + ".hold_intake() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                        + "IF NEW.seq >= " + heldAt + " THEN PERFORM pg_advisory_xact_lock(" + key + "); END IF; RETURN NEW; END $$");
+                sql.execute("CREATE TRIGGER hold_intake BEFORE INSERT ON " + schema + ".bridge_command FOR EACH ROW EXECUTE FUNCTION "
+                        + schema + ".hold_intake()");
+                sql.execute("SELECT pg_advisory_lock(" + key + ")");
+                drop("big.jsonl", Batches.jsonLines(IntStream.range(0, n).mapToObj(i -> command("a" + i, "gw-" + i)).toList()));
+                requestId = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> requestFrom("big.jsonl"), Optional::isPresent).orElseThrow().id();
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> waitingFor(sql, key));
+                assertThat(countCommands(requestId)).isPositive().isLessThanOrEqualTo(heldAt);
 
-            line.cut();   // the ledger becomes unreachable while the file is being read
-            await().atMost(Duration.ofSeconds(30)).until(() -> newLog(logBefore).contains("big.jsonl: its intake stopped"));
+                line.cut();   // the ledger becomes unreachable while the file is being read
+                await().atMost(Duration.ofSeconds(30)).until(() -> newLog(logBefore).contains("big.jsonl: its intake stopped"));
+                sql.execute("SELECT pg_advisory_unlock(" + key + ")");   // the cut connection's transaction ends (rolled back)
+            }
             // every timer keeps ticking against the cut line: the outage is said once, not once per tick
             await().atMost(Duration.ofSeconds(10)).until(() -> newLog(logBefore).contains("The ledger cannot be reached"));
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> {
@@ -93,7 +107,7 @@ class BadFileDropsTest extends AccessFlowTestSupport {
 
     @Test
     void refusesADocumentNestedAMillionArraysDeepWithAClearReason() throws IOException {
-        startBridge();
+        sharedBridge();
         String deep = "{\"request_id\":\"deep-1\",\"actions\":[{\"kind\":\"command\",\"device\":\"gw-1\",\"command\":\"x\",\"params\":{\"p\":"
                 + "[".repeat(1_000_000) + "]".repeat(1_000_000) + "}}]}";
 
@@ -106,46 +120,47 @@ class BadFileDropsTest extends AccessFlowTestSupport {
 
     @Test
     void refusesARequestIdOfAHundredThousandCharactersWithoutAnySqlError() throws IOException {
-        startBridge();
+        sharedBridge();
         long logBefore = Files.size(TEST_LOG);
 
-        drop("long-id.json", Batches.document("r".repeat(100_000), Batches.credentials("a1", "door-1")));
+        drop("long-id.json", Batches.document("r".repeat(100_000), Batches.credentials("a1", "long-id-door")));
 
         assertRefused("long-id", "request_id: at most 200 characters, not 100000");
-        assertThat(cloud.createCount("door-1")).isZero();
+        assertThat(cloud.createCount("long-id-door")).isZero();
         assertStillFlowing();
         assertThat(newLog(logBefore)).doesNotContain("SQL").doesNotContain("too long").doesNotContain("Exception");
     }
 
     @Test
     void refusesATruncatedDocumentWholeAndRunsNoneOfItsActions() throws IOException {
-        startBridge();
-        String whole = Batches.document("truncated-1", Batches.credentials("a1", "door-1"), Batches.credentials("a2", "door-2"));
+        sharedBridge();
+        String whole = Batches.document("truncated-1", Batches.credentials("a1", "truncated-door-1"),
+                Batches.credentials("a2", "truncated-door-2"));
 
         drop("truncated.json", whole.substring(0, whole.length() - 40));
 
         assertRefused("truncated", "malformed JSON document: Unexpected end-of-input");
         assertThat(bridge.commandStore().request("truncated-1")).isEmpty();
         assertStillFlowing();
-        assertThat(cloud.createCount("door-1")).isZero();
+        assertThat(cloud.createCount("truncated-door-1")).isZero();
     }
 
     @Test
     void refusesADocumentWithAKeyTwiceAndOneWhoseRequestIdHoldsANul() throws IOException {
-        startBridge();
+        sharedBridge();
 
-        drop("twice.json", "{\"request_id\":\"twice-1\",\"actions\":[" + Batches.credentials("a1", "door-1") + "],\"actions\":[]}");
-        drop("nul-id.json", "{\"request_id\":\"nul\\u0000id\",\"actions\":[" + Batches.credentials("a1", "door-1") + "]}");
+        drop("twice.json", "{\"request_id\":\"twice-1\",\"actions\":[" + Batches.credentials("a1", "twice-door") + "],\"actions\":[]}");
+        drop("nul-id.json", "{\"request_id\":\"nul\\u0000id\",\"actions\":[" + Batches.credentials("a1", "twice-door") + "]}");
 
         assertRefused("twice", "Duplicate field 'actions'");
         assertRefused("nul-id", "request_id: holds a control character (U+0000)");
         assertStillFlowing();
-        assertThat(cloud.createCount("door-1")).isZero();
+        assertThat(cloud.createCount("twice-door")).isZero();
     }
 
     @Test
     void rejectsRecordsWithAKeyTwiceOrANulInAnIdAndTakesTheRest() throws IOException {
-        startBridge();
+        sharedBridge();
 
         drop("records.jsonl", Batches.jsonLines(List.of(
                 "{\"kind\":\"command\",\"id\":\"a1\",\"id\":\"a2\",\"device\":\"gw-1\",\"command\":\"reboot\"}",
@@ -169,13 +184,15 @@ class BadFileDropsTest extends AccessFlowTestSupport {
 
     @Test
     void aSlowWriterWritingUnderATemporaryNameAndRenamingMakesOneRequest() throws Exception {
-        startBridge();
+        sharedBridge();
         Path part = bridge.inbox().resolve("slow.jsonl.part");
         Files.createDirectories(bridge.inbox());
 
         for (int i = 0; i < 3; i++) {
             Files.writeString(part, command("s" + i, "gw-s" + i) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            Thread.sleep(2_500);   // the writer's own pace: the bridge must not take the file meanwhile
+            // the writer's own pace: meanwhile the bridge takes a file dropped after this line through to its summary,
+            // so it looked at the inbox since, and must not have taken this one
+            assertStillFlowing();
             assertThat(requestFrom("slow.jsonl.part")).isEmpty();
         }
         Files.move(part, bridge.inbox().resolve("slow.jsonl"), StandardCopyOption.ATOMIC_MOVE);
@@ -195,7 +212,7 @@ class BadFileDropsTest extends AccessFlowTestSupport {
 
         for (int i = 0; i < 3; i++) {
             Files.writeString(file, command("s" + i, "gw-s" + i) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            Thread.sleep(2_500);
+            assertStillFlowing("done-file");   // a file dropped later, with its marker, is taken through
             assertThat(requestFrom("slow.jsonl")).as("no marker yet: not taken").isEmpty();
         }
         Files.createFile(bridge.inbox().resolve("slow.jsonl.done"));
@@ -210,27 +227,29 @@ class BadFileDropsTest extends AccessFlowTestSupport {
 
     @Test
     void fileNamesFoldingToTheSameNameAndANameDroppedAgainWithOtherContentNeverShareResultFiles() throws IOException {
-        startBridge();
+        sharedBridge();
 
         drop("e-ä.json", Batches.document("fold-a", Batches.credentials("a1", "door-a")));
         drop("e-ö.json", Batches.document("fold-o", Batches.credentials("a1", "door-o")));
         drop("daily.jsonl", Batches.jsonLines(List.of(Batches.credentials("d1", "door-d1"))));
-        await().atMost(Duration.ofSeconds(20)).until(() -> summaries().stream().anyMatch(s -> s.path("request_id").asText()
+        await().atMost(Duration.ofSeconds(20)).until(() -> summaries("daily").stream().anyMatch(s -> s.path("request_id").asText()
                 .startsWith("file:daily.jsonl:")));
         drop("daily.jsonl", Batches.jsonLines(List.of(Batches.credentials("d2", "door-d2"))));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> summaries().size() == 4);
-        List<JsonNode> summaries = summaries();
+        // the outbox files of these four (the shared bridge's outbox holds those of the other tests too)
+        await().atMost(Duration.ofSeconds(30)).until(() -> summaries("e-", "daily").size() == 4);
+        List<JsonNode> summaries = summaries("e-", "daily");
         assertThat(summaries).extracting(s -> s.path("request_id").asText()).doesNotHaveDuplicates()
                 .contains("fold-a", "fold-o");
         assertThat(summaries).allSatisfy(s -> assertThat(s.path("succeeded").asInt()).isEqualTo(1));
         assertThat(filesUnder(bridge.outbox())).extracting(p -> p.getFileName().toString())
-                .contains("daily.summary.json").filteredOn(n -> n.endsWith(".results.jsonl")).hasSize(4);
+                .contains("daily.summary.json").filteredOn(n -> n.endsWith(".results.jsonl"))
+                .filteredOn(n -> n.startsWith("e-") || n.startsWith("daily")).hasSize(4);
     }
 
     @Test
     void refusesASymbolicLinkWithoutReadingWhatItPointsTo() throws IOException {
-        startBridge();
+        sharedBridge();
         Path outside = dir.resolve("outside.json");
         Files.writeString(outside, Batches.document("outside-1", Batches.credentials("secret-action", "door-secret")));
         Files.createDirectories(bridge.inbox());
@@ -249,7 +268,7 @@ class BadFileDropsTest extends AccessFlowTestSupport {
 
     @Test
     void refusesAnEmptyFileAndIgnoresHiddenFilesByRule() throws IOException {
-        startBridge();
+        sharedBridge();
         Files.createDirectories(bridge.inbox());
         drop(".hidden.json", Batches.document("hidden-1", Batches.credentials("h1", "door-h")));
 
@@ -263,7 +282,7 @@ class BadFileDropsTest extends AccessFlowTestSupport {
 
     @Test
     void acceptsAQuotedCsvCellHoldingALineBreak() throws IOException {
-        startBridge();
+        sharedBridge();
 
         drop("motd.csv", "kind,device,command,params\n"
                 + "command,gw-1,set-motd,\"text=line one\nline two\"\n"
@@ -320,13 +339,23 @@ class BadFileDropsTest extends AccessFlowTestSupport {
                 .or(() -> Optional.empty());
     }
 
+    /** True while a connection waits for the advisory lock {@code key} (a write of a held intake). */
+    private static boolean waitingFor(java.sql.Statement sql, int key) throws java.sql.SQLException {
+        try (java.sql.ResultSet rs = sql.executeQuery("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                + "AND classid = 0 AND objid = " + key + " AND objsubid = 1")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
     private int countCommands(String requestId) {
         return bridge.reads().counts(requestId).total();
     }
 
-    private List<JsonNode> summaries() throws IOException {
+    /** The summaries in the outbox whose names start with one of {@code prefixes}. */
+    private List<JsonNode> summaries(String... prefixes) throws IOException {
         return filesUnder(bridge.outbox()).stream().filter(p -> p.getFileName().toString().endsWith(".summary.json"))
-                .filter(p -> !p.getFileName().toString().startsWith("good-"))
+                .filter(p -> Stream.of(prefixes).anyMatch(p.getFileName().toString()::startsWith))
                 .map(p -> {
                     try {
                         return TestBridge.json(Files.readString(p));

@@ -274,19 +274,28 @@ class FileIntakeTest extends AccessFlowTestSupport {
 
     @Test
     void dispatchesTheFirstRecordsOfABigFileWhileTheRestIsRead() {
-        int n = 40_000;
+        int n = 1_000;
+        int heldAt = 600;
         startBridge(s -> s.processingDelay(Duration.ZERO).webhook(null, null), Map.of());
-        bridge.drop("early.jsonl", Batches.jsonLines(IntStream.rangeClosed(1, n)
-                .mapToObj(i -> Batches.credentials("a" + i, "door-" + i)).toList()));
+        // the file is still being read, for as long as this test needs: the ledger holds the write of record 600
+        // (the records before it are written and committed, bridge.intake.batch-size at a time or each flush-interval)
+        try (IntakeHold hold = IntakeHold.on(bridge, heldAt)) {
+            bridge.drop("early.jsonl", Batches.jsonLines(IntStream.rangeClosed(1, n)
+                    .mapToObj(i -> Batches.credentials("a" + i, "door-" + i)).toList()));
 
-        String requestId = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                .until(() -> requestFrom("early.jsonl"), Optional::isPresent).orElseThrow().id();
-        // the first doors are created in the cloud while the request is still being read
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> cloud.createCount("door-1") > 0);
-        assertThat(bridge.commandStore().request(requestId).orElseThrow().intakeComplete()).as("still reading the batch").isFalse();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                .until(() -> bridge.commandStore().request(requestId).orElseThrow().intakeComplete());
-        assertThat(bridge.reads().counts(requestId).total()).isEqualTo(n);
+            String requestId = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> requestFrom("early.jsonl"), Optional::isPresent).orElseThrow().id();
+            // the first doors are created in the cloud while the request is still being read
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> cloud.createCount("door-1") > 0);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(hold::reached);
+            assertThat(bridge.commandStore().request(requestId).orElseThrow().intakeComplete()).as("still reading the batch").isFalse();
+            assertThat(bridge.reads().counts(requestId).total()).as("records written so far").isLessThanOrEqualTo(heldAt);
+
+            hold.close();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> bridge.commandStore().request(requestId).orElseThrow().intakeComplete());
+            assertThat(bridge.reads().counts(requestId).total()).isEqualTo(n);
+        }
     }
 
     @Test

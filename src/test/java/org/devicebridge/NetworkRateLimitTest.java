@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The network cloud's rate limit is never exceeded, whatever triggers and instances produce the
  * work and however long the ledger writes before a call take: shortened windows (10 calls per 2 s,
- * or 8 s, the bridge adding a 500 ms margin) stand in for the real 10 per minute, and the
+ * or 4 s, the bridge adding a 500 ms margin) stand in for the real 10 per minute, and the
  * simulator's own clock judges.
  */
 class NetworkRateLimitTest extends AllCloudsTestSupport {
@@ -42,40 +42,41 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         Map<String, String> shared = new HashMap<>(SHORT_WINDOW);
         shared.put("bridge.db.url", "jdbc:h2:file:" + dir.resolve("shared-ledger").toAbsolutePath());
         shared.put("bridge.api.token", API_TOKEN);
+        shared.put("bridge.network.chunk-size", "10");   // the calls count, not the devices: 10 a call keeps the work small
         TestBridge fileInstance = startBridge("first", shared);
         TestBridge apiInstance = startBridge("second", shared);
 
         CompletableFuture<HttpResponse<String>> posted = CompletableFuture.supplyAsync(() -> postBatch(apiInstance,
-                Batches.document("rate-api", "{\"kind\":\"bulk\",\"type\":\"re_identify\",\"ids\":[" + ids("B-", 0, 1700) + "]}")));
+                Batches.document("rate-api", "{\"kind\":\"bulk\",\"type\":\"re_identify\",\"ids\":[" + ids("B-", 0, 120) + "]}")));
         fileInstance.drop("a.json", Batches.document("rate-file", "{\"kind\":\"bulk\",\"type\":\"re_identify\",\"ids\":["
-                + ids("A-", 0, 1800) + "]}"));
+                + ids("A-", 0, 130) + "]}"));
 
         assertThat(posted.join().statusCode()).isEqualTo(202);
-        List<CommandRecord> fromFile = awaitFinal(fileInstance, "rate-file", 1800, Duration.ofSeconds(60));
-        List<CommandRecord> fromApi = awaitFinal(fileInstance, "rate-api", 1700, Duration.ofSeconds(60));
+        List<CommandRecord> fromFile = awaitFinal(fileInstance, "rate-file", 130, Duration.ofSeconds(60));
+        List<CommandRecord> fromApi = awaitFinal(fileInstance, "rate-api", 120, Duration.ofSeconds(60));
 
         assertThat(fileInstance.commandStore().request("rate-file").orElseThrow().source()).isEqualTo("file");
         assertThat(fileInstance.commandStore().request("rate-api").orElseThrow().source()).isEqualTo("http");
         assertThat(fromFile).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
         assertThat(fromApi).extracting(CommandRecord::state).containsOnly(CommandState.SUCCESS);
         assertThat(network.requestCount()).as("calls of %s devices",
-                network.requests().stream().map(r -> r.path("ids").size()).toList()).isEqualTo(35);
+                network.requests().stream().map(r -> r.path("ids").size()).toList()).isEqualTo(25);   // three windows' worth
         assertThat(network.tooManyRequestsCount()).isZero();
         assertThat(network.maxRequestsInAnyWindow()).isLessThanOrEqualTo(10);
     }
 
     @Test
     void neverExceedsTheWindowWhenTheLedgerWritesBeforeACallAreSlow() {
-        startClouds(n -> n.rateLimit(10, Duration.ofSeconds(8)), h -> h);
-        TestBridge bridge = startBridge("bridge", Map.of("bridge.network.rate-limit", "10", "bridge.network.rate-window", "8s",
+        startClouds(n -> n.rateLimit(10, Duration.ofSeconds(4)), h -> h);
+        TestBridge bridge = startBridge("bridge", Map.of("bridge.network.rate-limit", "10", "bridge.network.rate-window", "4s",
                 "bridge.network.rate-margin", "500ms", "bridge.network.chunk-size", "10"));
-        // The first chunk's Command Initiated writes take 3 s, six times the margin (the audit saw 2-4 s
+        // The first chunk's Command Initiated writes take 2 s, four times the margin (the audit saw 2-4 s
         // under load); the nine calls after it go as fast as the bridge can. Were the slot timed when
-        // the chunk was claimed, the eleventh call would follow the first by 5.5 s, within the 8 s window.
+        // the chunk was claimed, the eleventh call would follow the first by 2.5 s, within the 4 s window.
         AtomicBoolean slowed = new AtomicBoolean();
         bridge.context().getRegistry().lookupByNameAndType("transitions", LedgerTransitions.class).onStateChanged(e -> {
             if (e.change().to() == CommandState.INITIATED && slowed.compareAndSet(false, true)) {
-                slowLedgerWrite(Duration.ofSeconds(3));
+                slowLedgerWrite(Duration.ofSeconds(2));
             }
         });
 
@@ -95,8 +96,9 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         startClouds(n -> n.rateLimit(10, Duration.ofSeconds(2)), h -> h);
         Map<String, String> settings = new HashMap<>(SHORT_WINDOW);
         settings.put("bridge.network.concurrency", String.valueOf(BULK_WORKERS));
+        settings.put("bridge.network.chunk-size", "10");   // 30 calls of 10 devices
         TestBridge bridge = startBridge("bridge", settings);
-        bridge.drop("huge.json", Batches.document("huge", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[" + ids("H-", 0, 3000) + "]}"));
+        bridge.drop("huge.json", Batches.document("huge", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[" + ids("H-", 0, 300) + "]}"));
         await().until(() -> network.requestCount() >= 3);
 
         bridge.drop("urgent.json", Batches.document("urgent", "{\"kind\":\"bulk\",\"type\":\"renew_ip\",\"ids\":[\"U-1\"]}"));
@@ -110,7 +112,7 @@ class NetworkRateLimitTest extends AllCloudsTestSupport {
         assertThat(urgentCall - callsBefore).as("calls of the huge batch between the urgent one's intake and its call")
                 .isLessThanOrEqualTo(BULK_WORKERS);
 
-        awaitFinal(bridge, "huge", 3000, Duration.ofSeconds(60));
+        awaitFinal(bridge, "huge", 300, Duration.ofSeconds(60));
         await().until(() -> bridge.commandStore().request("huge").orElseThrow().finishedAt() != null);
         RequestRecord urgent = bridge.commandStore().request("urgent").orElseThrow();
         RequestRecord huge = bridge.commandStore().request("huge").orElseThrow();

@@ -75,7 +75,8 @@ public final class PostgresAvailability {
         }
     }
 
-    private static Connection connect() throws SQLException {
+    /** A connection of the test's own to this PostgreSQL. */
+    static Connection connect() throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", user());
         p.setProperty("password", password());

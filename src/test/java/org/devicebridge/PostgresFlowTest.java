@@ -77,6 +77,8 @@ class PostgresFlowTest extends AccessFlowTestSupport {
         JsonNode summary = TestBridge.json(Files.readString(bridge.outbox().resolve("nightly.summary.json")));
         assertThat(summary.path("request_id").asText()).isEqualTo("nightly-1");
         assertThat(summary.path("succeeded").asInt()).isEqualTo(2);
-        assertThat(bridge.commandStore().request("nightly-1")).hasValueSatisfying(r -> assertThat(r.reportedAt()).isNotNull());
+        // marked reported in the ledger once its files are written
+        await().untilAsserted(() -> assertThat(bridge.commandStore().request("nightly-1"))
+                .hasValueSatisfying(r -> assertThat(r.reportedAt()).isNotNull()));
     }
 }

@@ -85,6 +85,8 @@ public final class TestBridge implements AutoCloseable {
         p.put("bridge.retry.max-delay", "1s");
         p.put("bridge.poll.initial-interval", "200ms");
         p.put("bridge.poll.max-interval", "1s");
+        // readiness and health answer the background probe's last result: probed often, a change shows soon
+        p.put("bridge.health.refresh-interval", "500ms");
         // the embedded broker: its own journal, reached in-VM only (no port to collide on)
         p.put("bridge.jms.data-dir", dir.resolve("broker").toString());
         p.put("bridge.jms.embedded-port", "");

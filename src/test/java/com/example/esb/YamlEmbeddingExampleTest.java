@@ -135,8 +135,10 @@ class YamlEmbeddingExampleTest {
     void movesAFileThatIsNoBatchToTheApplicationsRejectedFolder() throws Exception {
         drop("not-a-batch.json", "[1, 2, 3]");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("rejected/not-a-batch.json")));
-        assertThat(Files.readString(dir.resolve("rejected/not-a-batch.json"))).isEqualTo("[1, 2, 3]");
+        // the route copies it there through a file: endpoint, which shows the file before all of it is written
+        Path rejected = dir.resolve("rejected/not-a-batch.json");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(rejected) && Files.size(rejected) == "[1, 2, 3]".length());
+        assertThat(Files.readString(rejected)).isEqualTo("[1, 2, 3]");
         assertThat(ledger.queryForList("SELECT id FROM bridge_request", String.class)).noneMatch(id -> id.contains("not-a-batch"));
     }
 
