@@ -161,18 +161,20 @@ public class AccessCloudAdapter {
                     go.add(c);   // started work holds its device already
                     continue;
                 }
-                Optional<String> newer = olderDocuments == OlderDocuments.SUPERSEDE ? workQueue.newerCommand(c) : Optional.empty();
+                boolean inOrder = olderDocuments == OlderDocuments.IN_ORDER;
+                Optional<String> newer = inOrder ? Optional.empty() : workQueue.newerCommand(c);
                 if (newer.isPresent()) {
                     workQueue.unclaim(c, ledger.now());
                     transitions.move(c.id(), new StateChange(CommandState.CANCELLED, null, null, "superseded by command "
                             + newer.get() + ", a newer document for device " + c.device() + "; nothing was sent for this one"));
-                } else if (workQueue.takeDevice(c)) {
+                } else if ((!inOrder || !workQueue.olderCommandOpen(c)) && workQueue.takeDevice(c)) {
                     go.add(c);
                 } else {
-                    workQueue.unclaim(c, ledger.now().plus(lease)); // woken when the device is free (onCommandFinal)
+                    // the device is busy (in order: or an older document of it has yet to run): woken when the holder is final
+                    workQueue.unclaim(c, ledger.now().plus(lease));
                     // the holder may have ended while this claim ran, its wake-up finding nothing to wake yet:
-                    // once this transaction commits, a command whose device is free by then is due at once
-                    ledger.afterCommit(() -> workQueue.wakeIfDeviceFree(c));
+                    // once this transaction commits, a command whose turn it is by then is due at once
+                    ledger.afterCommit(() -> workQueue.wakeIfItsTurn(c, inOrder));
                 }
             }
         });

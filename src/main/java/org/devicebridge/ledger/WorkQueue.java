@@ -265,19 +265,44 @@ public class WorkQueue {
                 ts(now), kind, device, phase, ts(now));
     }
 
+    /** The commands of {@code c}'s kind and device taken in before it (intake time, then request id, then position). */
+    private static final String OLDER_OPEN = "SELECT 1 FROM bridge_command o WHERE o.kind = ? AND o.device = ? AND o.created_at <= ? "
+            + "AND o.id <> ? AND o.finished_at IS NULL AND o.invalid = FALSE AND o.internal = FALSE AND o.state <> ? "
+            + "AND (o.created_at < ? OR o.request_id < ? OR (o.request_id = ? AND (o.seq < ? OR (o.seq = ? AND o.position < ?))))";
+
     /**
-     * Makes {@code c}, waiting for its device, due now if no other command that is not final holds
-     * the device any more; called after the claim that found the device busy has committed, so that a
-     * holder ending during that claim (its {@link #wakeWaiting} came too early to see {@code c}
-     * waiting) does not leave {@code c} waiting a whole lease.
+     * Whether a command of the same kind and device taken in before {@code c} is not final yet (not
+     * counting invalid ones, the bridge's internal ones, nor ones held back by {@code not_before}):
+     * in order, {@code c} waits for it. One probe of the index {@code bridge_command_device}.
      */
-    public void wakeIfDeviceFree(CommandRecord c) {
+    public boolean olderCommandOpen(CommandRecord c) {
+        return !jdbc.queryForList(OLDER_OPEN + " FETCH FIRST 1 ROWS ONLY", Integer.class, olderOpenArguments(c)).isEmpty();
+    }
+
+    private static Object[] olderOpenArguments(CommandRecord c) {
+        return new Object[] {c.kind(), c.device(), ts(c.createdAt()), c.id(), CommandState.SCHEDULED.label(), ts(c.createdAt()),
+                c.requestId(), c.requestId(), c.seq(), c.seq(), c.position()};
+    }
+
+    /**
+     * Makes {@code c}, waiting for its device, due now if it is its turn: no other command that is
+     * not final holds the device any more (and, {@code inOrder}, no older command of the device is
+     * open). Called after the claim that made it wait has committed, so that a holder ending during
+     * that claim (its {@link #wakeWaiting} came too early to see {@code c} waiting) does not leave
+     * {@code c} waiting a whole lease.
+     */
+    public void wakeIfItsTurn(CommandRecord c, boolean inOrder) {
         Instant now = ledger.now();
+        List<Object> args = new java.util.ArrayList<>(List.of(ts(now), c.id(), c.phase(), ts(now), c.kind(), c.device(), c.id()));
+        String olderOpen = "";
+        if (inOrder) {
+            olderOpen = " AND NOT EXISTS (" + OLDER_OPEN + ")";
+            args.addAll(List.of(olderOpenArguments(c)));
+        }
         jdbc.update("UPDATE bridge_command SET next_attempt_at = ? WHERE id = ? AND finished_at IS NULL AND phase = ? "
-                        + "AND lease_until IS NULL AND next_attempt_at > ? AND NOT EXISTS (SELECT 1 FROM bridge_device_slot s "
-                        + "JOIN bridge_command h ON h.id = s.command_id WHERE s.kind = ? AND s.device = ? AND h.id <> ? "
-                        + "AND h.finished_at IS NULL)",
-                ts(now), c.id(), c.phase(), ts(now), c.kind(), c.device(), c.id());
+                + "AND lease_until IS NULL AND next_attempt_at > ? AND NOT EXISTS (SELECT 1 FROM bridge_device_slot s "
+                + "JOIN bridge_command h ON h.id = s.command_id WHERE s.kind = ? AND s.device = ? AND h.id <> ? "
+                + "AND h.finished_at IS NULL)" + olderOpen, args.toArray());
     }
 
     /** Ends a lease early, so the next step (if due now) is taken on the next tick. */

@@ -544,7 +544,7 @@ abstract class LedgerContractTest {
                 CommandRecord waiter = queue.claimDue(KIND, 1, Duration.ofMinutes(1), Duration.ZERO).get(0);
                 assertThat(queue.takeDevice(waiter)).isFalse();
                 queue.unclaim(waiter, clock.instant().plus(Duration.ofMinutes(1)));
-                ledger.afterCommit(() -> queue.wakeIfDeviceFree(waiter));
+                ledger.afterCommit(() -> queue.wakeIfItsTurn(waiter, false));
                 claimOpen.countDown();
                 await(holderEnded);
             }));
@@ -566,6 +566,37 @@ abstract class LedgerContractTest {
 
         assertThat(queue.claimDue(KIND, 1, Duration.ofMinutes(1), Duration.ZERO)).as("due now, not after a lease")
                 .extracting(CommandRecord::id).containsExactly("waiter");
+    }
+
+    @Test
+    void inOrderACommandWaitsWhileAnOlderOneOfItsDeviceIsOpenWhateverTheOrderTheyAreDueIn() {
+        for (String request : List.of("req-a", "req-b", "req-c")) {
+            commands.openRequest(request, "file", request + ".json");
+            commands.recordCommand(new NewCommand(request.substring(4), request, 1, 0, "line 1", "a1", KIND, "door-7", QUEUED, "{}",
+                    "CREATE", T0, null, null));
+            clock.advance(Duration.ofMillis(10));
+        }
+        commands.recordCommand(new NewCommand("held", "req-a", 2, 0, "line 2", "a2", KIND, "door-7", SCHEDULED, "{}", "CREATE",
+                T0.plusSeconds(3600), null, null));
+        commands.recordCommand(new NewCommand("bad", "req-a", 3, 0, "line 3", "a3", KIND, "door-7", FAILURE, "{}", "DONE", null, null,
+                "bad payload"));
+        CommandRecord a = commands.command("a").orElseThrow();
+        CommandRecord b = commands.command("b").orElseThrow();
+        CommandRecord c = commands.command("c").orElseThrow();
+
+        assertThat(queue.olderCommandOpen(a)).as("the oldest: held back and invalid ones do not count").isFalse();
+        assertThat(queue.olderCommandOpen(b)).isTrue();
+        assertThat(queue.olderCommandOpen(c)).isTrue();
+        transitions.move("a", StateChange.to(CANCELLED));
+        assertThat(queue.olderCommandOpen(b)).isFalse();
+        assertThat(queue.olderCommandOpen(c)).as("b is still to run").isTrue();
+
+        queue.unclaim(c, T0.plusSeconds(60));   // c found b still to run: its turn has not come, it stays waiting
+        queue.wakeIfItsTurn(c, true);
+        assertThat(commands.command("c").orElseThrow().nextAttemptAt()).isEqualTo(T0.plusSeconds(60));
+        transitions.move("b", StateChange.to(CANCELLED));
+        queue.wakeIfItsTurn(c, true);
+        assertThat(commands.command("c").orElseThrow().nextAttemptAt()).isBefore(T0.plusSeconds(60));
     }
 
     @Test
