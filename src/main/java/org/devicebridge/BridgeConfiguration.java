@@ -35,7 +35,6 @@ import org.devicebridge.ledger.LedgerReads;
 import org.devicebridge.ledger.LedgerTransitions;
 import org.devicebridge.ledger.RateLimiter;
 import org.devicebridge.ledger.StepTransaction;
-import org.devicebridge.ledger.GroupCommit;
 import org.devicebridge.ledger.WorkQueue;
 import org.devicebridge.network.NetworkCloudAdapter;
 import org.devicebridge.observe.BridgeMetrics;
@@ -169,7 +168,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         registry.bind("commandStore", commandStore);
         registry.bind("callLog", callLog);
         registry.bind("ledgerReads", reads);
-        registry.bind("ledgerTransaction", new StepTransaction(ledger, groupCommit(settings, ledger, LedgerDatabase.isPostgres(dataSource), opened)));
+        registry.bind("ledgerTransaction", new StepTransaction(ledger));
         registry.bind("ledgerOutageLog", new LedgerOutageLog(Duration.ofMinutes(1), Clock.systemUTC()));
         registry.bind("transitions", transitions);
         registry.bind("redactor", redactor);
@@ -274,23 +273,6 @@ public class BridgeConfiguration implements CamelConfiguration {
         http.setCookieManagementDisabled(true);
         http.setAutomaticRetriesDisabled(true);
         return http;
-    }
-
-    /**
-     * {@code bridge.db.group-commit}: on an H2 ledger, the outcomes of the steps that end together share one
-     * commit (at most that many); 1, or a PostgreSQL ledger: one commit per step (docs/engine.md).
-     */
-    /** Threads writing the steps' groups: a few, far fewer than the ledger's connections. */
-    private static final int GROUP_COMMIT_WRITERS = 4;
-
-    private static GroupCommit groupCommit(Settings settings, Ledger ledger, boolean postgres, OpenedResources opened) {
-        int steps = settings.integer("bridge.db.group-commit", 1, 10_000);
-        if (steps < 2 || postgres) {
-            return null;
-        }
-        GroupCommit group = new GroupCommit(ledger, steps, GROUP_COMMIT_WRITERS);
-        opened.closeOnStop("ledger-group-commit", group);
-        return group;
     }
 
     /** The application's DataSource, migrated; or else a pool opened (and closed with the bridge) from {@code bridge.db.*}. */
