@@ -31,6 +31,11 @@ import java.util.regex.Pattern;
  * send them); each is sent and the cursor moves past it; a send that fails leaves the cursor on
  * that event, skips the rest of the round and backs off ({@code bridge.retry.*}). Every event is in
  * the delivery log ({@code bridge_webhook_delivery}) under the stream's cursor.
+ * <p>
+ * The sends of a round are recorded together, in one transaction, when the round ends (or an event
+ * of it fails, or half its lease is gone and the lease is extended): a stream costs the ledger one
+ * commit per round, not two per event. A bridge that dies mid-round sends that round's events again
+ * (at least once; the event ids stay the same).
  */
 public class EventStreams {
 
@@ -57,6 +62,19 @@ public class EventStreams {
     private final Duration lease;
     private final Instant startedAt;
     private final Set<String> registered = ConcurrentHashMap.newKeySet(); // cursors known to exist
+    /** The rounds this bridge is sending, by lease token. */
+    private final java.util.Map<String, Round> rounds = new ConcurrentHashMap<>();
+
+    /** A round being sent (by one route thread): its events sent and not yet recorded, whether one failed, its lease. */
+    private static final class Round {
+        final List<Delivery> sent = new java.util.ArrayList<>();
+        boolean failed;
+        Instant leasedUntil;
+
+        Round(Instant leasedUntil) {
+            this.leasedUntil = leasedUntil;
+        }
+    }
 
     /**
      * @param batchSize at most this many events per round
@@ -96,8 +114,13 @@ public class EventStreams {
             webhooks.register(name, "stream " + stream, startedAt, now);
             registered.add(name);
         }
-        List<DeliveryRound> rounds = SubscriberFanout.leaseRounds(webhooks, List.of(name), now, lease, batchSize);
-        return rounds.isEmpty() ? null : rounds.get(0);
+        rounds.values().removeIf(r -> r.leasedUntil.isBefore(now)); // rounds never released (their events go again)
+        List<DeliveryRound> leased = SubscriberFanout.leaseRounds(webhooks, List.of(name), now, lease, batchSize);
+        if (leased.isEmpty()) {
+            return null;
+        }
+        rounds.put(leased.get(0).leaseToken(), new Round(now.plus(lease)));
+        return leased.get(0);
     }
 
     /**
@@ -110,13 +133,25 @@ public class EventStreams {
         exchange.setProperty(DELIVERY, d);
         exchange.setProperty(READY, false);
         Instant now = ledger.now();
-        if (!webhooks.stillNext(d, now, now.plus(lease))) {
-            return;
+        Round round = rounds.get(d.leaseToken());
+        if (round == null) {
+            if (!webhooks.stillNext(d, now, now.plus(lease))) {
+                return;
+            }
+        } else if (round.failed) {
+            return; // an earlier event of the round failed: the cursor stays on it
+        } else if (!now.isBefore(round.leasedUntil.minus(lease.dividedBy(2)))) {
+            record(round, now); // half the lease gone: what was sent is recorded and the lease extended
+            if (!webhooks.stillNext(d, now, now.plus(lease))) {
+                round.failed = true;
+                return;
+            }
+            round.leasedUntil = now.plus(lease);
         }
         Optional<ObjectNode> event = events.of(d, webhooks);
         if (event.isEmpty()) {
             LOG.warn("event {}: what it announces is no longer in the ledger; skipped", d.eventId());
-            webhooks.delivered(d, null, now);
+            sent(d, now);
             return;
         }
         Message in = exchange.getIn();
@@ -133,7 +168,24 @@ public class EventStreams {
 
     /** The endpoint has the event: the cursor moves past it. */
     public void sent(Exchange exchange) {
-        webhooks.delivered(exchange.getProperty(DELIVERY, Delivery.class), null, ledger.now());
+        sent(exchange.getProperty(DELIVERY, Delivery.class), ledger.now());
+    }
+
+    private void sent(Delivery d, Instant now) {
+        Round round = rounds.get(d.leaseToken());
+        if (round == null) {
+            webhooks.delivered(d, null, now);
+        } else {
+            round.sent.add(d); // recorded with the round's others (record)
+        }
+    }
+
+    /** The round's events sent so far: in the delivery log, and the cursor past them, in one transaction. */
+    private void record(Round round, Instant now) {
+        if (!round.sent.isEmpty()) {
+            webhooks.deliveredAll(round.sent, now);
+            round.sent.clear();
+        }
     }
 
     /** The send failed: the cursor stays on the event, and the stream is tried again after a backoff. */
@@ -143,6 +195,11 @@ public class EventStreams {
         String error = redactor.text(e == null ? "send failed" : e.getClass().getSimpleName() + ": " + e.getMessage());
         error = error.length() <= MAX_ERROR ? error : error.substring(0, MAX_ERROR - 1) + "…";
         Instant now = ledger.now();
+        Round round = rounds.get(d.leaseToken());
+        if (round != null) {
+            record(round, now); // the events before it did go out
+            round.failed = true;
+        }
         int attempts = webhooks.failed(d, null, error, now, n -> now.plus(backoff.retryDelay(n, null)));
         if (attempts == 1) {
             LOG.warn("{}: event {} not sent ({}); retrying with backoff, later events wait for it", d.subscriber(), d.eventId(), error);
@@ -153,6 +210,10 @@ public class EventStreams {
 
     /** Ends a round: the cursor is free for the next one. */
     public void release(DeliveryRound round) {
+        Round sending = rounds.remove(round.leaseToken());
+        if (sending != null) {
+            record(sending, ledger.now());
+        }
         webhooks.release(round.subscriber(), round.leaseToken());
     }
 }

@@ -29,10 +29,12 @@ public class SubscriberLedger {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    private final boolean postgres;
 
     public SubscriberLedger(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.postgres = org.devicebridge.ledger.LedgerDatabase.isPostgres(dataSource);
     }
 
     /** A subscriber's row as the planner needs it. */
@@ -121,6 +123,29 @@ public class SubscriberLedger {
     }
 
     /**
+     * The subscriber took these events, the round's next ones in order: each is in the delivery log and
+     * the cursor moves past the last, in one transaction (an event stream records a round's sends once,
+     * not one commit per event).
+     */
+    void deliveredAll(List<Delivery> sent, Instant now) {
+        if (sent.isEmpty()) {
+            return;
+        }
+        Delivery first = sent.get(0);
+        Delivery last = sent.get(sent.size() - 1);
+        tx.executeWithoutResult(status -> {
+            for (Delivery d : sent) {
+                logAttempt(d, null, null, now, true);
+            }
+            jdbc.update("UPDATE bridge_subscriber SET last_transition_id = ?, last_finished_id = ?, attempts = 0, last_status = NULL, "
+                            + "last_error = NULL, last_delivered_at = ?, next_attempt_at = ? WHERE name = ? AND lease_owner = ? "
+                            + "AND last_transition_id = ? AND last_finished_id = ?",
+                    last.nextTransition(), last.nextFinished(), ts(now), ts(now), first.subscriber(), first.leaseToken(),
+                    first.afterTransition(), first.afterFinished());
+        });
+    }
+
+    /**
      * The attempt failed: the cursor stays, the subscriber is next tried at {@code retryAt}.
      *
      * @return how many attempts this event has had so far
@@ -138,6 +163,9 @@ public class SubscriberLedger {
 
     /** Writes one attempt into the delivery log; returns the event's attempt count. */
     private int logAttempt(Delivery d, Integer httpStatus, String error, Instant now, boolean delivered) {
+        if (firstAttempt(d, httpStatus, error, now, delivered)) {
+            return 1;
+        }
         int updated = jdbc.update("UPDATE bridge_webhook_delivery SET attempts = attempts + 1, http_status = ?, "
                         + "last_error = COALESCE(?, last_error), last_attempt_at = ?, delivered_at = COALESCE(delivered_at, ?) "
                         + "WHERE subscriber = ? AND event_id = ?",
@@ -153,6 +181,28 @@ public class SubscriberLedger {
         Integer n = jdbc.queryForObject("SELECT attempts FROM bridge_webhook_delivery WHERE subscriber = ? AND event_id = ?",
                 Integer.class, d.subscriber(), d.eventId());
         return n == null ? 1 : n;
+    }
+
+    /**
+     * Logs an event's first attempt, unless it has a row already (an attempt before). An insert first,
+     * not a look-up: it costs one probe of the unique index whatever the plans; H2 keeps the plan a
+     * session made for a statement when the table was empty, and a look-up planned then reads every
+     * row of the subscriber (a fresh ledger's event stream slowed with each event sent).
+     */
+    private boolean firstAttempt(Delivery d, Integer httpStatus, String error, Instant now, boolean delivered) {
+        String insert = "INSERT INTO bridge_webhook_delivery (subscriber, event_id, event_type, transition_id, request_id, attempts, "
+                + "http_status, last_error, first_attempt_at, last_attempt_at, delivered_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)";
+        Object[] args = {d.subscriber(), d.eventId(), d.eventType(), d.isSummary() ? null : d.transitionId(), d.requestId(),
+                httpStatus, error, ts(now), ts(now), delivered ? ts(now) : null};
+        if (postgres) { // a failed statement would end the whole transaction
+            return jdbc.update(insert + " ON CONFLICT (subscriber, event_id) DO NOTHING", args) == 1;
+        }
+        try {
+            jdbc.update(insert, args);
+            return true;
+        } catch (DuplicateKeyException e) {
+            return false; // H2 undoes the statement only; the transaction goes on
+        }
     }
 
     /** Holds a subscriber back until {@code until} (null: resume now). */

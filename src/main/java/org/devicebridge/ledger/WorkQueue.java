@@ -232,16 +232,14 @@ public class WorkQueue {
                     + held, c.kind(), c.device(), c.id()) == 1;
         }
         synchronized (ledger) { // H2 is embedded in this one process
-            if (jdbc.update("UPDATE bridge_device_slot SET command_id = ? WHERE kind = ? AND device = ? AND (command_id = ? OR "
-                    + held + ")", c.id(), c.kind(), c.device(), c.id()) == 1) {
+            try { // a device's first command: one statement
+                jdbc.update("INSERT INTO bridge_device_slot (kind, device, command_id) VALUES (?, ?, ?)", c.kind(), c.device(), c.id());
                 return true;
+            } catch (org.springframework.dao.DuplicateKeyException e) {
+                // the device has a slot: taken if free (H2 undoes the failed statement only, the claim goes on)
             }
-            if (jdbc.queryForObject("SELECT COUNT(*) FROM bridge_device_slot WHERE kind = ? AND device = ?", Integer.class,
-                    c.kind(), c.device()) > 0) {
-                return false;
-            }
-            jdbc.update("INSERT INTO bridge_device_slot (kind, device, command_id) VALUES (?, ?, ?)", c.kind(), c.device(), c.id());
-            return true;
+            return jdbc.update("UPDATE bridge_device_slot SET command_id = ? WHERE kind = ? AND device = ? AND (command_id = ? OR "
+                    + held + ")", c.id(), c.kind(), c.device(), c.id()) == 1;
         }
     }
 
