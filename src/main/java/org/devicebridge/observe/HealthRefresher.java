@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * Refreshes every {@link RefreshedHealthCheck} of the context's health-check registry in the
  * background, one after the other, every {@code interval} (the first time as soon as the context
  * starts), so that readiness probes are answered from memory; after each round, and once the
- * context has fully started, it makes the kept readiness answer again ({@link ReadinessAnswer}).
+ * context has fully started, it makes the kept readiness answer again ({@link ProbeAnswers}).
  */
 public class HealthRefresher extends ServiceSupport {
 
@@ -24,13 +24,13 @@ public class HealthRefresher extends ServiceSupport {
 
     private final CamelContext context;
     private final Duration interval;
-    private final ReadinessAnswer readiness;
+    private final ProbeAnswers readiness;
     private volatile ScheduledExecutorService timer;
 
     public HealthRefresher(CamelContext context, Duration interval) {
         this.context = context;
         this.interval = interval;
-        this.readiness = new ReadinessAnswer(context);
+        this.readiness = new ProbeAnswers(context);
     }
 
     @Override

@@ -21,29 +21,30 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The answer of {@code GET /observe/health/ready} while the bridge is ready, kept in memory as
- * bytes: made again after each background refresh of the checks ({@link HealthRefresher}) and
- * once the context has fully started, sent by a handler ahead of Camel's on the management port
- * without running a check. Its body is small: the status and each check's status, Camel's
- * consumer checks (one per route) folded into one {@code consumers} entry (any that is not up
- * named on its own).
+ * The answers of {@code GET /observe/health/ready} and {@code GET /observe/health/live} while the
+ * bridge is ready (alive), kept in memory as bytes: made again after each background refresh of
+ * the checks ({@link HealthRefresher}) and once the context has fully started, sent by handlers
+ * ahead of Camel's on the management port without running a check. The bodies are small: the
+ * status and each check's status, Camel's consumer checks (one per route) folded into one
+ * {@code consumers} entry (any that is not up named on its own).
  * <p>
  * Camel's own handler answers instead, with every check run and described in full: a call with
  * any query parameter ({@code ?data=true}, {@code ?exposureLevel=}), and every call while the
- * bridge is not ready (no answer kept: the last refresh found a check down, the context is
- * stopping, routes were removed), so a {@code 503} always tells why and a recovery shows on
- * the next call.
+ * bridge is not ready (not alive) (no answer kept: the last refresh found a check down, the
+ * context is stopping, routes were removed), so a {@code 503} always tells why and a recovery
+ * shows on the next call.
  */
-public final class ReadinessAnswer {
+public final class ProbeAnswers {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ReadinessAnswer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ProbeAnswers.class);
     private static final String CONSUMER = "consumer:";
     private static final JsonFactory JSON = new JsonFactory();
 
     private final CamelContext context;
     private volatile byte[] ready;
+    private volatile byte[] live;
 
-    ReadinessAnswer(CamelContext context) {
+    ProbeAnswers(CamelContext context) {
         this.context = context;
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
@@ -58,22 +59,25 @@ public final class ReadinessAnswer {
         });
     }
 
-    /** Runs the readiness checks (the bridge's answer from memory) and keeps the answer if all are up. */
+    /** Runs the readiness and the liveness checks (the bridge's answers from memory) and keeps each answer whose checks are all up. */
     void update() {
         if (!context.getStatus().isStarted()) {
             forget();
             return;
         }
-        Collection<HealthCheck.Result> results = HealthCheckHelper.invokeReadiness(context);
-        ready = HealthCheckHelper.isResultsUp(results, true) ? body(results) : null;
+        Collection<HealthCheck.Result> readiness = HealthCheckHelper.invokeReadiness(context);
+        ready = HealthCheckHelper.isResultsUp(readiness, true) ? body(readiness) : null;
+        Collection<HealthCheck.Result> liveness = HealthCheckHelper.invokeLiveness(context);
+        live = HealthCheckHelper.isResultsUp(liveness, false) ? body(liveness) : null;
     }
 
     /** Until the next {@link #update}, Camel's handler answers. */
     void forget() {
         ready = null;
+        live = null;
     }
 
-    /** The kept answer's body, or null while Camel's handler answers. */
+    /** The kept readiness answer's body, or null while Camel's handler answers. */
     byte[] body() {
         return ready;
     }
@@ -118,8 +122,8 @@ public final class ReadinessAnswer {
     }
 
     /**
-     * Puts the handler ahead of Camel's readiness handler on the management port; nothing when the
-     * context has no management server (an embedding application's own set-up).
+     * Puts the handlers ahead of Camel's readiness and liveness handlers on the management port;
+     * nothing when the context has no management server (an embedding application's own set-up).
      */
     void install() {
         ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
@@ -127,11 +131,11 @@ public final class ReadinessAnswer {
             LOG.debug("no management server with health checks: readiness is answered by whatever serves it");
             return;
         }
-        server.getRouter().route(HttpMethod.GET, server.getHealthPath() + "/ready").order(-1).handler(this::answer);
+        server.getRouter().route(HttpMethod.GET, server.getHealthPath() + "/ready").order(-1).handler(ctx -> answer(ctx, ready));
+        server.getRouter().route(HttpMethod.GET, server.getHealthPath() + "/live").order(-1).handler(ctx -> answer(ctx, live));
     }
 
-    private void answer(RoutingContext ctx) {
-        byte[] body = ready;
+    private static void answer(RoutingContext ctx, byte[] body) {
         if (body == null || !ctx.request().params().isEmpty()) {
             ctx.next();   // Camel's handler: every check run, in full
             return;
