@@ -1,4 +1,4 @@
-# Sourced by the benches: (re)builds the jar and the classes when the jar or this bench's classes are
+# Sourced by the benches. build_if_stale (re)builds the jar and the classes when the jar or this bench's classes are
 # missing or older than the sources. A bench's own code is under src/test, which does not touch the
 # jar: a stamp per bench (target/bench-NAME/.built) marks the last build made for it.
 # Usage: build_if_stale NAME
@@ -9,4 +9,19 @@ build_if_stale() {
     mvn -B -q -DskipTests package
     mkdir -p "target/bench-$1" && touch "$stamp"
   fi
+}
+
+# Runs a bench's main class on the main and test classes and the runtime libraries only (no JUnit):
+# arguments -Dkey=value go to the JVM, the others (scenarios) to the bench.
+# Usage: run_bench CLASS "$@"
+run_bench() {
+  local main=$1 jvm=() scenarios=()
+  shift
+  for arg in "$@"; do
+    case "$arg" in
+      -D*) jvm+=("$arg") ;;
+      *) scenarios+=("$arg") ;;
+    esac
+  done
+  exec java "${jvm[@]}" -cp "target/classes:target/test-classes:target/lib/*" "$main" "${scenarios[@]}"
 }

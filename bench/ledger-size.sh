@@ -18,15 +18,4 @@ cd "$(dirname "$0")/.."
 source bench/build-if-stale.sh
 build_if_stale ledger-size
 
-JAVA_OPTS=()
-SCENARIOS=()
-for arg in "$@"; do
-  case "$arg" in
-    -D*) JAVA_OPTS+=("$arg") ;;
-    *) SCENARIOS+=("$arg") ;;
-  esac
-done
-
-# the bench uses the main and test classes and the runtime libraries only (no JUnit)
-exec java "${JAVA_OPTS[@]}" -cp "target/classes:target/test-classes:target/lib/*" \
-     org.devicebridge.bench.LedgerSizeBench "${SCENARIOS[@]}"
+run_bench org.devicebridge.bench.LedgerSizeBench "$@"
