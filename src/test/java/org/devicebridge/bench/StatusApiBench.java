@@ -89,6 +89,11 @@ public final class StatusApiBench {
             fill(api, commands);
             Map<String, HttpRequest> targets = new LinkedHashMap<>();
             targets.put("static page", get(api + "/static/index.html", null));
+            // the same bytes as a list page, served as a file: how much of the list's cost is its size alone
+            HttpResponse<byte[]> page = HttpClient.newHttpClient().send(get(api + "/commands/v0/status/?limit=100", TOKEN),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            Files.write(dir.resolve("www/static/list.json"), page.body());
+            targets.put("static page, list-sized", get(api + "/static/list.json", null));
             targets.put("liveness", get(management + "/observe/health/live", null));
             targets.put("readiness", get(management + "/observe/health/ready", null));
             targets.put("health (all)", get(management + "/observe/health", null));
@@ -116,10 +121,12 @@ public final class StatusApiBench {
             }
             double staticRate = totals.get("static page")[0] / totals.get("static page")[1];
             System.out.printf("%n%d commands in the ledger, %d clients, %d rounds of %d s per target%n", commands, clients, rounds, seconds);
-            System.out.printf("%-32s %10s %10s %12s%n", "target", "req/s", "p50 ms", "x static");
+            double sizedRate = totals.get("static page, list-sized")[0] / totals.get("static page, list-sized")[1];
+            System.out.printf("%-32s %10s %10s %12s %16s%n", "target", "req/s", "p50 ms", "x static", "x list-sized");
             for (var t : targets.keySet()) {
                 double rate = totals.get(t)[0] / totals.get(t)[1];
-                System.out.printf("%-32s %10.0f %10.2f %12.2f%n", t, rate, percentile(latencies.get(t), 50) / 1e6, rate / staticRate);
+                System.out.printf("%-32s %10.0f %10.2f %12.2f %16.2f%n", t, rate, percentile(latencies.get(t), 50) / 1e6,
+                        rate / staticRate, rate / sizedRate);
             }
         } finally {
             bridge.destroy();
