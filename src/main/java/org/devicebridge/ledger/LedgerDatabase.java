@@ -136,15 +136,26 @@ public final class LedgerDatabase {
      * file to the disk itself every {@code bridge.db.sync-interval} (1 s, {@link LedgerCompaction#sync}),
      * so 5 s keeps H2's assumption true, with more margin than H2's own (45 s against the 35 s in
      * which Linux writes its cache).</li>
+     * <li>{@code CACHE_SIZE}: a quarter of the JVM's largest heap, at least H2's default of 16 MB.
+     * With 16 MB the pages of 100,000 open commands (about 60 MB with their indexes) no longer fit,
+     * and every claim read its rows back from the file: the dispatcher's cost grew with the backlog
+     * (docs/engine.md).</li>
      * </ul>
      * Other URLs (H2 in memory or over TCP, PostgreSQL) are returned unchanged.
      */
     static String durable(String url) {
+        return durable(url, Runtime.getRuntime().maxMemory());
+    }
+
+    /** {@link #durable(String)} in a JVM whose largest heap is {@code maxHeapBytes}. */
+    static String durable(String url, long maxHeapBytes) {
         if (!isH2File(url)) {
             return url;
         }
+        Map<String, String> settings = new LinkedHashMap<>(H2_FILE_SETTINGS);
+        settings.put("CACHE_SIZE", Long.toString(cacheKilobytes(maxHeapBytes)));
         StringBuilder withSettings = new StringBuilder(url);
-        for (Map.Entry<String, String> setting : H2_FILE_SETTINGS.entrySet()) {
+        for (Map.Entry<String, String> setting : settings.entrySet()) {
             if (!h2Settings(url).containsKey(setting.getKey())) {
                 withSettings.append(';').append(setting.getKey()).append('=').append(setting.getValue());
             }
@@ -152,8 +163,14 @@ public final class LedgerDatabase {
         return withSettings.toString();
     }
 
-    /** What {@link #durable} adds to an H2 file URL, in this order. */
+    /** What {@link #durable} adds to an H2 file URL, in this order (then {@code CACHE_SIZE}, which depends on the heap). */
     static final Map<String, String> H2_FILE_SETTINGS = orderedSettings("WRITE_DELAY", "0", "RETENTION_TIME", "5000");
+
+    /** H2's page cache for a heap of {@code maxHeapBytes}, in KB: a quarter of it, at least H2's default of 16 MB. */
+    static long cacheKilobytes(long maxHeapBytes) {
+        long h2Default = 16 * 1024;
+        return maxHeapBytes == Long.MAX_VALUE ? h2Default : Math.max(h2Default, maxHeapBytes / 4 / 1024);
+    }
 
     private static Map<String, String> orderedSettings(String... keysAndValues) {
         Map<String, String> settings = new LinkedHashMap<>();

@@ -7,22 +7,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The settings the bridge adds to an H2 file URL, and the URLs it leaves alone. */
 class LedgerDatabaseUrlTest {
 
+    private static final long GB = 1024L * 1024 * 1024;
+
     @Test
-    void anH2FileUrlIsOpenedWithEveryCommitWrittenAtOnceAndOldChunksReusedAfterFiveSeconds() {
-        assertThat(LedgerDatabase.durable("jdbc:h2:file:./data/ledger")).isEqualTo("jdbc:h2:file:./data/ledger;WRITE_DELAY=0;RETENTION_TIME=5000");
-        assertThat(LedgerDatabase.durable("jdbc:h2:./data/ledger;AUTO_SERVER=TRUE"))
-                .isEqualTo("jdbc:h2:./data/ledger;AUTO_SERVER=TRUE;WRITE_DELAY=0;RETENTION_TIME=5000");
-        assertThat(LedgerDatabase.durable("jdbc:h2:~/ledger")).isEqualTo("jdbc:h2:~/ledger;WRITE_DELAY=0;RETENTION_TIME=5000");
+    void anH2FileUrlIsOpenedWithEveryCommitWrittenAtOnceOldChunksReusedAfterFiveSecondsAndAQuarterOfTheHeapForPages() {
+        assertThat(LedgerDatabase.durable("jdbc:h2:file:./data/ledger", 2 * GB))
+                .isEqualTo("jdbc:h2:file:./data/ledger;WRITE_DELAY=0;RETENTION_TIME=5000;CACHE_SIZE=524288");
+        assertThat(LedgerDatabase.durable("jdbc:h2:./data/ledger;AUTO_SERVER=TRUE", 2 * GB))
+                .isEqualTo("jdbc:h2:./data/ledger;AUTO_SERVER=TRUE;WRITE_DELAY=0;RETENTION_TIME=5000;CACHE_SIZE=524288");
+        assertThat(LedgerDatabase.durable("jdbc:h2:~/ledger", 2 * GB)).isEqualTo("jdbc:h2:~/ledger;WRITE_DELAY=0;RETENTION_TIME=5000;CACHE_SIZE=524288");
+    }
+
+    @Test
+    void theCacheIsNeverBelowH2sOwnDefault() {
+        assertThat(LedgerDatabase.cacheKilobytes(32L * 1024 * 1024)).isEqualTo(16 * 1024);   // -Xmx32m: 8 MB would be less
+        assertThat(LedgerDatabase.cacheKilobytes(256L * 1024 * 1024)).isEqualTo(64 * 1024);
+        assertThat(LedgerDatabase.cacheKilobytes(Long.MAX_VALUE)).isEqualTo(16 * 1024);      // no limit known
+        assertThat(LedgerDatabase.durable("jdbc:h2:file:./data/ledger")).startsWith("jdbc:h2:file:./data/ledger;WRITE_DELAY=0;RETENTION_TIME=5000;CACHE_SIZE=");
     }
 
     @Test
     void aSettingTheUrlGivesItselfIsKeptInAnyLetterCase() {
-        assertThat(LedgerDatabase.durable("jdbc:h2:file:/srv/ledger;write_delay=500;retention_time=45000"))
-                .isEqualTo("jdbc:h2:file:/srv/ledger;write_delay=500;retention_time=45000");
-        assertThat(LedgerDatabase.durable("jdbc:h2:file:/srv/ledger;WRITE_DELAY=100;CACHE_SIZE=8192"))
+        assertThat(LedgerDatabase.durable("jdbc:h2:file:/srv/ledger;write_delay=500;retention_time=45000;cache_size=4096", 2 * GB))
+                .isEqualTo("jdbc:h2:file:/srv/ledger;write_delay=500;retention_time=45000;cache_size=4096");
+        assertThat(LedgerDatabase.durable("jdbc:h2:file:/srv/ledger;WRITE_DELAY=100;CACHE_SIZE=8192", 2 * GB))
                 .isEqualTo("jdbc:h2:file:/srv/ledger;WRITE_DELAY=100;CACHE_SIZE=8192;RETENTION_TIME=5000");
-        assertThat(LedgerDatabase.durable("jdbc:h2:file:/srv/ledger;RETENTION_TIME=0"))
-                .isEqualTo("jdbc:h2:file:/srv/ledger;RETENTION_TIME=0;WRITE_DELAY=0");
+        assertThat(LedgerDatabase.durable("jdbc:h2:file:/srv/ledger;RETENTION_TIME=0", 2 * GB))
+                .isEqualTo("jdbc:h2:file:/srv/ledger;RETENTION_TIME=0;WRITE_DELAY=0;CACHE_SIZE=524288");
     }
 
     @Test
