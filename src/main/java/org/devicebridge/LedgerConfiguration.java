@@ -56,12 +56,13 @@ final class LedgerConfiguration extends ConcernConfiguration {
                 return applicationDataSource;
             }
             Settings settings = settings();
+            String url = settings.required("bridge.db.url");
             HikariDataSource pool = LedgerDatabase.open(
-                    settings.required("bridge.db.url"),
+                    url,
                     settings.required("bridge.db.user"),
                     settings.secret("bridge.db.password").orElse(""),
                     schema.isBlank() ? null : schema.trim(),
-                    settings.integer("bridge.db.pool-size", 1, 1000),
+                    settings.integer("bridge.db.pool-size", LedgerDatabase.defaultPoolSize(url), 1, 1000),
                     settings.duration("bridge.db.connection-timeout"));
             opened.closeOnStop("ledger-datasource", pool);
             return pool;

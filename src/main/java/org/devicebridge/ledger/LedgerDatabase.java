@@ -166,6 +166,17 @@ public final class LedgerDatabase {
     /** What {@link #durable} adds to an H2 file URL, in this order (then {@code CACHE_SIZE}, which depends on the heap). */
     static final Map<String, String> H2_FILE_SETTINGS = orderedSettings("WRITE_DELAY", "0", "RETENTION_TIME", "5000");
 
+    /**
+     * The pool size when {@code bridge.db.pool-size} is not set: 32 connections for an embedded H2
+     * file (sessions of this process, no server to share; with the default 100 access workers a pool
+     * of 10 kept most steps queued for a connection, and handing connections over cost CPU: a
+     * 10,000-action run went from 145 to 158 actions/s with 32, 166 with 100), 10 for a database
+     * server, where several bridge instances share its connection limit (PostgreSQL allows 100 by default).
+     */
+    public static int defaultPoolSize(String url) {
+        return isH2File(url) ? 32 : 10;
+    }
+
     /** H2's page cache for a heap of {@code maxHeapBytes}, in KB: a quarter of it, at least H2's default of 16 MB. */
     static long cacheKilobytes(long maxHeapBytes) {
         long h2Default = 16 * 1024;

@@ -266,13 +266,29 @@ public class WorkQueue {
 
     /**
      * Makes the commands of a device waiting in {@code phase} for it (not leased, due later) due now:
-     * called once the command holding the device is final. Served by {@code bridge_command_device}.
+     * called once the command holding the device is final. Served by {@code bridge_command_device}:
+     * on H2 the waiting commands are looked up along it by name and then updated by key (an
+     * {@code UPDATE} takes no index hint, and H2 had planned this one on {@code finished_at IS NULL},
+     * reading every open command each time a command ended: a quarter of the workers' CPU in a
+     * 10,000-action run).
      */
     public int wakeWaiting(String kind, String device, String phase) {
         Instant now = ledger.now();
-        return jdbc.update("UPDATE bridge_command SET next_attempt_at = ? WHERE kind = ? AND device = ? AND created_at IS NOT NULL "
-                        + "AND finished_at IS NULL AND phase = ? AND lease_until IS NULL AND next_attempt_at > ?",
-                ts(now), kind, device, phase, ts(now));
+        String waiting = "kind = ? AND device = ? AND created_at IS NOT NULL AND finished_at IS NULL AND phase = ? "
+                + "AND lease_until IS NULL AND next_attempt_at > ?";
+        if (postgres) {
+            return jdbc.update("UPDATE bridge_command SET next_attempt_at = ? WHERE " + waiting, ts(now), kind, device, phase, ts(now));
+        }
+        List<String> ids = jdbc.queryForList("SELECT id FROM bridge_command USE INDEX (bridge_command_device) WHERE " + waiting,
+                String.class, kind, device, phase, ts(now));
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        List<Object> args = new ArrayList<>(List.of(ts(now)));
+        args.addAll(ids);
+        args.addAll(List.of(kind, device, phase, ts(now)));
+        return jdbc.update("UPDATE bridge_command SET next_attempt_at = ? WHERE id IN ("
+                + String.join(",", java.util.Collections.nCopies(ids.size(), "?")) + ") AND " + waiting, args.toArray());
     }
 
     /** The commands of {@code c}'s kind and device taken in before it (intake time, then request id, then position). */

@@ -72,6 +72,8 @@ public final class EngineBench {
             .split(",")).map(String::trim).map(Integer::valueOf).toList();
     private final Duration window = Duration.ofSeconds(Long.getLong("bench.window-s", 30));
     private final Duration idleWindow = Duration.ofSeconds(Long.getLong("bench.idle-window-s", 30));
+    /** How long the idle bridge runs before its CPU is measured: start-up work (class loading, the JIT compiling the hot paths) settles. */
+    private final Duration idleSettle = Duration.ofSeconds(Long.getLong("bench.idle-settle-s", 180));
     private final int scaleoutActions = Integer.getInteger("bench.scaleout.actions", 2_000);
     private final String pgUrl = System.getProperty("bench.pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -133,10 +135,13 @@ public final class EngineBench {
         List<BenchActions.Action> batch = BenchActions.make("door", actions);
 
         reset();
-        RawDriver.Result raw = new RawDriver(cloudBase + "/access", API_KEY, backoff()).run(batch, inFlight, Duration.ofMinutes(10));
+        // the same calls as the bridge: a read-back of each resolved action unless the bridge is told to skip it
+        boolean readBack = Boolean.parseBoolean(System.getProperty("bridge.access.read-back", "true"));
+        RawDriver.Result raw = new RawDriver(cloudBase + "/access", API_KEY, backoff(), readBack).run(batch, inFlight, Duration.ofMinutes(10));
         JsonNode rawStats = stats(true);
         double rawRate = rate(rawStats, actions);
-        System.out.printf(Locale.ROOT, "  raw driver (java.net.http, async, %d in flight): %s%n", inFlight, line(rawStats, actions));
+        System.out.printf(Locale.ROOT, "  raw driver (java.net.http, async, %d in flight%s): %s%n", inFlight,
+                readBack ? ", read-back" : "", line(rawStats, actions));
         System.out.printf(Locale.ROOT, "      driver's own view: %d resolved, %d failed, %d unfinished, first call to last final %.1f s%n",
                 raw.resolved(), raw.failed(), raw.unfinished(), raw.seconds());
 
@@ -312,7 +317,7 @@ public final class EngineBench {
                 keepLog(bridge, "idle-" + n);
                 return;
             }
-            Thread.sleep(30_000);   // start-up work (class loading, the JIT compiling the hot paths) settles
+            Thread.sleep(idleSettle.toMillis());   // start-up work (class loading, the JIT compiling the hot paths) settles
             double cpu0 = bridge.cpuSeconds();
             Map<String, Double> threads0 = bridge.cpuSecondsByThread();
             long t0 = System.currentTimeMillis();

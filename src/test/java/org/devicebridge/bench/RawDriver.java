@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The baseline: what a plain client does against the same cloud. {@code java.net.http}, async, at
  * most {@code inFlight} actions at a time, each create -> PUT -> poll with the bridge's own poll
  * backoff ({@link BackoffSchedule#pollDelay}: first poll {@code initial} after the upload, then
- * doubling to the cap). Transient answers (429, 5xx, I/O) are retried up to 8 times, an expired
- * upload URL (403) creates a new action; nothing is stored anywhere.
+ * doubling to the cap), and, when {@code readBack} (as the bridge's {@code bridge.access.read-back}),
+ * a read of what the device holds once the action is resolved. Transient answers (429, 5xx, I/O) are
+ * retried up to 8 times, an expired upload URL (403) creates a new action; nothing is stored anywhere.
  */
 final class RawDriver {
 
@@ -40,6 +41,7 @@ final class RawDriver {
     private final String accessBase;
     private final String apiKey;
     private final BackoffSchedule backoff;
+    private final boolean readBack;
     private final HttpClient client;
     private final ExecutorService timers = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "raw-driver-timer");
@@ -47,8 +49,9 @@ final class RawDriver {
         return t;
     });
 
-    RawDriver(String accessBase, String apiKey, BackoffSchedule backoff) {
+    RawDriver(String accessBase, String apiKey, BackoffSchedule backoff, boolean readBack) {
         this.accessBase = accessBase;
+        this.readBack = readBack;
         this.apiKey = apiKey;
         this.backoff = backoff;
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -86,7 +89,7 @@ final class RawDriver {
                 first.get() == Long.MAX_VALUE ? 0 : first.get(), last.get());
     }
 
-    // ---------------------------------------------------------------- the three steps
+    // ---------------------------------------------------------------- the steps
 
     private CompletableFuture<Boolean> create(BenchActions.Action a, int attempt, int recreates) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(accessBase + "/v1/devices/" + a.device() + "/actions"))
@@ -115,7 +118,7 @@ final class RawDriver {
                 .build();
         return send(request).thenCompose(r -> {
             if (r != null && (r.statusCode() == 200 || r.statusCode() == 409)) {
-                return later(backoff.pollDelay(0), () -> poll(actionId, 0, 0));
+                return later(backoff.pollDelay(0), () -> poll(a, actionId, 0, 0));
             }
             if (r != null && r.statusCode() == 403 && recreates < MAX_RECREATES) {
                 return create(a, 0, recreates + 1);
@@ -127,7 +130,7 @@ final class RawDriver {
         });
     }
 
-    private CompletableFuture<Boolean> poll(String actionId, int polls, int attempt) {
+    private CompletableFuture<Boolean> poll(BenchActions.Action a, String actionId, int polls, int attempt) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(accessBase + "/v1/device-actions/" + actionId))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + apiKey)
@@ -137,15 +140,33 @@ final class RawDriver {
             if (r != null && r.statusCode() == 200) {
                 String status = json(r.body()).path("status").asText("");
                 if (status.equals("RESOLVED")) {
-                    return CompletableFuture.completedFuture(true);
+                    return readBack ? readBack(a, 0) : CompletableFuture.completedFuture(true);
                 }
                 if (status.equals("REJECTED")) {
                     return CompletableFuture.completedFuture(false);
                 }
-                return later(backoff.pollDelay(polls + 1), () -> poll(actionId, polls + 1, 0));
+                return later(backoff.pollDelay(polls + 1), () -> poll(a, actionId, polls + 1, 0));
             }
             if (transientFailure(r) && attempt + 1 < MAX_ATTEMPTS) {
-                return later(backoff.retryDelay(attempt + 1, null), () -> poll(actionId, polls, attempt + 1));
+                return later(backoff.retryDelay(attempt + 1, null), () -> poll(a, actionId, polls, attempt + 1));
+            }
+            return CompletableFuture.completedFuture(false);
+        });
+    }
+
+    /** What the device holds now, read once its action is resolved: a document to read (the bridge compares it with the upload). */
+    private CompletableFuture<Boolean> readBack(BenchActions.Action a, int attempt) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(accessBase + "/v1/devices/" + a.device() + "/credentials-and-schedules"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + apiKey)
+                .GET()
+                .build();
+        return send(request).thenCompose(r -> {
+            if (r != null && r.statusCode() == 200) {
+                return CompletableFuture.completedFuture(json(r.body()).isObject());
+            }
+            if (transientFailure(r) && attempt + 1 < MAX_ATTEMPTS) {
+                return later(backoff.retryDelay(attempt + 1, null), () -> readBack(a, attempt + 1));
             }
             return CompletableFuture.completedFuture(false);
         });

@@ -37,6 +37,13 @@ class LedgerDatabaseUrlTest {
     }
 
     @Test
+    void anEmbeddedFileGetsALargerPoolThanADatabaseServerWhoseConnectionsEveryInstanceShares() {
+        assertThat(LedgerDatabase.defaultPoolSize("jdbc:h2:file:./data/ledger")).isEqualTo(32);
+        assertThat(LedgerDatabase.defaultPoolSize("jdbc:postgresql://127.0.0.1:5432/test")).isEqualTo(10);
+        assertThat(LedgerDatabase.defaultPoolSize("jdbc:h2:tcp://db:9092/ledger")).isEqualTo(10);
+    }
+
+    @Test
     void otherDatabasesAreLeftAsTheyAre() {
         for (String url : new String[] {"jdbc:h2:mem:ledger", "jdbc:h2:mem:x;DB_CLOSE_DELAY=-1", "jdbc:h2:tcp://db:9092/ledger",
                 "jdbc:h2:ssl://db/ledger", "jdbc:h2:zip:/backups/ledger.zip!/ledger", "jdbc:postgresql://127.0.0.1:5432/test"}) {
