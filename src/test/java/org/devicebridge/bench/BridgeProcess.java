@@ -77,6 +77,11 @@ final class BridgeProcess implements AutoCloseable {
         int managementPort = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // e.g. -Dbench.bridge.jvm-options="-XX:StartFlightRecording=filename=/tmp/bridge.jfr": to see where a bridge's time goes
+        String jvmOptions = System.getProperty("bench.bridge.jvm-options", "").trim();
+        if (!jvmOptions.isEmpty()) {
+            command.addAll(List.of(jvmOptions.split("\\s+")));
+        }
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-Dbridge.http.port=" + freePort());
         command.add("-Dbridge.management.port=" + managementPort);
