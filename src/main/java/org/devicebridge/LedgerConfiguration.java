@@ -101,7 +101,13 @@ final class LedgerConfiguration extends ConcernConfiguration {
 
     @BindToRegistry("ledgerTransaction")
     public StepTransaction ledgerTransaction() {
-        return new StepTransaction(ledger());
+        int steps = settings().integer("bridge.db.group-commit", 1, 10_000);
+        if (steps < 2 || LedgerDatabase.isPostgres(ledgerDataSource())) {
+            return new StepTransaction(ledger());
+        }
+        org.devicebridge.ledger.GroupCommit group = new org.devicebridge.ledger.GroupCommit(ledger(), steps, 4);
+        opened.closeOnStop("ledger-group-commit", group);
+        return new StepTransaction(ledger(), group);
     }
 
     @BindToRegistry("ledgerOutageLog")

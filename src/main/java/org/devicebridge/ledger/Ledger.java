@@ -41,13 +41,20 @@ public class Ledger {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    /** A step of a group commit ({@link GroupCommit}): each in a savepoint of the group's transaction. */
+    private final TransactionTemplate nested;
+    /** The after-commit actions of the group-commit step running on this thread, told only if that step is kept. */
+    private final ThreadLocal<java.util.List<Runnable>> stepAfterCommit = new ThreadLocal<>();
     private final boolean postgres;
     private final Clock clock;
     private final String instanceId = UUID.randomUUID().toString();
 
     public Ledger(DataSource dataSource, Clock clock) {
         this.jdbc = new JdbcTemplate(dataSource);
-        this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        DataSourceTransactionManager manager = new DataSourceTransactionManager(dataSource);
+        this.tx = new TransactionTemplate(manager);
+        this.nested = new TransactionTemplate(manager);
+        this.nested.setPropagationBehavior(TransactionTemplate.PROPAGATION_NESTED);
         this.clock = clock;
         this.postgres = LedgerDatabase.isPostgres(dataSource);
     }
@@ -63,6 +70,11 @@ public class Ledger {
      * committed writes only.
      */
     public void afterCommit(Runnable action) {
+        java.util.List<Runnable> step = stepAfterCommit.get();
+        if (step != null) {
+            step.add(action); // a step of a group commit: told by its own worker once the group commits, unless it rolled back
+            return;
+        }
         if (org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
             org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
                     new org.springframework.transaction.support.TransactionSynchronization() {
@@ -73,6 +85,20 @@ public class Ledger {
                     });
         } else {
             action.run();
+        }
+    }
+
+    /**
+     * Runs one step of a group commit inside the group's transaction, in a savepoint of its own: when
+     * it throws, its writes are undone and the others' kept. Its after-commit actions are collected
+     * into {@code afterCommit} instead of being registered with the group's transaction.
+     */
+    void groupStep(Runnable writes, java.util.List<Runnable> afterCommit) {
+        stepAfterCommit.set(afterCommit);
+        try {
+            nested.executeWithoutResult(status -> writes.run());
+        } finally {
+            stepAfterCommit.remove();
         }
     }
 

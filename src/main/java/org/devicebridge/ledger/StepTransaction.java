@@ -16,13 +16,23 @@ import org.apache.camel.spi.Policy;
  *     steps:
  *       - bean: { ref: accessCloud, method: recordCreate }
  * </pre>
+ * With a {@link GroupCommit} (an embedded H2 ledger, {@code bridge.db.group-commit}), the steps that
+ * end at about the same time share one transaction and one commit, each in a savepoint of its own:
+ * a failed step still leaves nothing, and its worker goes on only once its outcome is committed.
  */
 public class StepTransaction implements Policy {
 
     private final Ledger ledger;
+    /** null: each step commits on its own. */
+    private final GroupCommit group;
 
     public StepTransaction(Ledger ledger) {
+        this(ledger, null);
+    }
+
+    public StepTransaction(Ledger ledger, GroupCommit group) {
         this.ledger = ledger;
+        this.group = group;
     }
 
     @Override
@@ -32,6 +42,26 @@ public class StepTransaction implements Policy {
 
     @Override
     public Processor wrap(Route route, Processor processor) {
+        if (group != null) {
+            return exchange -> {
+                try {
+                    group.run(() -> {
+                        try {
+                            processor.process(exchange);
+                        } catch (Exception e) {
+                            exchange.setException(e);
+                        }
+                        if (exchange.getException() != null) {
+                            throw new StepFailed(); // this step's savepoint rolls back; the others' writes stay
+                        }
+                    });
+                } catch (StepFailed e) {
+                    // the route's error handling sees the step's own exception, set above
+                } catch (RuntimeException e) {
+                    exchange.setException(e); // the group's commit failed: nothing of this step was written
+                }
+            };
+        }
         return exchange -> ledger.tx().executeWithoutResult(status -> {
             try {
                 processor.process(exchange);
@@ -42,5 +72,12 @@ public class StepTransaction implements Policy {
                 status.setRollbackOnly(); // the route's error handling sees the exception as before
             }
         });
+    }
+
+    /** Rolls back a step whose exchange carries an exception. */
+    private static final class StepFailed extends RuntimeException {
+        StepFailed() {
+            super("step failed", null, false, false);
+        }
     }
 }
