@@ -131,12 +131,7 @@ final class RawDriver {
     }
 
     private CompletableFuture<Boolean> poll(BenchActions.Action a, String actionId, int polls, int attempt) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(accessBase + "/v1/device-actions/" + actionId))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + apiKey)
-                .GET()
-                .build();
-        return send(request).thenCompose(r -> {
+        return send(get("/v1/device-actions/" + actionId)).thenCompose(r -> {
             if (r != null && r.statusCode() == 200) {
                 String status = json(r.body()).path("status").asText("");
                 if (status.equals("RESOLVED")) {
@@ -156,12 +151,7 @@ final class RawDriver {
 
     /** What the device holds now, read once its action is resolved: a document to read (the bridge compares it with the upload). */
     private CompletableFuture<Boolean> readBack(BenchActions.Action a, int attempt) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(accessBase + "/v1/devices/" + a.device() + "/credentials-and-schedules"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + apiKey)
-                .GET()
-                .build();
-        return send(request).thenCompose(r -> {
+        return send(get("/v1/devices/" + a.device() + "/credentials-and-schedules")).thenCompose(r -> {
             if (r != null && r.statusCode() == 200) {
                 return CompletableFuture.completedFuture(json(r.body()).isObject());
             }
@@ -173,6 +163,15 @@ final class RawDriver {
     }
 
     // ---------------------------------------------------------------- plumbing
+
+    /** A GET of the access cloud's {@code path} with the API key. */
+    private HttpRequest get(String path) {
+        return HttpRequest.newBuilder(URI.create(accessBase + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + apiKey)
+                .GET()
+                .build();
+    }
 
     /** The answer, or null for no answer (an I/O error or a timeout). */
     private CompletableFuture<HttpResponse<String>> send(HttpRequest request) {
