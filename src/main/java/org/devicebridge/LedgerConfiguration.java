@@ -9,6 +9,7 @@ import org.devicebridge.inbound.WebhookEventIds;
 import org.devicebridge.ledger.CallLog;
 import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.DeadlineWatch;
+import org.devicebridge.ledger.GroupCommit;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerDatabase;
 import org.devicebridge.ledger.LedgerOutageLog;
@@ -105,7 +106,7 @@ final class LedgerConfiguration extends ConcernConfiguration {
         if (steps < 2 || LedgerDatabase.isPostgres(ledgerDataSource())) {
             return new StepTransaction(ledger());
         }
-        org.devicebridge.ledger.GroupCommit group = new org.devicebridge.ledger.GroupCommit(ledger(), steps, 4);
+        GroupCommit group = new GroupCommit(ledger(), steps, 4);
         opened.closeOnStop("ledger-group-commit", group);
         return new StepTransaction(ledger(), group);
     }

@@ -1,5 +1,6 @@
 package org.devicebridge.fanout;
 
+import org.devicebridge.ledger.Ledger;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -12,7 +13,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntFunction;
@@ -83,7 +83,7 @@ public class SubscriberLedger {
         args.add(ts(now));
         args.add(ts(now));
         return jdbc.query("SELECT name, last_transition_id, last_finished_id FROM bridge_subscriber WHERE name IN ("
-                        + marks(names.size()) + ") AND next_attempt_at <= ? AND (paused_until IS NULL OR paused_until <= ?) "
+                        + Ledger.marks(names.size()) + ") AND next_attempt_at <= ? AND (paused_until IS NULL OR paused_until <= ?) "
                         + "AND (lease_until IS NULL OR lease_until < ?) ORDER BY name",
                 (rs, i) -> new Cursor(rs.getString(1), rs.getLong(2), rs.getLong(3)), args.toArray());
     }
@@ -265,7 +265,7 @@ public class SubscriberLedger {
         return jdbc.query("SELECT s.name, s.url, s.last_transition_id, (SELECT COUNT(*) FROM bridge_transition t "
                         + "JOIN bridge_command c ON c.id = t.command_id WHERE t.id > s.last_transition_id AND c.internal = FALSE), "
                         + "s.attempts, s.last_status, s.last_error, s.next_attempt_at, s.last_delivered_at, s.paused_until "
-                        + "FROM bridge_subscriber s WHERE s.name IN (" + marks(names.size()) + ") ORDER BY s.name",
+                        + "FROM bridge_subscriber s WHERE s.name IN (" + Ledger.marks(names.size()) + ") ORDER BY s.name",
                 (rs, i) -> new SubscriberStatus(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getInt(5),
                         intOrNull(rs, 6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10)),
                 names.toArray());
@@ -293,9 +293,6 @@ public class SubscriberLedger {
 
     // ---------------------------------------------------------------- mapping
 
-    private static String marks(int n) {
-        return String.join(",", Collections.nCopies(n, "?"));
-    }
 
     /** Instants are bound as UTC {@code OffsetDateTime}s, as the ledger does (H2 shifts Timestamps by the JVM zone). */
     private static OffsetDateTime ts(Instant instant) {

@@ -64,7 +64,7 @@ public class CallLog {
             return byCommand;
         }
         jdbc.query("SELECT command_id, vendor_request_id FROM bridge_call WHERE command_id IN ("
-                        + String.join(",", java.util.Collections.nCopies(commandIds.size(), "?")) + ") AND vendor_request_id IS NOT NULL "
+                        + Ledger.marks(commandIds.size()) + ") AND vendor_request_id IS NOT NULL "
                         + "ORDER BY command_id, id",
                 rs -> {
                     byCommand.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>()).add(rs.getString(2));
@@ -80,7 +80,7 @@ public class CallLog {
 
     /** The newest call made by any of these operations: {@code http status (null: no answer), at}; empty if none. */
     public Optional<CallRecord> lastCall(List<String> operations) {
-        String marks = String.join(",", java.util.Collections.nCopies(operations.size(), "?"));
+        String marks = Ledger.marks(operations.size());
         return jdbc.query("SELECT at, operation, http_status, vendor_request_id, duration_ms, error FROM bridge_call WHERE operation IN ("
                 + marks + ") ORDER BY id DESC FETCH FIRST 1 ROWS ONLY", (rs, i) -> new CallRecord(instant(rs, 1), rs.getString(2),
                 (Integer) rs.getObject(3), rs.getString(4), rs.getLong(5), rs.getString(6)), operations.toArray()).stream().findFirst();

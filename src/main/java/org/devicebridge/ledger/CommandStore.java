@@ -145,7 +145,7 @@ public class CommandStore {
             java.util.Set<String> existing = new java.util.HashSet<>();
             for (int from = 0; from < commands.size(); from += 500) {
                 List<NewCommand> part = commands.subList(from, Math.min(commands.size(), from + 500));
-                String marks = String.join(",", java.util.Collections.nCopies(part.size(), "?"));
+                String marks = Ledger.marks(part.size());
                 existing.addAll(jdbc.queryForList("SELECT id FROM bridge_command WHERE id IN (" + marks + ")", String.class,
                         part.stream().map(NewCommand::id).toArray()));
             }

@@ -155,7 +155,7 @@ public class ConsoleReads {
         StringBuilder where = new StringBuilder(" WHERE request_id = ? AND seq >= ? AND NOT (seq = ? AND position < ?) AND internal = FALSE");
         List<Object> args = new ArrayList<>(List.of(requestId, from.seq(), from.seq(), from.position()));
         if (!filter.states().isEmpty()) {
-            where.append(" AND state IN (").append(String.join(",", Collections.nCopies(filter.states().size(), "?"))).append(')');
+            where.append(" AND state IN (").append(Ledger.marks(filter.states().size())).append(')');
             filter.states().forEach(s -> args.add(s.label()));
         }
         if (filter.device() != null) {

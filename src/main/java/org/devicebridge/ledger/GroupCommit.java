@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Group commit for an embedded H2 ledger: the outcomes of the steps that end at about the same time,
- * each recorded by its own worker, are written by one writer thread in one transaction and made
- * durable by one commit, instead of one commit each.
+ * each recorded by its own worker, are written by one of a few writer threads in one transaction and
+ * made durable by one commit, instead of one commit each.
  * <p>
  * Why: H2 writes every commit as a new chunk of the file, and a chunk holds every page changed since
  * the last one, whole; the pages steps share (the end of the call log, of the transition log, the
@@ -47,8 +47,8 @@ public final class GroupCommit implements AutoCloseable {
     /**
      * @param maxSteps the most steps written in one transaction
      * @param writers  threads writing groups, each on a connection of its own: one writes its group's steps
-     *                 while another's commit is stored (steps never share a row, so their groups never wait
-     *                 for each other's locks)
+     *                 while another's commit is stored (steps seldom share a row; when two groups do, the
+     *                 second waits for the first's commit)
      */
     public GroupCommit(Ledger ledger, int maxSteps, int writers) {
         if (maxSteps < 2) {

@@ -137,6 +137,11 @@ public class Ledger {
      * Timestamp into local time of the JVM zone first, so in the hour repeated when clocks go back
      * it stores an instant one hour off.
      */
+    /** {@code n} bind markers for an {@code IN (...)} list: {@code ?,?,?}. */
+    public static String marks(int n) {
+        return String.join(",", java.util.Collections.nCopies(n, "?"));
+    }
+
     static OffsetDateTime ts(Instant instant) {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }

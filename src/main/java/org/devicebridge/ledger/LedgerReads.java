@@ -107,7 +107,7 @@ public class LedgerReads {
         for (CommandQuery.Condition c : query.conditions()) {
             where.append(where.isEmpty() ? " WHERE " : " AND ").append(c.field().column()).append(' ').append(c.operator().sql());
             if (c.operator().list()) {
-                where.append(" (").append(String.join(",", java.util.Collections.nCopies(c.values().size(), "?"))).append(')');
+                where.append(" (").append(Ledger.marks(c.values().size())).append(')');
             } else {
                 where.append(" ?");
             }

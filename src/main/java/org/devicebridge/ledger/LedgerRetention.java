@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -170,7 +169,7 @@ public class LedgerRetention {
 
     /** The requests' commands with their calls, transitions and the delivery log's rows of those transitions. */
     private int deleteCommands(List<String> requests) {
-        String inRequests = marks(requests.size());
+        String inRequests = Ledger.marks(requests.size());
         int deleted = 0;
         while (true) {
             // distinct: H2 2.3 may return a row twice from this index scan once rows before it were deleted
@@ -179,7 +178,7 @@ public class LedgerRetention {
             if (commands.isEmpty()) {
                 return deleted;
             }
-            String in = marks(commands.size());
+            String in = Ledger.marks(commands.size());
             Object[] ids = commands.toArray();
             Integer n = tx.execute(status -> {
                 jdbc.update("DELETE FROM bridge_webhook_delivery WHERE transition_id IN "
@@ -193,7 +192,7 @@ public class LedgerRetention {
     }
 
     private int deleteIntakeErrors(List<String> requests) {
-        String inRequests = marks(requests.size());
+        String inRequests = Ledger.marks(requests.size());
         int deleted = 0;
         while (true) {
             List<Object[]> keys = jdbc.query("SELECT request_id, seq FROM bridge_intake_error WHERE request_id IN (" + inRequests + ") "
@@ -211,7 +210,7 @@ public class LedgerRetention {
      * again meanwhile stays).
      */
     private int deleteRequests(List<String> requests) {
-        String in = marks(requests.size());
+        String in = Ledger.marks(requests.size());
         Integer deleted = tx.execute(status -> {
             List<String> empty = jdbc.queryForList("SELECT r.id FROM bridge_request r WHERE r.id IN (" + in + ") "
                     + "AND NOT EXISTS (SELECT 1 FROM bridge_command c WHERE c.request_id = r.id) "
@@ -219,7 +218,7 @@ public class LedgerRetention {
             if (empty.isEmpty()) {
                 return 0;
             }
-            String inEmpty = marks(empty.size());
+            String inEmpty = Ledger.marks(empty.size());
             Object[] ids = empty.toArray();
             jdbc.update("DELETE FROM bridge_webhook_delivery WHERE request_id IN (" + inEmpty + ")", ids);
             jdbc.update("DELETE FROM bridge_finished_request WHERE request_id IN (" + inEmpty + ")", ids);
@@ -241,7 +240,7 @@ public class LedgerRetention {
         int deleted = 0;
         while (true) {
             List<Object[]> keys = jdbc.query("SELECT processorName, messageId FROM CAMEL_MESSAGEPROCESSED WHERE processorName IN ("
-                            + marks(eventIdProcessors.size()) + ") AND createdAt < ? FETCH FIRST " + chunk + " ROWS ONLY",
+                            + Ledger.marks(eventIdProcessors.size()) + ") AND createdAt < ? FETCH FIRST " + chunk + " ROWS ONLY",
                     (rs, i) -> new Object[] {rs.getString(1), rs.getString(2)}, args.toArray());
             if (keys.isEmpty()) {
                 return deleted;
@@ -257,7 +256,4 @@ public class LedgerRetention {
         return counts == null ? 0 : java.util.Arrays.stream(counts).map(c -> c == java.sql.Statement.SUCCESS_NO_INFO ? 1 : c).sum();
     }
 
-    private static String marks(int n) {
-        return String.join(",", Collections.nCopies(n, "?"));
-    }
 }

@@ -72,7 +72,7 @@ public class WorkQueue {
         if (!sent.isEmpty()) {
             String row = postgres ? "c." : ""; // PostgreSQL: the row updated, not the picked one of the same names
             set.append(", updated_at = CASE WHEN ").append(row).append("phase IN (")
-                    .append(String.join(", ", java.util.Collections.nCopies(sent.size(), "?")))
+                    .append(Ledger.marks(sent.size()))
                     .append(") THEN ? ELSE ").append(row).append("updated_at END, phase = CASE ").append(row).append("phase");
             args.addAll(sent.keySet());
             args.add(ts(now));
@@ -117,7 +117,7 @@ public class WorkQueue {
                 args.addAll(ids);
                 args.add(ts(now));
                 claimed = jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM OLD TABLE (UPDATE bridge_command SET " + set + " WHERE id IN ("
-                        + String.join(",", java.util.Collections.nCopies(ids.size(), "?")) + ") AND (lease_until IS NULL OR lease_until < ?))",
+                        + Ledger.marks(ids.size()) + ") AND (lease_until IS NULL OR lease_until < ?))",
                         Ledger::mapCommand, args.toArray());
             }
         }
@@ -184,7 +184,7 @@ public class WorkQueue {
         if (ids.isEmpty()) {
             return List.of();
         }
-        String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+        String marks = Ledger.marks(ids.size());
         String token = UUID.randomUUID().toString(); // this claim's own mark, to read back exactly what it won
         List<Object> args = new ArrayList<>(List.of(token, ts(now.plus(lease))));
         args.addAll(ids);
@@ -288,7 +288,7 @@ public class WorkQueue {
         args.addAll(ids);
         args.addAll(List.of(kind, device, phase, ts(now)));
         return jdbc.update("UPDATE bridge_command SET next_attempt_at = ? WHERE id IN ("
-                + String.join(",", java.util.Collections.nCopies(ids.size(), "?")) + ") AND " + waiting, args.toArray());
+                + Ledger.marks(ids.size()) + ") AND " + waiting, args.toArray());
     }
 
     /** The commands of {@code c}'s kind and device taken in before it (intake time, then request id, then position). */
