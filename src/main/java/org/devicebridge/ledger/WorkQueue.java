@@ -219,14 +219,30 @@ public class WorkQueue {
      * index {@code bridge_command_device}, from the command's own age on.
      */
     public java.util.Optional<String> newerCommand(CommandRecord c) {
+        List<Object> args = new ArrayList<>(List.of(c.kind(), c.device(), ts(c.createdAt()), c.id(), CommandState.SCHEDULED.label(),
+                CommandState.CANCELLED.label()));
+        args.addAll(intakeOrderArguments(c));
         return jdbc.queryForList("SELECT id FROM bridge_command WHERE kind = ? AND device = ? AND created_at >= ? AND id <> ? "
-                        + "AND invalid = FALSE AND internal = FALSE AND state NOT IN (?, ?) "
-                        // after it in one total order: intake time, then request id, then position in the request
-                        + "AND (created_at > ? OR request_id > ? OR (request_id = ? AND (seq > ? OR (seq = ? AND position > ?)))) "
-                        + "ORDER BY created_at DESC, request_id DESC, seq DESC, position DESC FETCH FIRST 1 ROWS ONLY",
-                String.class, c.kind(), c.device(), ts(c.createdAt()), c.id(), CommandState.SCHEDULED.label(),
-                CommandState.CANCELLED.label(), ts(c.createdAt()), c.requestId(), c.requestId(), c.seq(), c.seq(), c.position())
+                        + "AND invalid = FALSE AND internal = FALSE AND state NOT IN (?, ?) AND " + takenIn("", '>')
+                        + " ORDER BY created_at DESC, request_id DESC, seq DESC, position DESC FETCH FIRST 1 ROWS ONLY",
+                String.class, args.toArray())
                 .stream().findFirst();
+    }
+
+    /**
+     * The commands taken in after ({@code '>'}) or before ({@code '<'}) a given one, in the one total
+     * order of intake: intake time, then request id, then position in the request. The given
+     * command's values are bound in the order of {@link #intakeOrderArguments}. A caller also bounds
+     * {@code created_at} from that side, so that the clause reads one range of {@code bridge_command_device}.
+     */
+    private static String takenIn(String alias, char side) {
+        String a = alias.isEmpty() ? "" : alias + ".";
+        return "(" + a + "created_at " + side + " ? OR " + a + "request_id " + side + " ? OR (" + a + "request_id = ? AND ("
+                + a + "seq " + side + " ? OR (" + a + "seq = ? AND " + a + "position " + side + " ?))))";
+    }
+
+    private static List<Object> intakeOrderArguments(CommandRecord c) {
+        return List.of(ts(c.createdAt()), c.requestId(), c.requestId(), c.seq(), c.seq(), c.position());
     }
 
     /**
@@ -293,8 +309,7 @@ public class WorkQueue {
 
     /** The commands of {@code c}'s kind and device taken in before it (intake time, then request id, then position). */
     private static final String OLDER_OPEN = "SELECT 1 FROM bridge_command o WHERE o.kind = ? AND o.device = ? AND o.created_at <= ? "
-            + "AND o.id <> ? AND o.finished_at IS NULL AND o.invalid = FALSE AND o.internal = FALSE AND o.state <> ? "
-            + "AND (o.created_at < ? OR o.request_id < ? OR (o.request_id = ? AND (o.seq < ? OR (o.seq = ? AND o.position < ?))))";
+            + "AND o.id <> ? AND o.finished_at IS NULL AND o.invalid = FALSE AND o.internal = FALSE AND o.state <> ? AND " + takenIn("o", '<');
 
     /**
      * Whether a command of the same kind and device taken in before {@code c} is not final yet (not
@@ -306,8 +321,9 @@ public class WorkQueue {
     }
 
     private static Object[] olderOpenArguments(CommandRecord c) {
-        return new Object[] {c.kind(), c.device(), ts(c.createdAt()), c.id(), CommandState.SCHEDULED.label(), ts(c.createdAt()),
-                c.requestId(), c.requestId(), c.seq(), c.seq(), c.position()};
+        List<Object> args = new ArrayList<>(List.of(c.kind(), c.device(), ts(c.createdAt()), c.id(), CommandState.SCHEDULED.label()));
+        args.addAll(intakeOrderArguments(c));
+        return args.toArray();
     }
 
     /**
