@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code POST /commands/v0/requests/} over real HTTP: a batch document (docs/batch-format.md) is checked
@@ -48,21 +49,22 @@ class SubmitApiTest extends StatusApiTestSupport {
     }
 
     @Test
-    void answersAPostOf500ActionsInUnderASecondAndShowsItsProgress() {
+    void answersAPostOf500ActionsBeforeReadingThemAndShowsItsProgress() {
         String request = unique("five-hundred");
         String[] actions = IntStream.range(0, 500).mapToObj(i -> command(unique("gw"), "reboot")).toArray(String[]::new);
         String document = Batches.document(request, actions);
-        post(REQUESTS, OPERATOR_TOKEN, "application/json", Batches.document(unique("warm-up"), command(unique("gw"), "ping")));
 
-        long start = System.nanoTime();
-        HttpResponse<String> r = post(REQUESTS, OPERATOR_TOKEN, "application/json", document);
-        Duration answeredAfter = Duration.ofNanos(System.nanoTime() - start);
+        // the ledger holds the write of record 10 for as long as this test needs: the answer must come all the same
+        // (how fast it comes is bench/api-submit.sh's business, not a test's)
+        try (IntakeHold hold = IntakeHold.on(bridge, 10)) {
+            HttpResponse<String> r = post(REQUESTS, OPERATOR_TOKEN, "application/json", document);
 
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-        assertThat(answeredAfter).isLessThan(Duration.ofSeconds(1));
-        JsonNode progress = requestStatus(request);
-        assertThat(progress.path("records_read").asInt()).isBetween(0, 500);
-        assertThat(progress.path("state").asText()).isIn("reading", "running");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(30)).until(hold::reached);
+            JsonNode progress = requestStatus(request);
+            assertThat(progress.path("records_read").asInt()).as("answered while its records were being read").isLessThan(500);
+            assertThat(progress.path("state").asText()).isEqualTo("reading");
+        }
         JsonNode taken = awaitTaken(request);
         assertThat(taken.path("records_read").asInt()).isEqualTo(500);
         assertThat(taken.path("commands").asInt()).isEqualTo(500);
@@ -246,7 +248,7 @@ class SubmitApiTest extends StatusApiTestSupport {
         }
 
         java.util.Map<String, java.nio.file.Path> summaries = new java.util.HashMap<>();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
             summaries.clear();
             try (var files = java.nio.file.Files.list(bridge.outbox())) {
                 files.filter(p -> p.getFileName().toString().endsWith(".summary.json")).forEach(p -> {
