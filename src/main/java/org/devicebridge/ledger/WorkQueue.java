@@ -354,12 +354,32 @@ public class WorkQueue {
 
     /** Saves an adapter's progress on a command (no state change: that is {@link LedgerTransitions}' job). */
     public void saveProgress(String commandId, Progress p) {
-        jdbc.update("UPDATE bridge_command SET phase = COALESCE(?, phase), vendor_ref = COALESCE(?, vendor_ref), "
+        saveProgress(commandId, p, "");
+    }
+
+    /**
+     * {@link #saveProgress} from outside the command's steps (a webhook): only while no step holds
+     * the command's lease. A step in flight keeps its lease, and records its own answer; releasing
+     * it here would let the next step be claimed while that one is still out.
+     *
+     * @return false when a step holds the command (or it is final): nothing was saved
+     */
+    public boolean saveProgressUnlessLeased(String commandId, Progress p) {
+        return saveProgress(commandId, p, " AND (lease_until IS NULL OR lease_until < ?)") == 1;
+    }
+
+    private int saveProgress(String commandId, Progress p, String leaseCondition) {
+        Instant now = ledger.now();
+        List<Object> args = new ArrayList<>(java.util.Arrays.asList(p.phase(), p.vendorRef(), p.vendorStatus(), p.vendorData(),
+                p.attempts(), p.polled() ? 1 : 0, ts(p.nextAttemptAt()), ts(now), commandId));
+        if (!leaseCondition.isEmpty()) {
+            args.add(ts(now));
+        }
+        return jdbc.update("UPDATE bridge_command SET phase = COALESCE(?, phase), vendor_ref = COALESCE(?, vendor_ref), "
                         + "vendor_status = COALESCE(?, vendor_status), vendor_data = COALESCE(?, vendor_data), "
                         + "attempts = ?, polls = polls + ?, next_attempt_at = ?, queue_rank = 0, lease_owner = NULL, lease_until = NULL, updated_at = ? "
-                        + "WHERE id = ? AND finished_at IS NULL", // a late answer never rewrites a final command
-                p.phase(), p.vendorRef(), p.vendorStatus(), p.vendorData(), p.attempts(), p.polled() ? 1 : 0,
-                ts(p.nextAttemptAt()), ts(ledger.now()), commandId);
+                        + "WHERE id = ? AND finished_at IS NULL" // a late answer never rewrites a final command
+                        + leaseCondition, args.toArray());
     }
 
     /**

@@ -486,6 +486,20 @@ abstract class LedgerContractTest {
     }
 
     @Test
+    void progressFromOutsideTheStepsWaitsForTheStepInFlightAndNeverFreesItsLease() {
+        command("c1", QUEUED);
+        assertThat(queue.claimDue(KIND, 10, Duration.ofMinutes(5), Duration.ZERO)).hasSize(1); // a step is out for c1
+
+        assertThat(queue.saveProgressUnlessLeased("c1", Progress.next("VERIFY", T0))).isFalse();
+
+        assertThat(commands.command("c1").orElseThrow().phase()).isEqualTo("CREATE");
+        assertThat(queue.claimDue(KIND, 10, Duration.ofMinutes(5), Duration.ZERO)).as("still leased to the step in flight").isEmpty();
+        queue.saveProgress("c1", Progress.next("POLL", T0)); // the step records its answer, and lets go
+        assertThat(queue.saveProgressUnlessLeased("c1", Progress.next("VERIFY", T0))).isTrue();
+        assertThat(commands.command("c1").orElseThrow().phase()).isEqualTo("VERIFY");
+    }
+
+    @Test
     void claimDueTakesAtMostTheLimitOldestDueFirst() {
         commands.openRequest("req-1", "file", "b.json");
         commands.recordCommand(queued("c3", "req-1", 3, T0.minusSeconds(1)));
