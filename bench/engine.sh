@@ -14,7 +14,9 @@
 #   bench options: actions (2000), in-flight (100), processing-delay-ms (200), poll-initial-ms (200),
 #   poll-max-ms (1000), upload-url-ttl-s (600), backlog.sizes (1000,100000), window-s (30; 660 outlasts
 #   the upload URL lifetime), idle-window-s (30), idle-settle-s (180: start-up and JIT work settle before the idle window),
-#   scaleout.actions (2000), pg.url, pg.user, bridge.jvm-options (JVM options of every bridge, e.g. a JFR recording);
+#   scaleout.actions (2000), pg.url, pg.user, bridge.options-file (config/jvm.options, the JVM options users run the bridge
+#   with; blank: the JVM's defaults), bridge.jvm-options (more JVM options of every bridge, e.g. a JFR recording),
+#   h2-settings (added to the H2 URL, e.g. ";PAGE_SIZE=1024");
 #   -Dbridge.* keys are passed on to every bridge.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Group commit for an embedded H2 ledger: the outcomes of the steps that end at about the same time,
@@ -40,6 +41,9 @@ public final class GroupCommit implements AutoCloseable {
     private final BlockingQueue<Step> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean closed;
+    /** Groups committed and the steps in them, told when it stops: how many steps a commit took on average. */
+    private final LongAdder commits = new LongAdder();
+    private final LongAdder steps = new LongAdder();
 
     private record Step(Runnable writes, Map<String, String> logContext, CompletableFuture<List<Runnable>> done) {
     }
@@ -153,6 +157,8 @@ public final class GroupCommit implements AutoCloseable {
                 }
             }
         });
+        commits.increment();
+        steps.add(group.size());
         for (int i = 0; i < kept.size(); i++) {
             kept.get(i).done().complete(keptAfterCommit.get(i));
         }
@@ -173,5 +179,6 @@ public final class GroupCommit implements AutoCloseable {
         for (Thread writer : writers) {
             writer.join(TimeUnit.SECONDS.toMillis(30));
         }
+        LOG.debug("ledger group commit: {} steps in {} commits", steps.sum(), commits.sum());
     }
 }

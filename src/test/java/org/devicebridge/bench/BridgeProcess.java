@@ -44,7 +44,8 @@ final class BridgeProcess implements AutoCloseable {
         p.put("bridge.simulator.enabled", "false");
         p.put("bridge.access.base-url", accessBase);
         p.put("bridge.http.host", "127.0.0.1");
-        p.put("bridge.db.url", "jdbc:h2:file:" + dir.resolve("ledger").toAbsolutePath());
+        // -Dbench.h2-settings=";PAGE_SIZE=1024": settings added to the H2 URL
+        p.put("bridge.db.url", "jdbc:h2:file:" + dir.resolve("ledger").toAbsolutePath() + System.getProperty("bench.h2-settings", ""));
         p.put("bridge.inbox.dir", dir.resolve("inbox").toString());
         p.put("bridge.archive.dir", dir.resolve("archive").toString());
         p.put("bridge.deadletter.dir", dir.resolve("deadletter").toString());
@@ -77,6 +78,11 @@ final class BridgeProcess implements AutoCloseable {
         int managementPort = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // the JVM options a user runs the bridge with (README): -Dbench.bridge.options-file= (blank) runs it without them
+        String optionsFile = System.getProperty("bench.bridge.options-file", "config/jvm.options").trim();
+        if (!optionsFile.isEmpty()) {
+            command.add("@" + workDir.resolve(optionsFile));
+        }
         // e.g. -Dbench.bridge.jvm-options="-XX:StartFlightRecording=filename=/tmp/bridge.jfr": to see where a bridge's time goes
         String jvmOptions = System.getProperty("bench.bridge.jvm-options", "").trim();
         if (!jvmOptions.isEmpty()) {
@@ -134,6 +140,20 @@ final class BridgeProcess implements AutoCloseable {
             String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) CLOCK_TICKS;  // utime, stime
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Bytes the process has written so far (files and sockets: {@code wchar} of /proc); -1 once the process is gone. */
+    long bytesWritten() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "io"))) {
+                if (line.startsWith("wchar:")) {
+                    return Long.parseLong(line.substring("wchar:".length()).trim());
+                }
+            }
+            return -1;
         } catch (IOException | RuntimeException e) {
             return -1;
         }

@@ -137,7 +137,9 @@ public final class EngineBench {
         reset();
         // the same calls as the bridge: a read-back of each resolved action unless the bridge is told to skip it
         boolean readBack = Boolean.parseBoolean(System.getProperty("bridge.access.read-back", "true"));
+        double rawCpu0 = ownCpuSeconds();
         RawDriver.Result raw = new RawDriver(cloudBase + "/access", API_KEY, backoff(), readBack).run(batch, inFlight, Duration.ofMinutes(10));
+        double rawCpu = ownCpuSeconds() - rawCpu0;
         JsonNode rawStats = stats(true);
         double rawRate = rate(rawStats, actions);
         System.out.printf(Locale.ROOT, "  raw driver (java.net.http, async, %d in flight%s): %s%n", inFlight,
@@ -153,9 +155,16 @@ public final class EngineBench {
         Files.move(staged, dir.resolve("inbox/bench-throughput.json"), StandardCopyOption.ATOMIC_MOVE);
         Map<String, String> settings = bridgeSettings(dir);
         long started = System.currentTimeMillis();
-        Integer exit;
+        Integer exit = null;
+        double bridgeCpu = 0;
+        long bridgeWritten = 0;
         try (BridgeProcess bridge = BridgeProcess.start(workDir, jar, dir, "bridge-once", settings, API_KEY, "--once")) {
-            exit = bridge.waitFor(Duration.ofMinutes(16));
+            long until = System.currentTimeMillis() + Duration.ofMinutes(16).toMillis();
+            while (exit == null && System.currentTimeMillis() < until) {
+                bridgeCpu = Math.max(bridgeCpu, bridge.cpuSeconds()); // read while it runs: /proc forgets it at exit
+                bridgeWritten = Math.max(bridgeWritten, bridge.bytesWritten());
+                exit = bridge.waitFor(Duration.ofMillis(200));
+            }
             keepLog(bridge, "throughput");
         }
         double processS = (System.currentTimeMillis() - started) / 1000.0;
@@ -166,7 +175,16 @@ public final class EngineBench {
         System.out.printf(Locale.ROOT, "      exit code %s; %s; whole process %.1f s with start-up and intake%n",
                 exit == null ? "none (killed after 16 min)" : exit, summary, processS);
         System.out.printf(Locale.ROOT, "  ratio bridge/raw: %.2f (target >= 0.8)%n", rawRate > 0 ? bridgeRate / rawRate : 0);
+        System.out.printf(Locale.ROOT, "  CPU per action: bridge %.1f ms (the whole --once process, start-up and intake included), "
+                + "raw driver %.1f ms (the bench's own process while it ran)%n", bridgeCpu * 1000 / actions, rawCpu * 1000 / actions);
+        System.out.printf(Locale.ROOT, "  bridge's writes per action (ledger file, sockets, logs): %,d bytes%n", bridgeWritten / actions);
         System.out.printf(Locale.ROOT, "  bridge settings: %s%n", settingsShown(settings));
+    }
+
+    /** CPU seconds used so far by this (the bench's) process. */
+    private static double ownCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
     }
 
     /** "N final in S s -> R actions/s; per action ...; one create + one PUT: k/N". */

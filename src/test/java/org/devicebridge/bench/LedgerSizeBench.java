@@ -58,7 +58,6 @@ public final class LedgerSizeBench {
     private final Duration serviceLength = Duration.ofMinutes(Long.getLong("bench.service.minutes", 8));
     private final String serviceRetention = System.getProperty("bench.service.retention", "2m");
     /** H2 settings added to the ledger's URL, e.g. {@code ;RETENTION_TIME=5000} (to compare settings). */
-    private final String urlSettings = System.getProperty("bench.h2-settings", "");
     private final Duration sampleEvery = Duration.ofSeconds(Long.getLong("bench.sample-s", 30));
 
     private LedgerSizeBench() throws IOException {
@@ -281,7 +280,6 @@ public final class LedgerSizeBench {
         s.put("bridge.simulator.enabled", "true");
         s.put("bridge.simulator.access.processing-delay", processingMs + "ms");
         s.put("bridge.progress.interval", "30s");
-        s.put("bridge.db.url", s.get("bridge.db.url") + urlSettings);
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bridge."))
                 .forEach(k -> s.put(k, System.getProperty(k)));
         return s;
