@@ -6,7 +6,9 @@ build_if_stale() {
   local stamp="target/bench-$1/.built"
   if [ ! -f target/device-action-bridge.jar ] || [ ! -f "$stamp" ] || [ target/device-action-bridge.jar -nt "$stamp" ] \
      || [ -n "$(find src routes config pom.xml -newer "$stamp" -print -quit)" ]; then
-    mvn -B -q -DskipTests package
+    # clean: a source deleted since the last build (an experiment's migration, say) must not stay behind in
+    # target/classes and in the jar, which `package` alone would leave there
+    mvn -B -q -DskipTests clean package
     mkdir -p "target/bench-$1" && touch "$stamp"
   fi
 }
