@@ -106,7 +106,7 @@ final class LedgerConfiguration extends ConcernConfiguration {
         if (steps < 2 || LedgerDatabase.isPostgres(ledgerDataSource())) {
             return new StepTransaction(ledger());
         }
-        GroupCommit group = new GroupCommit(ledger(), steps, settings().integer("bridge.db.group-commit-writers", 1, 64));
+        GroupCommit group = new GroupCommit(ledger(), steps, 4);
         opened.closeOnStop("ledger-group-commit", group);
         return new StepTransaction(ledger(), group);
     }

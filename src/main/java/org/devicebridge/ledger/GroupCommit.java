@@ -50,11 +50,9 @@ public final class GroupCommit implements AutoCloseable {
 
     /**
      * @param maxSteps the most steps written in one transaction
-     * @param writers  threads writing groups, each on a connection of its own ({@code bridge.db.group-commit-writers},
-     *                 1 by default): with more, one writes its group's steps while another's commit is stored,
-     *                 but each commit then also stores the undo log of the others' open transactions (H2 writes
-     *                 every page changed since the last commit); steps seldom share a row, and when two groups
-     *                 do, the second waits for the first's commit
+     * @param writers  threads writing groups, each on a connection of its own: one writes its group's steps
+     *                 while another's commit is stored (steps seldom share a row; when two groups do, the
+     *                 second waits for the first's commit)
      */
     public GroupCommit(Ledger ledger, int maxSteps, int writers) {
         if (maxSteps < 2) {
