@@ -78,11 +78,7 @@ final class BridgeProcess implements AutoCloseable {
         int managementPort = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // the JVM options a user runs the bridge with (README): -Dbench.bridge.options-file= (blank) runs it without them
-        String optionsFile = System.getProperty("bench.bridge.options-file", "config/jvm.options").trim();
-        if (!optionsFile.isEmpty()) {
-            command.add("@" + workDir.resolve(optionsFile));
-        }
+        command.addAll(userJvmOptions(workDir));
         // e.g. -Dbench.bridge.jvm-options="-XX:StartFlightRecording=filename=/tmp/bridge.jfr": to see where a bridge's time goes
         String jvmOptions = System.getProperty("bench.bridge.jvm-options", "").trim();
         if (!jvmOptions.isEmpty()) {
@@ -99,6 +95,15 @@ final class BridgeProcess implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("BRIDGE_ACCESS_API_KEY", apiKey);
         return new BridgeProcess(pb.start(), log, managementPort);
+    }
+
+    /**
+     * The JVM options a user runs the bridge with (the README's {@code @config/jvm.options}), as the launcher's
+     * argument; {@code -Dbench.bridge.options-file=} (blank) runs the bridge on the JVM's defaults instead.
+     */
+    static List<String> userJvmOptions(Path workDir) {
+        String optionsFile = System.getProperty("bench.bridge.options-file", "config/jvm.options").trim();
+        return optionsFile.isEmpty() ? List.of() : List.of("@" + workDir.resolve(optionsFile).toAbsolutePath());
     }
 
     long pid() {

@@ -57,7 +57,6 @@ public final class LedgerSizeBench {
     private final Duration serviceEvery = Duration.ofSeconds(Long.getLong("bench.service.every-s", 5));
     private final Duration serviceLength = Duration.ofMinutes(Long.getLong("bench.service.minutes", 8));
     private final String serviceRetention = System.getProperty("bench.service.retention", "2m");
-    /** H2 settings added to the ledger's URL, e.g. {@code ;RETENTION_TIME=5000} (to compare settings). */
     private final Duration sampleEvery = Duration.ofSeconds(Long.getLong("bench.sample-s", 30));
 
     private LedgerSizeBench() throws IOException {

@@ -56,11 +56,7 @@ public final class StatusApiBench {
         int managementPort = freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + System.getProperty("bench.heap", "512m")));
-        // the JVM options a user runs the bridge with (README): -Dbench.bridge.options-file= (blank) runs it without them
-        String optionsFile = System.getProperty("bench.bridge.options-file", "config/jvm.options").trim();
-        if (!optionsFile.isEmpty()) {
-            command.add("@" + Path.of(optionsFile).toAbsolutePath());
-        }
+        command.addAll(BridgeProcess.userJvmOptions(Path.of("")));
         Map<String, String> p = new LinkedHashMap<>();
         p.put("bridge.http.host", "127.0.0.1");
         p.put("bridge.http.port", String.valueOf(port));
