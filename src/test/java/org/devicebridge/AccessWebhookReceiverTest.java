@@ -146,6 +146,28 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
     }
 
     @Test
+    void anEventWhileAStepHoldsTheCommandChangesNothing() throws Exception {
+        CommandRecord inFlight = startWithOneActionAwaitingTheDevice();
+        JdbcTemplate jdbc = ledgerJdbc();
+        // a step is out for the command (its upload or a poll on the wire): the test takes the lease as a claim would
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> jdbc.update(
+                "UPDATE bridge_command SET lease_owner = 'a-step-in-flight', lease_until = ? WHERE id = ? "
+                        + "AND (lease_until IS NULL OR lease_until < ?)",
+                Instant.now().plusSeconds(300).atOffset(java.time.ZoneOffset.UTC), inFlight.id(),
+                Instant.now().atOffset(java.time.ZoneOffset.UTC)) == 1);
+        CommandState before = bridge.commandStore().command(inFlight.id()).orElseThrow().state();
+
+        HttpResponse<String> answer = postSigned(event(UUID.randomUUID().toString(), inFlight, "REJECTED", "not applied"));
+
+        assertThat(answer.statusCode()).as("acknowledged: later polls see the status").isBetween(200, 299);
+        CommandRecord after = bridge.commandStore().command(inFlight.id()).orElseThrow();
+        assertThat(after.state()).as("the step in flight records its own answer and moves the command on").isEqualTo(before);
+        assertThat(jdbc.queryForObject("SELECT lease_owner FROM bridge_command WHERE id = ?", String.class, inFlight.id()))
+                .as("the step keeps its lease").isEqualTo("a-step-in-flight");
+        jdbc.update("UPDATE bridge_command SET lease_owner = NULL, lease_until = NULL WHERE id = ?", inFlight.id());
+    }
+
+    @Test
     void lateEventDoesNotMoveAFinishedCommandBackwards() throws Exception {
         CommandRecord inFlight = startWithOneActionAwaitingTheDevice();
         assertThat(postSigned(event(UUID.randomUUID().toString(), inFlight, "RESOLVED", null)).statusCode())
@@ -398,8 +420,11 @@ class AccessWebhookReceiverTest extends AccessFlowTestSupport {
 
     /** The webhook event ids the bridge has taken (and will not apply again). */
     private int eventIdsTaken() {
-        return new JdbcTemplate(bridge.context().getRegistry().lookupByNameAndType("ledgerDataSource", DataSource.class))
-                .queryForObject("SELECT COUNT(*) FROM CAMEL_MESSAGEPROCESSED", Integer.class);
+        return ledgerJdbc().queryForObject("SELECT COUNT(*) FROM CAMEL_MESSAGEPROCESSED", Integer.class);
+    }
+
+    private JdbcTemplate ledgerJdbc() {
+        return new JdbcTemplate(bridge.context().getRegistry().lookupByNameAndType("ledgerDataSource", DataSource.class));
     }
 
     private static long logLength() throws IOException {

@@ -367,7 +367,7 @@ public class AccessCloudAdapter {
         }
         workQueue.saveProgress(c.id(), Progress.next(POLL, ledger.now().plus(backoff.pollDelay(c.polls() + 1)))
                 .withVendorStatus(status).countPoll());
-        applyStatus(c, status, action.reason(), r.requestId(), true);
+        applyStatus(c, status, action.reason(), r.requestId());
     }
 
     // ------------------------------------------------------------- confirm: read back what the device holds
@@ -426,7 +426,16 @@ public class AccessCloudAdapter {
             LOG.debug("access webhook: no command for action {}", actionId);
             return;
         }
-        applyStatus(c.get(), update.get().status(), update.get().reason(), null, false);
+        ledger.inTransaction(() -> {
+            if (workQueue.holdUnlessLeased(c.get().id())) {
+                CommandRecord held = commandStore.command(c.get().id()).orElseThrow(); // as it is now that no step can change it
+                applyStatus(held, update.get().status(), update.get().reason(), null);
+            } else {
+                // a step is out for the command (an upload, a poll): it records its own answer, and later polls see this status
+                LOG.debug("command {}: webhook status {} while a step is in flight; that step moves it on", c.get().id(),
+                        update.get().status());
+            }
+        });
     }
 
     /** The event's id, the key the route de-duplicates deliveries by. */
@@ -443,8 +452,8 @@ public class AccessCloudAdapter {
         exchange.setProperty("accessCallAgain", dialect.renewAndRepeat(exchange));
     }
 
-    /** @param ownStep whether the command's own step (holding its lease) read this status; else a webhook told it */
-    private void applyStatus(CommandRecord c, String status, String reason, String requestId, boolean ownStep) {
+    /** A status the command's own step read, or a webhook told while no step held the command. */
+    private void applyStatus(CommandRecord c, String status, String reason, String requestId) {
         Optional<CommandState> state = AccessStatusMapping.stateOf(status);
         if (state.isEmpty()) {
             LOG.warn("command {}: unknown access-cloud status '{}' ignored", c.id(), status);
@@ -453,13 +462,7 @@ public class AccessCloudAdapter {
         if (state.get() == CommandState.SUCCESS && readBack && dialect.readsBack()) {
             // RESOLVED is the cloud's word: what the device holds is read back before the command ends
             if (!VERIFY.equals(c.phase())) {
-                Progress verify = Progress.next(VERIFY, ledger.now()).withVendorStatus(status);
-                if (ownStep) {
-                    workQueue.saveProgress(c.id(), verify);
-                } else if (!workQueue.saveProgressUnlessLeased(c.id(), verify)) {
-                    // a step is out for the command (a poll): it records its own answer, and RESOLVED moves it on then
-                    LOG.debug("command {}: RESOLVED by webhook while a step is in flight; that step moves it on", c.id());
-                }
+                workQueue.saveProgress(c.id(), Progress.next(VERIFY, ledger.now()).withVendorStatus(status));
             }
             transitions.move(c.id(), new StateChange(CommandState.IN_PROGRESS, status, requestId, null));
             return;

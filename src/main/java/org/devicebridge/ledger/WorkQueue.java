@@ -357,17 +357,6 @@ public class WorkQueue {
         saveProgress(commandId, p, "");
     }
 
-    /**
-     * {@link #saveProgress} from outside the command's steps (a webhook): only while no step holds
-     * the command's lease. A step in flight keeps its lease, and records its own answer; releasing
-     * it here would let the next step be claimed while that one is still out.
-     *
-     * @return false when a step holds the command (or it is final): nothing was saved
-     */
-    public boolean saveProgressUnlessLeased(String commandId, Progress p) {
-        return saveProgress(commandId, p, " AND (lease_until IS NULL OR lease_until < ?)") == 1;
-    }
-
     private int saveProgress(String commandId, Progress p, String leaseCondition) {
         Instant now = ledger.now();
         List<Object> args = new ArrayList<>(java.util.Arrays.asList(p.phase(), p.vendorRef(), p.vendorStatus(), p.vendorData(),
@@ -380,6 +369,21 @@ public class WorkQueue {
                         + "attempts = ?, polls = polls + ?, next_attempt_at = ?, queue_rank = 0, lease_owner = NULL, lease_until = NULL, updated_at = ? "
                         + "WHERE id = ? AND finished_at IS NULL" // a late answer never rewrites a final command
                         + leaseCondition, args.toArray());
+    }
+
+    /**
+     * For a change from outside the command's steps (a webhook), in the caller's transaction: holds the
+     * command's row (locked until that transaction ends, so no claim takes it meanwhile) unless a step
+     * holds its lease, or it is final. A step in flight records its own answer and moves the command on
+     * itself; a change made under it would record states out of their order (a webhook's In Progress
+     * before the upload's Acknowledged) or free its lease while the call is still out.
+     *
+     * @return false when a step holds the command (or it is final): change nothing
+     */
+    public boolean holdUnlessLeased(String commandId) {
+        Instant now = ledger.now();
+        return jdbc.update("UPDATE bridge_command SET updated_at = updated_at WHERE id = ? AND finished_at IS NULL "
+                + "AND (lease_until IS NULL OR lease_until < ?)", commandId, ts(now)) == 1;
     }
 
     /**
