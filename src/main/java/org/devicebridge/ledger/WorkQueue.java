@@ -354,21 +354,12 @@ public class WorkQueue {
 
     /** Saves an adapter's progress on a command (no state change: that is {@link LedgerTransitions}' job). */
     public void saveProgress(String commandId, Progress p) {
-        saveProgress(commandId, p, "");
-    }
-
-    private int saveProgress(String commandId, Progress p, String leaseCondition) {
-        Instant now = ledger.now();
-        List<Object> args = new ArrayList<>(java.util.Arrays.asList(p.phase(), p.vendorRef(), p.vendorStatus(), p.vendorData(),
-                p.attempts(), p.polled() ? 1 : 0, ts(p.nextAttemptAt()), ts(now), commandId));
-        if (!leaseCondition.isEmpty()) {
-            args.add(ts(now));
-        }
-        return jdbc.update("UPDATE bridge_command SET phase = COALESCE(?, phase), vendor_ref = COALESCE(?, vendor_ref), "
+        jdbc.update("UPDATE bridge_command SET phase = COALESCE(?, phase), vendor_ref = COALESCE(?, vendor_ref), "
                         + "vendor_status = COALESCE(?, vendor_status), vendor_data = COALESCE(?, vendor_data), "
                         + "attempts = ?, polls = polls + ?, next_attempt_at = ?, queue_rank = 0, lease_owner = NULL, lease_until = NULL, updated_at = ? "
-                        + "WHERE id = ? AND finished_at IS NULL" // a late answer never rewrites a final command
-                        + leaseCondition, args.toArray());
+                        + "WHERE id = ? AND finished_at IS NULL", // a late answer never rewrites a final command
+                p.phase(), p.vendorRef(), p.vendorStatus(), p.vendorData(), p.attempts(), p.polled() ? 1 : 0, ts(p.nextAttemptAt()),
+                ts(ledger.now()), commandId);
     }
 
     /**
