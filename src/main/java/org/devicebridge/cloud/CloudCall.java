@@ -2,6 +2,7 @@ package org.devicebridge.cloud;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.http.HttpMethods;
 
 import java.time.Duration;
 
@@ -30,7 +31,9 @@ public class CloudCall {
     public void prepare(Exchange exchange, String method, String url, String bearer, String json) {
         Message in = exchange.getIn();
         in.removeHeaders("*");
-        in.setHeader(Exchange.HTTP_METHOD, method);
+        // as the enum camel-http reads it: a String would be converted on every call, through a type
+        // converter lookup that misses and is not cached (a tenth of the bridge's allocations)
+        in.setHeader(Exchange.HTTP_METHOD, HttpMethods.valueOf(method));
         in.setHeader(Exchange.HTTP_URI, url);
         in.setHeader("Accept", "application/json");
         if (bearer != null) {
