@@ -48,6 +48,8 @@ class AccessCloudWebhookTest {
 
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     private final AtomicInteger receiverStatus = new AtomicInteger(204);
+    /** Deliveries that offered to switch the connection to HTTP/2 (an "Upgrade: h2c" header). */
+    private final AtomicInteger upgradeOffers = new AtomicInteger();
     private final TestHttp http = new TestHttp(API_KEY);
     private HttpServer receiver;
     private SimulatorServer server;
@@ -57,6 +59,9 @@ class AccessCloudWebhookTest {
     void startReceiver() throws IOException {
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
         receiver.createContext("/hooks/access", exchange -> {
+            if (exchange.getRequestHeaders().containsKey("Upgrade")) {
+                upgradeOffers.incrementAndGet();
+            }
             try (InputStream in = exchange.getRequestBody()) {
                 deliveries.add(new Delivery(in.readAllBytes(), exchange.getRequestHeaders().getFirst("X-Signature")));
             }
@@ -95,6 +100,9 @@ class AccessCloudWebhookTest {
         String actionId = runActionToTheEnd(TestHttp.validPayload());
 
         await().atMost(Duration.ofSeconds(5)).until(() -> deliveries.size() == 2);
+        // plain HTTP/1.1, as a cloud's webhooks come: an HTTP/2 receiver (the bridge's) failed a burst of events beyond
+        // its concurrent streams when the simulator's client upgraded the connection ("too many concurrent streams")
+        assertThat(upgradeOffers).as("deliveries offering an upgrade to HTTP/2").hasValue(0);
         for (Delivery delivery : deliveries) {
             assertThat(delivery.signature()).isEqualTo("sha256=" + hmacSha256Hex(delivery.body(), SECRET));
         }

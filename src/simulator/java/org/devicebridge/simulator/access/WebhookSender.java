@@ -51,7 +51,9 @@ final class WebhookSender implements AutoCloseable {
     WebhookSender(ScheduledExecutorService scheduler, long seed) {
         this.scheduler = scheduler;
         this.clientExecutor = Executors.newCachedThreadPool(SimulatorServer.daemonThreads("simulator-webhook-"));
-        this.client = HttpClient.newBuilder().connectTimeout(TIMEOUT).executor(clientExecutor).build();
+        // HTTP/1.1 as a cloud's webhooks come: the JDK client's default (HTTP/2 over cleartext) failed a burst of
+        // events beyond the receiver's concurrent streams ("too many concurrent streams") instead of queueing them
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).executor(clientExecutor).build();
         this.random = new Random(seed);
     }
 
