@@ -36,7 +36,10 @@ import java.time.Duration;
  * chunk can, in a corner case, overlap space the file's last synced metadata still points to (fixed
  * upstream after 2.4.240), which a process killed at that moment would find corrupt. Each pass holds
  * H2's store lock while it writes, so commits wait for it; a run stops after its time budget, or
- * when a pass no longer raises the share of live data in the chunks nor shrinks the file.
+ * when a pass no longer raises the share of live data in the chunks nor shrinks the file. A file that
+ * is mostly free space but cannot be cut, because the chunk at its end holds live pages, is evacuated while the
+ * ledger is quiet (nothing committed since the last run): every chunk with a dead page is rewritten,
+ * that one at the end included, into free space near the start.
  * <p>
  * It uses H2's own store API ({@code org.h2.mvstore}) through the embedded session. On any other
  * database (PostgreSQL, H2 in memory, an H2 server reached over TCP, which compacts its own file)
@@ -56,11 +59,17 @@ public class LedgerCompaction {
      * which then never shrinks; one of 256 KB fills a gap near the start.
      */
     static final int WRITE_LIMIT = 256 * 1024;
+    /** Below this share of the file in chunks (percent), a quiet ledger's chunks are all rewritten. */
+    static final int EVACUATE_BELOW = 50;
+    /** Live data rewritten by that one pass of a run (a commit that comes meanwhile waits for it: the ledger was quiet). */
+    static final int EVACUATE_LIMIT = 16 * 1024 * 1024;
 
     private final DataSource dataSource;
     private final Duration budget;
     /** The store's version at the last {@link #sync} (-1: none yet). */
     private volatile long syncedVersion = -1;
+    /** The store's version when the last run ended: unchanged at the next run, nothing was committed meanwhile. */
+    private volatile long quietVersion = -1;
 
     /**
      * @param budget a run stops starting new passes after this long (a pass holds H2's store lock
@@ -94,6 +103,7 @@ public class LedgerCompaction {
             if (fillRate <= 0 || store.getAutoCommitDelay() > 0 || !(store.getFileStore() instanceof RandomAccessStore file)) {
                 return null; // compaction turned off; or WRITE_DELAY above 0, and H2's own background writer does it
             }
+            boolean quiet = store.getCurrentVersion() == quietVersion;
             long sizeBefore = file.size();
             int liveBefore = file.getChunksFillRate();
             long size = sizeBefore;
@@ -112,6 +122,20 @@ public class LedgerCompaction {
                 live = file.getChunksFillRate();
                 size = file.size();
             } while (progressed && System.nanoTime() < stopAt && !store.isClosed());
+            if (quiet && file.getFillRate() < EVACUATE_BELOW && !store.isClosed()) {
+                // the file is mostly free space, yet H2 cannot cut it: the chunk at its end holds live pages, and the passes
+                // above, emptiest chunks first, may not reach it for a long time. While nothing else commits,
+                // every chunk with a dead page is rewritten (up to EVACUATE_LIMIT of live data a run): its pages go
+                // into free space near the start, the chunk at the end dies, and H2 cuts the file once the
+                // retention time has passed. H2 would move that chunk instead; the bridge does not (see above).
+                if (store.compact(100, EVACUATE_LIMIT)) {
+                    store.commit();
+                    passes++;
+                }
+                size = file.size();
+                live = file.getChunksFillRate();
+            }
+            quietVersion = store.getCurrentVersion();
             Outcome outcome = new Outcome(sizeBefore, size, liveBefore, live, passes);
             LOG.debug("ledger compaction: {} -> {} bytes, live data in chunks {}% -> {}%, {} passes", outcome.sizeBefore(),
                     outcome.sizeAfter(), outcome.liveBefore(), outcome.liveAfter(), outcome.passes());
