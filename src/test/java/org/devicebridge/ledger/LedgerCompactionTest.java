@@ -34,21 +34,8 @@ class LedgerCompactionTest {
         Path file = dir.resolve("ledger.mv.db");
         // RETENTION_TIME=0: freed space may be reused at once (the bridge keeps H2's 45 s), so the test need not wait
         try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger") + ";RETENTION_TIME=0", "sa", "", null, 4)) {
-            Ledger core = new Ledger(ds, Clock.systemUTC());
-            CommandStore ledger = new CommandStore(core);
-            WorkQueue queue = new WorkQueue(core);
-            ledger.openRequest("r", "file", "r.json");
-            for (int seq = 0; seq < 2000; seq++) {
-                // a commit each, as intake and the engine make them
-                ledger.recordCommands(List.of(new NewCommand("c" + seq, "r", seq, 0, "line " + seq, "a" + seq, "credentials", "door-" + seq,
-                        CommandState.QUEUED, "{\"credentials\":[{\"id\":\"" + seq + "\",\"holder\":\"Ada Lovelace\"}]}", "CREATE",
-                        Instant.now(), null, null)));
-                queue.saveProgress("c" + seq, Progress.next("UPLOAD", Instant.now()));   // a second commit on the row, as a step makes
-            }
-            // one row in 100 stays: every part of the file is left mostly dead
+            CommandStore ledger = mostlyDead(ds, 2000);
             JdbcTemplate jdbc = new JdbcTemplate(ds);
-            jdbc.update("DELETE FROM bridge_transition WHERE MOD(CAST(SUBSTRING(command_id, 2) AS INT), 100) <> 7");
-            jdbc.update("DELETE FROM bridge_command WHERE MOD(CAST(SUBSTRING(id, 2) AS INT), 100) <> 7");
             long before = Files.size(file);
 
             LedgerCompaction compaction = new LedgerCompaction(ds, BUDGET);
@@ -82,18 +69,8 @@ class LedgerCompactionTest {
         // evacuation can give the space back here
         try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger") + ";RETENTION_TIME=0;AUTO_COMPACT_FILL_RATE=10",
                 "sa", "", null, 4)) {
-            Ledger core = new Ledger(ds, Clock.systemUTC());
-            CommandStore ledger = new CommandStore(core);
-            WorkQueue queue = new WorkQueue(core);
-            ledger.openRequest("r", "file", "r.json");
-            for (int seq = 0; seq < 1000; seq++) {
-                ledger.recordCommands(List.of(new NewCommand("c" + seq, "r", seq, 0, "line " + seq, "a" + seq, "credentials", "door-" + seq,
-                        CommandState.QUEUED, "{\"credentials\":[{\"id\":\"" + seq + "\"}]}", "CREATE", Instant.now(), null, null)));
-                queue.saveProgress("c" + seq, Progress.next("UPLOAD", Instant.now()));
-            }
+            CommandStore ledger = mostlyDead(ds, 1000);
             JdbcTemplate jdbc = new JdbcTemplate(ds);
-            jdbc.update("DELETE FROM bridge_transition WHERE MOD(CAST(SUBSTRING(command_id, 2) AS INT), 100) <> 7");
-            jdbc.update("DELETE FROM bridge_command WHERE MOD(CAST(SUBSTRING(id, 2) AS INT), 100) <> 7");
             ledger.openRequest("later", "file", "later.json"); // a commit after them, as a late webhook makes
             long before = Files.size(file);
 
@@ -171,5 +148,26 @@ class LedgerCompactionTest {
         } finally {
             PostgresAvailability.dropSchema(schema);
         }
+    }
+
+    /**
+     * Writes {@code commands} commands with two commits each (as intake and a step make them), then removes all
+     * but one row in 100 ({@code c7}, {@code c107}, ...): every part of the file is left mostly dead.
+     */
+    private static CommandStore mostlyDead(HikariDataSource ds, int commands) {
+        Ledger core = new Ledger(ds, Clock.systemUTC());
+        CommandStore ledger = new CommandStore(core);
+        WorkQueue queue = new WorkQueue(core);
+        ledger.openRequest("r", "file", "r.json");
+        for (int seq = 0; seq < commands; seq++) {
+            ledger.recordCommands(List.of(new NewCommand("c" + seq, "r", seq, 0, "line " + seq, "a" + seq, "credentials", "door-" + seq,
+                    CommandState.QUEUED, "{\"credentials\":[{\"id\":\"" + seq + "\",\"holder\":\"Ada Lovelace\"}]}", "CREATE",
+                    Instant.now(), null, null)));
+            queue.saveProgress("c" + seq, Progress.next("UPLOAD", Instant.now()));
+        }
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        jdbc.update("DELETE FROM bridge_transition WHERE MOD(CAST(SUBSTRING(command_id, 2) AS INT), 100) <> 7");
+        jdbc.update("DELETE FROM bridge_command WHERE MOD(CAST(SUBSTRING(id, 2) AS INT), 100) <> 7");
+        return ledger;
     }
 }
