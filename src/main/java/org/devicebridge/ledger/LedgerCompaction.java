@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Online compaction of an H2 file ledger: the rewriting H2's own background writer would do, which
@@ -35,8 +36,10 @@ import java.time.Duration;
  * Chunks are not moved ({@code compactMoveChunks}): in H2 2.3.232 moving the last
  * chunk can, in a corner case, overlap space the file's last synced metadata still points to (fixed
  * upstream after 2.4.240), which a process killed at that moment would find corrupt. Each pass holds
- * H2's store lock while it writes, so commits wait for it; a run stops after its time budget, or
- * when a pass no longer raises the share of live data in the chunks nor shrinks the file. A file that
+ * H2's store lock while it writes, so commits wait for it (a pass queues for that lock as a commit
+ * does: H2's own try of 10 ms never got it while the engine worked); a run stops after its time
+ * budget, or when a pass no longer raises the share of live data in the chunks nor shrinks the file
+ * (while the chunks are mostly dead, a pass that rewrote goes on regardless). A file that
  * is mostly free space but cannot be cut, because the chunk at its end holds live pages, is evacuated while the
  * ledger is quiet (nothing committed since the last run): every chunk with a dead page is rewritten,
  * that one at the end included, into free space near the start.
@@ -111,14 +114,32 @@ public class LedgerCompaction {
             long stopAt = System.nanoTime() + budget.toNanos();
             int passes = 0;
             boolean progressed;
+            ReentrantLock storeLock = storeLock(store);
             do {
                 passes++;
-                // live pages of the emptiest chunks older than the retention time are marked for rewriting ...
-                if (store.compact(fillRate, WRITE_LIMIT)) {
-                    // ... and written into a new chunk now, as H2's background writer would, not only with the next commit
-                    store.commit();
+                boolean rewrote;
+                // H2 compacts only if it gets its store lock within 10 ms, and while the engine works its commits hold
+                // that lock one after the other (every such try of a run failed): queued for it as a commit is, the
+                // pass gets its turn
+                if (storeLock != null) {
+                    storeLock.lock();
                 }
-                progressed = file.getChunksFillRate() > live || file.size() < size;
+                try {
+                    // live pages of the emptiest chunks older than the retention time are marked for rewriting ...
+                    rewrote = store.compact(fillRate, WRITE_LIMIT);
+                    if (rewrote) {
+                        // ... and written into a new chunk now, as H2's background writer would, not only with the next commit
+                        store.commit();
+                    }
+                } finally {
+                    if (storeLock != null) {
+                        storeLock.unlock();
+                    }
+                }
+                // on while a pass shows (more live data in the chunks, a shorter file), and while the chunks are mostly
+                // dead: there a pass frees many times its 256 KB, but the chunks it emptied count until the retention
+                // time has passed, so neither figure moves yet
+                progressed = file.getChunksFillRate() > live || file.size() < size || (rewrote && live < fillRate / 2);
                 live = file.getChunksFillRate();
                 size = file.size();
             } while (progressed && System.nanoTime() < stopAt && !store.isClosed());
@@ -170,6 +191,20 @@ public class LedgerCompaction {
             return true;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reach the ledger database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * H2's store lock ({@code MVStore.storeLock}, private in H2 2.3.232), which every commit takes to write its
+     * chunk; null if this H2 has none by that name (then a pass tries for it as H2 does, 10 ms).
+     */
+    static ReentrantLock storeLock(MVStore store) {
+        try {
+            java.lang.reflect.Field field = MVStore.class.getDeclaredField("storeLock");
+            field.setAccessible(true);
+            return field.get(store) instanceof ReentrantLock lock ? lock : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
         }
     }
 

@@ -97,6 +97,7 @@ class LedgerCompactionTest {
                 MVStore store = LedgerCompaction.fileStore(c);
                 assertThat(store.getRetentionTime()).isEqualTo(5000);
                 assertThat(store.getAutoCommitDelay()).as("WRITE_DELAY").isZero();
+                assertThat(LedgerCompaction.storeLock(store)).as("H2's store lock, which a compaction pass queues for").isNotNull();
             }
             LedgerCompaction compaction = new LedgerCompaction(ds, BUDGET);
             assertThat(compaction.sync()).as("the migrations' commits").isTrue();
