@@ -45,8 +45,10 @@ class TwoStepActionFlowTest extends AccessFlowTestSupport {
         CommandRecord c = awaitFinal("order-1", 1).get(0);
 
         assertThat(path(bridge, c.id())).containsExactly(QUEUED, INITIATED, ACKNOWLEDGED, IN_PROGRESS, SUCCESS);
-        assertThat(bridge.callLog().calls(c.id())).extracting(call -> call.operation())
-                .startsWith("create-action", "upload-payload", "poll-action");
+        List<String> calls = bridge.callLog().calls(c.id()).stream().map(call -> call.operation()).toList();
+        // polls until a poll or the cloud's webhook says RESOLVED (a webhook may come before the first poll: none then)
+        assertThat(calls).startsWith("create-action", "upload-payload").endsWith("read-back");
+        assertThat(calls.subList(2, calls.size() - 1)).containsOnly("poll-action");
         assertThat(bridge.callLog().calls(c.id())).allSatisfy(call -> assertThat(call.vendorRequestId()).isNotBlank());
     }
 
