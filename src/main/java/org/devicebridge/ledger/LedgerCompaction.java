@@ -39,10 +39,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * H2's store lock while it writes, so commits wait for it (a pass queues for that lock as a commit
  * does: H2's own try of 10 ms never got it while the engine worked); a run stops after its time
  * budget, or when a pass no longer raises the share of live data in the chunks nor shrinks the file
- * (while the chunks are mostly dead, a pass that rewrote goes on regardless). A file that
- * is mostly free space but cannot be cut, because the chunk at its end holds live pages, is evacuated while the
- * ledger is quiet (nothing committed since the last run): every chunk with a dead page is rewritten,
- * that one at the end included, into free space near the start.
+ * (while the chunks are mostly dead, a pass that rewrote goes on regardless). A file that is mostly
+ * free space but cannot be cut, because the chunk at its end holds live pages, is evacuated while
+ * the ledger is quiet (nothing committed since the last run): every chunk with a dead page is
+ * rewritten, that one at the end included, into free space near the start.
  * <p>
  * It uses H2's own store API ({@code org.h2.mvstore}) through the embedded session. On any other
  * database (PostgreSQL, H2 in memory, an H2 server reached over TCP, which compacts its own file)
@@ -117,25 +117,8 @@ public class LedgerCompaction {
             ReentrantLock storeLock = storeLock(store);
             do {
                 passes++;
-                boolean rewrote;
-                // H2 compacts only if it gets its store lock within 10 ms, and while the engine works its commits hold
-                // that lock one after the other (every such try of a run failed): queued for it as a commit is, the
-                // pass gets its turn
-                if (storeLock != null) {
-                    storeLock.lock();
-                }
-                try {
-                    // live pages of the emptiest chunks older than the retention time are marked for rewriting ...
-                    rewrote = store.compact(fillRate, WRITE_LIMIT);
-                    if (rewrote) {
-                        // ... and written into a new chunk now, as H2's background writer would, not only with the next commit
-                        store.commit();
-                    }
-                } finally {
-                    if (storeLock != null) {
-                        storeLock.unlock();
-                    }
-                }
+                // live pages of the emptiest chunks older than the retention time, rewritten into a new chunk
+                boolean rewrote = rewrite(store, storeLock, fillRate, WRITE_LIMIT);
                 // on while a pass shows (more live data in the chunks, a shorter file), and while the chunks are mostly
                 // dead: there a pass frees many times its 256 KB, but the chunks it emptied count until the retention
                 // time has passed, so neither figure moves yet
@@ -149,8 +132,7 @@ public class LedgerCompaction {
                 // every chunk with a dead page is rewritten (up to EVACUATE_LIMIT of live data a run): its pages go
                 // into free space near the start, the chunk at the end dies, and H2 cuts the file once the
                 // retention time has passed. H2 would move that chunk instead; the bridge does not (see above).
-                if (store.compact(100, EVACUATE_LIMIT)) {
-                    store.commit();
+                if (rewrite(store, storeLock, 100, EVACUATE_LIMIT)) {
                     passes++;
                 }
                 size = file.size();
@@ -191,6 +173,32 @@ public class LedgerCompaction {
             return true;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reach the ledger database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One pass: H2 marks the live pages of the emptiest chunks below {@code fillRate} (up to {@code limit} of them)
+     * for rewriting, and a commit writes them into a new chunk now, as H2's background writer would, not only with
+     * the next commit. H2 compacts only if it gets its store lock within 10 ms, and while the engine works its
+     * commits hold that lock one after the other (every such try of a run failed): queued for it as a commit is,
+     * the pass gets its turn.
+     *
+     * @return whether anything was rewritten
+     */
+    private static boolean rewrite(MVStore store, ReentrantLock storeLock, int fillRate, int limit) {
+        if (storeLock != null) {
+            storeLock.lock();
+        }
+        try {
+            boolean rewrote = store.compact(fillRate, limit);
+            if (rewrote) {
+                store.commit();
+            }
+            return rewrote;
+        } finally {
+            if (storeLock != null) {
+                storeLock.unlock();
+            }
         }
     }
 
