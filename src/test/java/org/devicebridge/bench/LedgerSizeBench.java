@@ -138,6 +138,7 @@ public final class LedgerSizeBench {
             System.out.printf(Locale.ROOT, "  after a graceful stop:     file %s = %,.0f bytes per finished command%n", mb(closed),
                     closed / (double) out.total());
             contents(dir, out.total());
+            keepLedger(ledgerFile, "finished");
         } finally {
             EngineBench.deleteTree(dir);
         }
@@ -215,6 +216,7 @@ public final class LedgerSizeBench {
             keepLog(bridge, "service");
             System.out.printf(Locale.ROOT, "  file at the end, bridge running %s; after a graceful stop %s%n", mb(running), mb(size(ledgerFile)));
             contents(dir, -1);
+            keepLedger(ledgerFile, "service");
         } finally {
             EngineBench.deleteTree(dir);
         }
@@ -223,7 +225,7 @@ public final class LedgerSizeBench {
     // ================================================================ what the ledger holds
 
     /**
-     * Opens the stopped bridge's ledger read-only and prints its rows and disk space per table, and
+     * Opens the stopped bridge's ledger read-only and prints its rows and disk space per table (with its indexes, and its rows alone), and
      * the share of the file H2 counts as used.
      *
      * @param finished finished commands of the run (bytes per command), or -1: the commands found
@@ -241,25 +243,31 @@ public final class LedgerSizeBench {
             long commands = count(st, "BRIDGE_COMMAND");
             long per = finished > 0 ? finished : Math.max(1, commands);
             long total = 0;
+            long rowsOnly = 0;
             StringBuilder lines = new StringBuilder();
             for (String t : tables) {
                 long rows = count(st, t);
-                long bytes;
-                try (ResultSet rs = st.executeQuery("SELECT DISK_SPACE_USED('PUBLIC.\"" + t + "\"')")) {
+                long rowBytes;
+                long allBytes;
+                // DB_OBJECT_SIZE: the rows alone (DISK_SPACE_USED, the same); DB_OBJECT_TOTAL_SIZE: with every index
+                try (ResultSet rs = st.executeQuery("SELECT DB_OBJECT_SIZE('TABLE', 'PUBLIC', '" + t + "'), "
+                        + "DB_OBJECT_TOTAL_SIZE('TABLE', 'PUBLIC', '" + t + "')")) {
                     rs.next();
-                    bytes = rs.getLong(1);
+                    rowBytes = rs.getLong(1);
+                    allBytes = rs.getLong(2);
                 }
-                total += bytes;
-                if (bytes > 0 && rows > 0) {
-                    lines.append(String.format(Locale.ROOT, "      %-26s %,9d rows %,12d bytes (%,6.0f per command)%n", t.toLowerCase(Locale.ROOT),
-                            rows, bytes, bytes / (double) per));
+                total += allBytes;
+                rowsOnly += rowBytes;
+                if (allBytes > 0 && rows > 0) {
+                    lines.append(String.format(Locale.ROOT, "      %-26s %,9d rows %,12d bytes (%,6.0f per command; the rows alone %,6.0f)%n",
+                            t.toLowerCase(Locale.ROOT), rows, allBytes, allBytes / (double) per, rowBytes / (double) per));
                 }
             }
             FileStore<?> store = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore()
                     .getFileStore();
             System.out.printf(Locale.ROOT, "  what the ledger holds (opened read-only): %,d commands; tables with their indexes "
-                            + "%,d bytes (%,.0f per command); H2: %d %% of the file in chunks, %d %% of the chunks live%n",
-                    commands, total, total / (double) per, store.getFillRate(), store.getChunksFillRate());
+                            + "%,d bytes (%,.0f per command; the rows alone %,.0f); H2: %d %% of the file in chunks, %d %% of the chunks live%n",
+                    commands, total, total / (double) per, rowsOnly / (double) per, store.getFillRate(), store.getChunksFillRate());
             System.out.print(lines);
         }
     }
@@ -337,6 +345,15 @@ public final class LedgerSizeBench {
             // the log is a courtesy
         }
         return workDir.relativize(kept);
+    }
+
+    /** With {@code -Dbench.keep-ledger=true}, a copy of the stopped ledger's file beside the logs, for H2's tools. */
+    private void keepLedger(Path ledgerFile, String name) throws IOException {
+        if (Boolean.getBoolean("bench.keep-ledger")) {
+            Path kept = logs.resolve(name + ".mv.db");
+            Files.copy(ledgerFile, kept, StandardCopyOption.REPLACE_EXISTING);
+            System.out.printf(Locale.ROOT, "  the ledger's file kept: %s%n", workDir.relativize(kept));
+        }
     }
 
     private static long size(Path file) {
