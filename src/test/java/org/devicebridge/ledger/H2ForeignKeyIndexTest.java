@@ -1,0 +1,61 @@
+package org.devicebridge.ledger;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * On H2 a command's transitions and calls are found through their foreign key's own index alone
+ * (migration {@code V9_9}: no second index on the same column for each insert to write too), in the
+ * order they were written; and the keys still hold.
+ */
+class H2ForeignKeyIndexTest {
+
+    @Test
+    void aCommandsTransitionsAndCallsHaveOneIndexServingTheKeyAndTheHistory() {
+        String schema = "fk_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (HikariDataSource dataSource = LedgerDatabase.open("jdbc:h2:mem:fk_" + UUID.randomUUID(), "sa", "", schema, 2)) {
+            JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+            for (String table : List.of("BRIDGE_TRANSITION", "BRIDGE_CALL")) {
+                List<String> indexes = jdbc.queryForList("SELECT DISTINCT INDEX_NAME FROM INFORMATION_SCHEMA.INDEX_COLUMNS "
+                        + "WHERE UPPER(TABLE_SCHEMA) = ? AND TABLE_NAME = ? AND COLUMN_NAME = 'COMMAND_ID'", String.class,
+                        schema.toUpperCase(), table);
+                assertThat(indexes).as("indexes on %s.command_id", table).hasSize(1);
+            }
+
+            jdbc.update("INSERT INTO bridge_request (id, source, created_at) VALUES ('r1', 'file', CURRENT_TIMESTAMP)");
+            for (String c : List.of("c1", "c2")) {
+                jdbc.update("INSERT INTO bridge_command (id, request_id, seq, kind, device, state, phase, created_at, updated_at) "
+                        + "VALUES (?, 'r1', 0, 'credentials', ?, 'Command Queued', 'CREATE', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", c, "door-" + c);
+            }
+            // written interleaved, the two commands' rows alternate in the tables
+            for (String state : List.of("Command Queued", "Command Initiated", "Command Acknowledged", "Command Success")) {
+                for (String c : List.of("c2", "c1")) {
+                    jdbc.update("INSERT INTO bridge_transition (command_id, at, to_state) VALUES (?, CURRENT_TIMESTAMP, ?)", c, state);
+                    jdbc.update("INSERT INTO bridge_call (command_id, at, operation) VALUES (?, CURRENT_TIMESTAMP, ?)", c, state);
+                }
+            }
+            Ledger ledger = new Ledger(dataSource, java.time.Clock.systemUTC());
+            assertThat(new LedgerReads(ledger).transitions("c1")).extracting(t -> t.to().label())
+                    .containsExactly("Command Queued", "Command Initiated", "Command Acknowledged", "Command Success");
+            String plan = jdbc.queryForObject("EXPLAIN SELECT operation FROM bridge_call WHERE command_id = 'c1' ORDER BY id", String.class);
+            assertThat(plan).as("plan of a command's calls").doesNotContainIgnoringCase("tableScan");
+            assertThat(jdbc.queryForList("SELECT operation FROM bridge_call WHERE command_id = 'c1' ORDER BY id", String.class))
+                    .containsExactly("Command Queued", "Command Initiated", "Command Acknowledged", "Command Success");
+
+            assertThatThrownBy(() -> jdbc.update("INSERT INTO bridge_transition (command_id, at, to_state) "
+                    + "VALUES ('no such command', CURRENT_TIMESTAMP, 'Command Queued')"))
+                    .isInstanceOf(DataIntegrityViolationException.class);
+            assertThatThrownBy(() -> jdbc.update("INSERT INTO bridge_call (command_id, at, operation) "
+                    + "VALUES ('no such command', CURRENT_TIMESTAMP, 'create')"))
+                    .isInstanceOf(DataIntegrityViolationException.class);
+        }
+    }
+}
