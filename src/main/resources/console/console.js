@@ -384,7 +384,7 @@ function fanoutView() {
             el('td', { class: 'reason' }, s.last_error || ''))),
           'No webhook subscribers or event streams are configured.'),
         el('p', { class: 'muted' }, 'Newest state change: ' + d.newest_transition_id + '. Lag: state changes after the cursor. '
-          + 'Recent failures: of the last ' + d.recent_deliveries_window + ' deliveries, those not accepted (yet).')));
+          + 'Recent failures: events that failed at least once, last tried within the last ' + d.recent_failures_window_minutes + ' minutes.')));
     },
   };
 }

@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -62,8 +63,8 @@ public class ConsoleApi {
     private static final int MAX_REQUEST_ID = 200;
     /** The calls the console's figures per cloud are taken from: the bridge's last this many. */
     static final int RECENT_CALLS = 2_000;
-    /** A subscriber's failures are counted among its last this many deliveries. */
-    static final int RECENT_DELIVERIES = 100;
+    /** A subscriber's recent failures: its events that failed at least once and were last tried within this window. */
+    static final Duration RECENT_FAILURES_WINDOW = Duration.ofHours(1);
     private static final int CANCEL_REFUSALS_SHOWN = 20;
     private static final Map<String, String> SOURCE_LABELS = Map.of("file", "file", "jms", "queue", "schedule", "schedule", "http", "API");
     private static final Map<String, String> KIND_OF_CLOUD = new LinkedHashMap<>();
@@ -319,7 +320,8 @@ public class ConsoleApi {
     public void fanout(Exchange exchange) {
         call(exchange);
         ObjectNode content = mapper.createObjectNode().put("newest_transition_id", reads.newestTransitionId())
-                .put("recent_deliveries_window", RECENT_DELIVERIES);
+                .put("recent_failures_window_minutes", RECENT_FAILURES_WINDOW.toMinutes());
+        Instant since = Instant.now().minus(RECENT_FAILURES_WINDOW);
         ArrayNode items = content.putArray("items");
         for (SubscriberStatus s : webhooks.cursors()) {
             boolean stream = s.name().startsWith("stream:");
@@ -328,7 +330,7 @@ public class ConsoleApi {
                     .put("cursor", s.lastTransitionId()).put("lag", s.backlog()).put("last_delivered_at", text(s.lastDeliveredAt()))
                     .put("last_status", s.lastStatus()).put("last_error", redact(s.lastError())).put("attempts", s.attempts())
                     .put("next_attempt_at", text(s.nextAttemptAt())).put("paused_until", text(s.pausedUntil()))
-                    .put("recent_failures", webhooks.recentFailures(s.name(), RECENT_DELIVERIES));
+                    .put("recent_failures", webhooks.recentFailures(s.name(), since));
         }
         gate.respond(exchange, 200, "OK", content);
     }

@@ -110,10 +110,13 @@ public class SubscriberLedger {
                 name, token);
     }
 
-    /** The subscriber took the event: its cursor moves past it, and the log says delivered. */
+    /**
+     * The subscriber took the event: its cursor moves past it, and, if the event failed before, its row
+     * in the delivery log says delivered.
+     */
     void delivered(Delivery d, Integer httpStatus, Instant now) {
         tx.executeWithoutResult(status -> {
-            logAttempt(d, httpStatus, null, now, true);
+            acceptedAfterFailing(List.of(d), httpStatus, now);
             jdbc.update("UPDATE bridge_subscriber SET last_transition_id = ?, last_finished_id = ?, attempts = 0, last_status = ?, "
                             + "last_error = NULL, last_delivered_at = ?, next_attempt_at = ? WHERE name = ? AND lease_owner = ? "
                             + "AND last_transition_id = ? AND last_finished_id = ?",
@@ -123,9 +126,9 @@ public class SubscriberLedger {
     }
 
     /**
-     * The subscriber took these events, the round's next ones in order: each is in the delivery log and
-     * the cursor moves past the last, in one transaction (an event stream records a round's sends once,
-     * not one commit per event).
+     * The subscriber took these events, the round's next ones in order: the cursor moves past the last,
+     * and those that had failed before are marked delivered, in one transaction (an event stream records
+     * a round's sends once, not one commit per event).
      */
     void deliveredAll(List<Delivery> sent, Instant now) {
         if (sent.isEmpty()) {
@@ -134,9 +137,7 @@ public class SubscriberLedger {
         Delivery first = sent.get(0);
         Delivery last = sent.get(sent.size() - 1);
         tx.executeWithoutResult(status -> {
-            for (Delivery d : sent) {
-                logAttempt(d, null, null, now, true);
-            }
+            acceptedAfterFailing(sent, null, now);
             jdbc.update("UPDATE bridge_subscriber SET last_transition_id = ?, last_finished_id = ?, attempts = 0, last_status = NULL, "
                             + "last_error = NULL, last_delivered_at = ?, next_attempt_at = ? WHERE name = ? AND lease_owner = ? "
                             + "AND last_transition_id = ? AND last_finished_id = ?",
@@ -146,13 +147,14 @@ public class SubscriberLedger {
     }
 
     /**
-     * The attempt failed: the cursor stays, the subscriber is next tried at {@code retryAt}.
+     * The attempt failed: the cursor stays, the subscriber is next tried at {@code retryAt}, and the
+     * event is in the delivery log (its first failure adds its row, each later attempt updates it).
      *
      * @return how many attempts this event has had so far
      */
     int failed(Delivery d, Integer httpStatus, String error, Instant now, IntFunction<Instant> retryAt) {
         Integer attempts = tx.execute(status -> {
-            int n = logAttempt(d, httpStatus, error, now, false);
+            int n = logFailure(d, httpStatus, error, now);
             jdbc.update("UPDATE bridge_subscriber SET attempts = ?, last_status = ?, last_error = ?, next_attempt_at = ? "
                             + "WHERE name = ? AND lease_owner = ? AND last_transition_id = ? AND last_finished_id = ?",
                     n, httpStatus, error, ts(retryAt.apply(n)), d.subscriber(), d.leaseToken(), d.afterTransition(), d.afterFinished());
@@ -161,39 +163,49 @@ public class SubscriberLedger {
         return attempts == null ? 0 : attempts;
     }
 
-    /** Writes one attempt into the delivery log; returns the event's attempt count. */
-    private int logAttempt(Delivery d, Integer httpStatus, String error, Instant now, boolean delivered) {
-        if (firstAttempt(d, httpStatus, error, now, delivered)) {
+    /**
+     * Marks delivered those of the accepted events that have a row in the log (they failed before). An
+     * event accepted at its first attempt has none and gets none: the cursor says it went, and a row for
+     * each (five per command) would be a quarter of what the ledger keeps per finished command. Events
+     * go out in order, so only a round's first can have failed before; all are looked up anyway, in one
+     * statement (a probe of the unique index each).
+     */
+    private void acceptedAfterFailing(List<Delivery> accepted, Integer httpStatus, Instant now) {
+        List<Object> args = new ArrayList<>();
+        args.add(httpStatus); // null: an event stream's send, no HTTP status
+        args.add(ts(now));
+        args.add(ts(now));
+        args.add(accepted.get(0).subscriber());
+        accepted.forEach(d -> args.add(d.eventId()));
+        jdbc.update("UPDATE bridge_webhook_delivery SET attempts = attempts + 1, http_status = ?, last_attempt_at = ?, "
+                        + "delivered_at = COALESCE(delivered_at, ?) WHERE subscriber = ? AND event_id IN (" + Ledger.marks(accepted.size()) + ")",
+                args.toArray());
+    }
+
+    /** Writes one failed attempt into the delivery log; returns the event's attempt count. */
+    private int logFailure(Delivery d, Integer httpStatus, String error, Instant now) {
+        if (firstFailure(d, httpStatus, error, now)) {
             return 1;
         }
-        int updated = jdbc.update("UPDATE bridge_webhook_delivery SET attempts = attempts + 1, http_status = ?, "
-                        + "last_error = COALESCE(?, last_error), last_attempt_at = ?, delivered_at = COALESCE(delivered_at, ?) "
-                        + "WHERE subscriber = ? AND event_id = ?",
-                httpStatus, error, ts(now), delivered ? ts(now) : null, d.subscriber(), d.eventId());
-        if (updated == 0) {
-            jdbc.update("INSERT INTO bridge_webhook_delivery (subscriber, event_id, event_type, transition_id, request_id, attempts, "
-                            + "http_status, last_error, first_attempt_at, last_attempt_at, delivered_at) "
-                            + "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
-                    d.subscriber(), d.eventId(), d.eventType(), d.isSummary() ? null : d.transitionId(), d.requestId(),
-                    httpStatus, error, ts(now), ts(now), delivered ? ts(now) : null);
-            return 1;
-        }
+        jdbc.update("UPDATE bridge_webhook_delivery SET attempts = attempts + 1, http_status = ?, "
+                        + "last_error = COALESCE(?, last_error), last_attempt_at = ? WHERE subscriber = ? AND event_id = ?",
+                httpStatus, error, ts(now), d.subscriber(), d.eventId());
         Integer n = jdbc.queryForObject("SELECT attempts FROM bridge_webhook_delivery WHERE subscriber = ? AND event_id = ?",
                 Integer.class, d.subscriber(), d.eventId());
         return n == null ? 1 : n;
     }
 
     /**
-     * Logs an event's first attempt, unless it has a row already (an attempt before). An insert first,
-     * not a look-up: it costs one probe of the unique index whatever the plans; H2 keeps the plan a
-     * session made for a statement when the table was empty, and a look-up planned then reads every
-     * row of the subscriber (a fresh ledger's event stream slowed with each event sent).
+     * Logs an event's first failed attempt, unless it has a row already (a failure before). An insert
+     * first, not a look-up: it costs one probe of the unique index whatever the plans; H2 keeps the plan
+     * a session made for a statement when the table was empty, and a look-up planned then reads every
+     * row of the subscriber.
      */
-    private boolean firstAttempt(Delivery d, Integer httpStatus, String error, Instant now, boolean delivered) {
+    private boolean firstFailure(Delivery d, Integer httpStatus, String error, Instant now) {
         String insert = "INSERT INTO bridge_webhook_delivery (subscriber, event_id, event_type, transition_id, request_id, attempts, "
-                + "http_status, last_error, first_attempt_at, last_attempt_at, delivered_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)";
+                + "http_status, last_error, first_attempt_at, last_attempt_at, delivered_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, NULL)";
         Object[] args = {d.subscriber(), d.eventId(), d.eventType(), d.isSummary() ? null : d.transitionId(), d.requestId(),
-                httpStatus, error, ts(now), ts(now), delivered ? ts(now) : null};
+                httpStatus, error, ts(now), ts(now)};
         if (postgres) { // a failed statement would end the whole transaction
             return jdbc.update(insert + " ON CONFLICT (subscriber, event_id) DO NOTHING", args) == 1;
         }
@@ -248,7 +260,7 @@ public class SubscriberLedger {
 
     // ---------------------------------------------------------------- what the API and operators see
 
-    /** The delivery log of one subscriber, newest first. */
+    /** The delivery log of one subscriber (the events that failed at least once), newest first. */
     public List<DeliveryRecord> deliveries(String subscriber, int limit) {
         return jdbc.query("SELECT subscriber, event_id, event_type, transition_id, request_id, attempts, http_status, last_error, "
                         + "first_attempt_at, last_attempt_at, delivered_at FROM bridge_webhook_delivery WHERE subscriber = ? "
@@ -284,10 +296,10 @@ public class SubscriberLedger {
                         intOrNull(rs, 6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10)));
     }
 
-    /** Of the subscriber's last {@code window} deliveries, how many were not accepted (yet). */
-    public int recentFailures(String subscriber, int window) {
-        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM (SELECT delivered_at FROM bridge_webhook_delivery WHERE subscriber = ? "
-                + "ORDER BY id DESC FETCH FIRST " + Math.max(1, window) + " ROWS ONLY) d WHERE d.delivered_at IS NULL", Integer.class, subscriber);
+    /** How many of the subscriber's events failed at least once and were last tried at {@code since} or later. */
+    public int recentFailures(String subscriber, Instant since) {
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM bridge_webhook_delivery WHERE subscriber = ? AND last_attempt_at >= ?",
+                Integer.class, subscriber, ts(since));
         return n == null ? 0 : n;
     }
 
