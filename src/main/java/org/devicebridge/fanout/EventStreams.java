@@ -65,13 +65,18 @@ public class EventStreams {
     /** The rounds this bridge is sending, by lease token. */
     private final java.util.Map<String, Round> rounds = new ConcurrentHashMap<>();
 
-    /** A round being sent (by one route thread): its events sent and not yet recorded, whether one failed, its lease. */
+    /**
+     * A round being sent (by one route thread): its events, read when it was leased; those sent and not
+     * yet recorded; whether one failed; its lease.
+     */
     private static final class Round {
+        final java.util.Map<String, ObjectNode> events;
         final List<Delivery> sent = new java.util.ArrayList<>();
         boolean failed;
         Instant leasedUntil;
 
-        Round(Instant leasedUntil) {
+        Round(java.util.Map<String, ObjectNode> events, Instant leasedUntil) {
+            this.events = events;
             this.leasedUntil = leasedUntil;
         }
     }
@@ -119,8 +124,9 @@ public class EventStreams {
         if (leased.isEmpty()) {
             return null;
         }
-        rounds.put(leased.get(0).leaseToken(), new Round(now.plus(lease)));
-        return leased.get(0);
+        DeliveryRound round = leased.get(0);
+        rounds.put(round.leaseToken(), new Round(events.ofAll(round.deliveries(), webhooks), now.plus(lease)));
+        return round;
     }
 
     /**
@@ -148,7 +154,8 @@ public class EventStreams {
             }
             round.leasedUntil = now.plus(lease);
         }
-        Optional<ObjectNode> event = events.of(d, webhooks);
+        ObjectNode read = round == null ? null : round.events.remove(d.eventId());
+        Optional<ObjectNode> event = read != null ? Optional.of(read) : events.of(d, webhooks);
         if (event.isEmpty()) {
             LOG.warn("event {}: what it announces is no longer in the ledger; skipped", d.eventId());
             sent(d, now);

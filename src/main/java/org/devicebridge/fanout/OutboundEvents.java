@@ -12,6 +12,9 @@ import org.devicebridge.results.CommandView;
 import org.devicebridge.results.Summary;
 
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,17 +46,42 @@ public class OutboundEvents {
     }
 
     /**
+     * The events of a round, by event id, their transitions, commands and vendor request ids read in
+     * three queries in all, not three per event. An event whose transition or command is gone from
+     * the ledger is left out; a summary is built as {@link #of} builds it.
+     */
+    Map<String, ObjectNode> ofAll(List<Delivery> deliveries, SubscriberLedger webhooks) {
+        Map<String, ObjectNode> byEventId = new HashMap<>();
+        Map<Long, SubscriberLedger.TransitionRow> transitions = webhooks.transitions(
+                deliveries.stream().filter(d -> !d.isSummary()).map(Delivery::transitionId).toList());
+        Map<String, CommandRecord> commands = commandStore.commands(
+                transitions.values().stream().map(SubscriberLedger.TransitionRow::commandId).distinct().toList());
+        Map<String, List<String>> vendorRequestIds = view.vendorRequestIds(List.copyOf(commands.values()));
+        for (Delivery d : deliveries) {
+            if (d.isSummary()) {
+                of(d, webhooks).ifPresent(e -> byEventId.put(d.eventId(), e));
+                continue;
+            }
+            SubscriberLedger.TransitionRow t = transitions.get(d.transitionId());
+            CommandRecord command = t == null ? null : commands.get(t.commandId());
+            if (command != null) {
+                byEventId.put(d.eventId(), commandStatusUpdated(d, t, view.of(command, vendorRequestIds.getOrDefault(command.id(), List.of()))));
+            }
+        }
+        return byEventId;
+    }
+
+    private Optional<ObjectNode> commandStatusUpdated(Delivery d, SubscriberLedger.TransitionRow t) {
+        return commandStore.command(t.commandId()).map(c -> commandStatusUpdated(d, t, view.of(c)));
+    }
+
+    /**
      * A state change: the command's status object as of that transition. {@code state},
      * {@code previous_state}, {@code vendor_status}, {@code reason}, {@code updated_at} and
      * {@code finished_at} are the transition's; the rest (ids, device, vendor request ids, result
-     * detail) is the command as the ledger knows it now.
+     * detail: {@code data} as given) is the command as the ledger knows it now.
      */
-    private Optional<ObjectNode> commandStatusUpdated(Delivery d, SubscriberLedger.TransitionRow t) {
-        Optional<CommandRecord> command = commandStore.command(t.commandId());
-        if (command.isEmpty()) {
-            return Optional.empty();
-        }
-        ObjectNode data = view.of(command.get());
+    private ObjectNode commandStatusUpdated(Delivery d, SubscriberLedger.TransitionRow t, ObjectNode data) {
         data.put("state", t.toState());
         data.put("previous_state", t.fromState());
         data.put("vendor_status", t.vendorStatus());
@@ -61,7 +89,7 @@ public class OutboundEvents {
         data.put("updated_at", t.at().toString());
         boolean isFinal = CommandState.fromLabel(t.toState()).map(CommandState::isFinal).orElse(false);
         data.put("finished_at", isFinal ? t.at().toString() : null);
-        return Optional.of(event(d, t.at(), data));
+        return event(d, t.at(), data);
     }
 
     /** A finished request: its summary. */

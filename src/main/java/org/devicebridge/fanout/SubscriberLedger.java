@@ -237,9 +237,25 @@ public class SubscriberLedger {
     }
 
     Optional<TransitionRow> transition(long id) {
-        return jdbc.query("SELECT id, command_id, at, from_state, to_state, vendor_status, reason FROM bridge_transition WHERE id = ?",
-                (rs, i) -> new TransitionRow(rs.getLong(1), rs.getString(2), instant(rs, 3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getString(7)), id).stream().findFirst();
+        return jdbc.query("SELECT " + TRANSITION_COLUMNS + " FROM bridge_transition WHERE id = ?", SubscriberLedger::mapTransition, id)
+                .stream().findFirst();
+    }
+
+    /** These transitions, by id, in one query; an id the ledger no longer holds is left out. */
+    java.util.Map<Long, TransitionRow> transitions(java.util.Collection<Long> ids) {
+        java.util.Map<Long, TransitionRow> byId = new java.util.HashMap<>();
+        if (!ids.isEmpty()) {
+            jdbc.query("SELECT " + TRANSITION_COLUMNS + " FROM bridge_transition WHERE id IN (" + Ledger.marks(ids.size()) + ")",
+                    SubscriberLedger::mapTransition, ids.toArray()).forEach(t -> byId.put(t.id(), t));
+        }
+        return byId;
+    }
+
+    private static final String TRANSITION_COLUMNS = "id, command_id, at, from_state, to_state, vendor_status, reason";
+
+    private static TransitionRow mapTransition(ResultSet rs, int row) throws SQLException {
+        return new TransitionRow(rs.getLong(1), rs.getString(2), instant(rs, 3), rs.getString(4), rs.getString(5), rs.getString(6),
+                rs.getString(7));
     }
 
     /**

@@ -204,6 +204,17 @@ public class CommandStore {
         return ledger.command(id);
     }
 
+    /** These commands, by id, in one query; an id the ledger does not hold is left out. */
+    public java.util.Map<String, CommandRecord> commands(java.util.Collection<String> ids) {
+        java.util.Map<String, CommandRecord> byId = new java.util.HashMap<>();
+        if (ids.isEmpty()) {
+            return byId;
+        }
+        jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command WHERE id IN (" + Ledger.marks(ids.size()) + ")",
+                Ledger::mapCommand, ids.toArray()).forEach(c -> byId.put(c.id(), c));
+        return byId;
+    }
+
     public Optional<CommandRecord> commandByVendorRef(String kind, String vendorRef) {
         return jdbc.query("SELECT " + COMMAND_COLUMNS + " FROM bridge_command WHERE kind = ? AND vendor_ref = ?",
                 Ledger::mapCommand, kind, vendorRef).stream().findFirst();

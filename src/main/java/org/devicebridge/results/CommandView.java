@@ -75,8 +75,8 @@ public class CommandView {
         return callLog.vendorRequestIds(c.id());
     }
 
-    /** The view as a tree: what {@link #write} writes. */
-    private ObjectNode of(CommandRecord c, List<String> vendorRequestIds) {
+    /** The view as a tree, with the command's vendor request ids already read: what {@link #write} writes. */
+    public ObjectNode of(CommandRecord c, List<String> vendorRequestIds) {
         try (TokenBuffer buffer = new TokenBuffer(mapper, false)) {
             buffer.writeStartObject();
             write(buffer, c, vendorRequestIds);

@@ -1,0 +1,78 @@
+package org.devicebridge.fanout;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariDataSource;
+import org.devicebridge.ledger.CallLog;
+import org.devicebridge.ledger.CommandStore;
+import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerDatabase;
+import org.devicebridge.ledger.LedgerReads;
+import org.devicebridge.results.CommandView;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The events of a round read together ({@link OutboundEvents#ofAll}, three queries) are the events
+ * read one at a time ({@link OutboundEvents#of}, three queries each); one whose command is gone is
+ * left out by both.
+ */
+class OutboundEventsTest {
+
+    @Test
+    void aRoundReadTogetherGivesTheSameEventsAsOneAtATime() {
+        String schema = "events_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (HikariDataSource dataSource = LedgerDatabase.open("jdbc:h2:mem:events_" + UUID.randomUUID(), "sa", "", schema, 2)) {
+            JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+            jdbc.update("INSERT INTO bridge_request (id, source, created_at, finished_at) VALUES ('r1', 'file', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
+            for (String c : List.of("c1", "c2")) {
+                jdbc.update("INSERT INTO bridge_command (id, request_id, seq, kind, device, state, phase, created_at, updated_at) "
+                        + "VALUES (?, 'r1', 0, 'credentials', ?, 'Command Success', 'DONE', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", c, "door-" + c);
+            }
+            List<Long> transitions = new ArrayList<>();
+            for (String state : List.of("Command Queued", "Command Initiated", "Command Success")) {
+                for (String c : List.of("c2", "c1")) {
+                    jdbc.update("INSERT INTO bridge_transition (command_id, at, to_state, vendor_status) VALUES (?, CURRENT_TIMESTAMP, ?, 'PENDING')",
+                            c, state);
+                    transitions.add(jdbc.queryForObject("SELECT MAX(id) FROM bridge_transition", Long.class));
+                    jdbc.update("INSERT INTO bridge_call (command_id, at, operation, http_status, vendor_request_id) "
+                            + "VALUES (?, CURRENT_TIMESTAMP, 'poll-action', 200, ?)", c, "req-" + c + "-" + state.length());
+                }
+            }
+            jdbc.update("INSERT INTO bridge_finished_request (request_id, last_transition_id, found_at) VALUES ('r1', ?, CURRENT_TIMESTAMP)",
+                    transitions.get(transitions.size() - 1));
+            long finishedId = jdbc.queryForObject("SELECT id FROM bridge_finished_request", Long.class);
+
+            Ledger ledger = new Ledger(dataSource, Clock.systemUTC());
+            ObjectMapper mapper = new ObjectMapper();
+            CommandView view = new CommandView(new CallLog(ledger), new LedgerReads(ledger), mapper, java.util.Set.of());
+            OutboundEvents events = new OutboundEvents(new CommandStore(ledger), new LedgerReads(ledger), view, mapper);
+            SubscriberLedger webhooks = new SubscriberLedger(dataSource);
+
+            List<Delivery> round = new ArrayList<>();
+            transitions.forEach(id -> round.add(new Delivery("stream:test", "lease", 0, 0, id, 0, null)));
+            round.add(new Delivery("stream:test", "lease", 0, 0, 0, finishedId, "r1"));
+            round.add(new Delivery("stream:test", "lease", 0, 0, 999_999, 0, null)); // a transition the ledger does not hold
+
+            Map<String, ObjectNode> together = events.ofAll(round, webhooks);
+
+            assertThat(together).hasSize(transitions.size() + 1).doesNotContainKey("transition-999999");
+            for (Delivery d : round) {
+                assertThat(together.get(d.eventId())).as(d.eventId()).isEqualTo(events.of(d, webhooks).orElse(null));
+            }
+            ObjectNode first = together.get("transition-" + transitions.get(1));
+            assertThat(first.path("data").path("command_id").asText()).isEqualTo("c1");
+            assertThat(first.path("data").path("state").asText()).isEqualTo("Command Queued");
+            assertThat(first.path("data").path("vendor_request_ids")).hasSize(3);
+            assertThat(together.get("summary-r1").path("event_type").asText()).isEqualTo("REQUEST_SUMMARY");
+        }
+    }
+}
