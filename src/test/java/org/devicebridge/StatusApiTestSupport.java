@@ -40,7 +40,8 @@ abstract class StatusApiTestSupport extends AllCloudsTestSupport {
     private static final AtomicInteger UNIQUE = new AtomicInteger();
 
     TestBridge bridge;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1: an h2c upgrade of a large answer (/openapi.yaml) fails now and then (docs/operations.md)
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeEach
     void onTheSharedBridge() {
