@@ -8,6 +8,7 @@ import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerDatabase;
 import org.devicebridge.ledger.LedgerReads;
+import org.devicebridge.ledger.LedgerRows;
 import org.devicebridge.results.CommandView;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -29,14 +30,10 @@ class OutboundEventsTest {
 
     @Test
     void aRoundReadTogetherGivesTheSameEventsAsOneAtATime() {
-        String schema = "events_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (HikariDataSource dataSource = LedgerDatabase.open("jdbc:h2:mem:events_" + UUID.randomUUID(), "sa", "", schema, 2)) {
+        try (HikariDataSource dataSource = LedgerDatabase.open("jdbc:h2:mem:events_" + UUID.randomUUID(), "sa", "", null, 2)) {
             JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-            jdbc.update("INSERT INTO bridge_request (id, source, created_at, finished_at) VALUES ('r1', 'file', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
-            for (String c : List.of("c1", "c2")) {
-                jdbc.update("INSERT INTO bridge_command (id, request_id, seq, kind, device, state, phase, created_at, updated_at) "
-                        + "VALUES (?, 'r1', 0, 'credentials', ?, 'Command Success', 'DONE', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", c, "door-" + c);
-            }
+            LedgerRows.request(jdbc, "r1", true);
+            LedgerRows.commands(jdbc, "r1", "Command Success", "DONE", "c1", "c2");
             List<Long> transitions = new ArrayList<>();
             for (String state : List.of("Command Queued", "Command Initiated", "Command Success")) {
                 for (String c : List.of("c2", "c1")) {

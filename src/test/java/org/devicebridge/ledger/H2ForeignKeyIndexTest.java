@@ -30,11 +30,8 @@ class H2ForeignKeyIndexTest {
                 assertThat(indexes).as("indexes on %s.command_id", table).hasSize(1);
             }
 
-            jdbc.update("INSERT INTO bridge_request (id, source, created_at) VALUES ('r1', 'file', CURRENT_TIMESTAMP)");
-            for (String c : List.of("c1", "c2")) {
-                jdbc.update("INSERT INTO bridge_command (id, request_id, seq, kind, device, state, phase, created_at, updated_at) "
-                        + "VALUES (?, 'r1', 0, 'credentials', ?, 'Command Queued', 'CREATE', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", c, "door-" + c);
-            }
+            LedgerRows.request(jdbc, "r1", false);
+            LedgerRows.commands(jdbc, "r1", "Command Queued", "CREATE", "c1", "c2");
             // written interleaved, the two commands' rows alternate in the tables
             for (String state : List.of("Command Queued", "Command Initiated", "Command Acknowledged", "Command Success")) {
                 for (String c : List.of("c2", "c1")) {
