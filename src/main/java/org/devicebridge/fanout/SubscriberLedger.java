@@ -13,7 +13,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntFunction;
 
@@ -242,8 +245,8 @@ public class SubscriberLedger {
     }
 
     /** These transitions, by id, in one query; an id the ledger no longer holds is left out. */
-    java.util.Map<Long, TransitionRow> transitions(java.util.Collection<Long> ids) {
-        java.util.Map<Long, TransitionRow> byId = new java.util.HashMap<>();
+    Map<Long, TransitionRow> transitions(Collection<Long> ids) {
+        Map<Long, TransitionRow> byId = new HashMap<>();
         if (!ids.isEmpty()) {
             jdbc.query("SELECT " + TRANSITION_COLUMNS + " FROM bridge_transition WHERE id IN (" + Ledger.marks(ids.size()) + ")",
                     SubscriberLedger::mapTransition, ids.toArray()).forEach(t -> byId.put(t.id(), t));

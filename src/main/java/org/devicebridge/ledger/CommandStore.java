@@ -5,7 +5,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.devicebridge.ledger.Ledger.COMMAND_COLUMNS;
@@ -205,8 +208,8 @@ public class CommandStore {
     }
 
     /** These commands, by id, in one query; an id the ledger does not hold is left out. */
-    public java.util.Map<String, CommandRecord> commands(java.util.Collection<String> ids) {
-        java.util.Map<String, CommandRecord> byId = new java.util.HashMap<>();
+    public Map<String, CommandRecord> commands(Collection<String> ids) {
+        Map<String, CommandRecord> byId = new HashMap<>();
         if (ids.isEmpty()) {
             return byId;
         }
