@@ -66,7 +66,7 @@ class JmsAmqpRabbitMqTest extends AccessFlowTestSupport {
         assertThat(bridge.commandStore().request("rabbit-1").orElseThrow().source()).isEqualTo("jms");
         List<JmsTestClient.Event> received = events.until(e -> e.id().equals("summary-rabbit-1"), Duration.ofSeconds(20));
         List<String> transitions = jdbc().queryForList("SELECT t.id FROM bridge_transition t JOIN bridge_command c "
-                + "ON c.id = t.command_id WHERE c.request_id = 'rabbit-1' ORDER BY t.id", Long.class).stream()
+                + "ON c.list_no = t.command_no WHERE c.request_id = 'rabbit-1' ORDER BY t.id", Long.class).stream()
                 .map(id -> "transition-" + id).toList();
         assertThat(received).extracting(JmsTestClient.Event::id).containsSubsequence(transitions);
         assertThat(received).filteredOn(e -> e.type().equals("COMMAND_STATUS_UPDATED"))

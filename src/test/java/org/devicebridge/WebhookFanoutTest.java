@@ -206,7 +206,7 @@ class WebhookFanoutTest extends AccessFlowTestSupport {
     /** The request's state changes as the ledger holds them, as event ids, then its summary. */
     private List<String> expectedEventIds(String requestId) {
         List<String> ids = new ArrayList<>(new JdbcTemplate(dataSource()).queryForList("SELECT t.id FROM bridge_transition t "
-                + "JOIN bridge_command c ON c.id = t.command_id WHERE c.request_id = ? AND c.internal = FALSE ORDER BY t.id",
+                + "JOIN bridge_command c ON c.list_no = t.command_no WHERE c.request_id = ? AND c.internal = FALSE ORDER BY t.id",
                 Long.class, requestId).stream().map(id -> "transition-" + id).toList());
         ids.add("summary-" + requestId);
         return ids;

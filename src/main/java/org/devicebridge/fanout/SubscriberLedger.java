@@ -229,7 +229,7 @@ public class SubscriberLedger {
 
     /** Transitions after {@code afterId}, in order, at most {@code limit}. */
     List<Long> transitionsAfter(long afterId, int limit) {
-        return jdbc.queryForList("SELECT t.id FROM bridge_transition t JOIN bridge_command c ON c.id = t.command_id "
+        return jdbc.queryForList("SELECT t.id FROM bridge_transition t JOIN bridge_command c ON c.list_no = t.command_no "
                 + "WHERE t.id > ? AND c.internal = FALSE ORDER BY t.id FETCH FIRST " + limit + " ROWS ONLY", Long.class, afterId);
     }
 
@@ -240,7 +240,7 @@ public class SubscriberLedger {
     }
 
     Optional<TransitionRow> transition(long id) {
-        return jdbc.query("SELECT " + TRANSITION_COLUMNS + " FROM bridge_transition WHERE id = ?", SubscriberLedger::mapTransition, id)
+        return jdbc.query("SELECT " + TRANSITION_COLUMNS + " WHERE t.id = ?", SubscriberLedger::mapTransition, id)
                 .stream().findFirst();
     }
 
@@ -248,13 +248,15 @@ public class SubscriberLedger {
     Map<Long, TransitionRow> transitions(Collection<Long> ids) {
         Map<Long, TransitionRow> byId = new HashMap<>();
         if (!ids.isEmpty()) {
-            jdbc.query("SELECT " + TRANSITION_COLUMNS + " FROM bridge_transition WHERE id IN (" + Ledger.marks(ids.size()) + ")",
+            jdbc.query("SELECT " + TRANSITION_COLUMNS + " WHERE t.id IN (" + Ledger.marks(ids.size()) + ")",
                     SubscriberLedger::mapTransition, ids.toArray()).forEach(t -> byId.put(t.id(), t));
         }
         return byId;
     }
 
-    private static final String TRANSITION_COLUMNS = "id, command_id, at, from_state, to_state, vendor_status, reason";
+    /** What {@link #mapTransition} reads, and from where: the transition with its command's id. */
+    private static final String TRANSITION_COLUMNS = "t.id, c.id, t.at, t.from_state, t.to_state, t.vendor_status, t.reason "
+            + "FROM bridge_transition t JOIN bridge_command c ON c.list_no = t.command_no";
 
     private static TransitionRow mapTransition(ResultSet rs, int row) throws SQLException {
         return new TransitionRow(rs.getLong(1), rs.getString(2), instant(rs, 3), rs.getString(4), rs.getString(5), rs.getString(6),
@@ -268,7 +270,7 @@ public class SubscriberLedger {
     void noteFinishedRequests(Instant now) {
         try {
             jdbc.update("INSERT INTO bridge_finished_request (request_id, last_transition_id, found_at) "
-                    + "SELECT r.id, COALESCE((SELECT MAX(t.id) FROM bridge_transition t JOIN bridge_command c ON c.id = t.command_id "
+                    + "SELECT r.id, COALESCE((SELECT MAX(t.id) FROM bridge_transition t JOIN bridge_command c ON c.list_no = t.command_no "
                     + "WHERE c.request_id = r.id AND c.internal = FALSE), 0), ? FROM bridge_request r "
                     + "WHERE r.finished_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bridge_finished_request f WHERE f.request_id = r.id) "
                     + "ORDER BY r.finished_at, r.id", ts(now));
@@ -294,7 +296,7 @@ public class SubscriberLedger {
             return List.of();
         }
         return jdbc.query("SELECT s.name, s.url, s.last_transition_id, (SELECT COUNT(*) FROM bridge_transition t "
-                        + "JOIN bridge_command c ON c.id = t.command_id WHERE t.id > s.last_transition_id AND c.internal = FALSE), "
+                        + "JOIN bridge_command c ON c.list_no = t.command_no WHERE t.id > s.last_transition_id AND c.internal = FALSE), "
                         + "s.attempts, s.last_status, s.last_error, s.next_attempt_at, s.last_delivered_at, s.paused_until "
                         + "FROM bridge_subscriber s WHERE s.name IN (" + Ledger.marks(names.size()) + ") ORDER BY s.name",
                 (rs, i) -> new SubscriberStatus(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getInt(5),

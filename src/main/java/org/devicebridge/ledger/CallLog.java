@@ -34,12 +34,14 @@ public class CallLog {
         callListeners.add(listener);
     }
 
+    private static final String INSERT_CALL = "INSERT INTO bridge_call (command_no, at, operation, http_status, vendor_request_id, "
+            + "duration_ms, error) VALUES (" + Ledger.COMMAND_NO + ", ?, ?, ?, ?, ?, ?)";
+
     /** Records one call to a cloud and its outcome. {@code error} must already be free of secrets. */
     public void recordCall(String commandId, String operation, Integer httpStatus, String vendorRequestId, long durationMs,
                            String error) {
         ledger.afterCommit(() -> callListeners.forEach(l -> l.called(operation, httpStatus, durationMs)));
-        jdbc.update("INSERT INTO bridge_call (command_id, at, operation, http_status, vendor_request_id, duration_ms, error) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?)", commandId, ts(ledger.now()), operation, httpStatus, vendorRequestId, durationMs, error);
+        jdbc.update(INSERT_CALL, commandId, ts(ledger.now()), operation, httpStatus, vendorRequestId, durationMs, error);
     }
 
     /** Records one call made for several commands at once (a chunk): a row per command, one call for the listeners. */
@@ -47,14 +49,13 @@ public class CallLog {
                             String error) {
         ledger.afterCommit(() -> callListeners.forEach(l -> l.called(operation, httpStatus, durationMs)));
         Instant now = ledger.now();
-        jdbc.batchUpdate("INSERT INTO bridge_call (command_id, at, operation, http_status, vendor_request_id, duration_ms, error) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                commandIds.stream().map(id -> new Object[] {id, ts(now), operation, httpStatus, vendorRequestId, durationMs, error}).toList());
+        jdbc.batchUpdate(INSERT_CALL, commandIds.stream()
+                .map(id -> new Object[] {id, ts(now), operation, httpStatus, vendorRequestId, durationMs, error}).toList());
     }
 
     public List<String> vendorRequestIds(String commandId) {
-        return jdbc.queryForList("SELECT vendor_request_id FROM bridge_call WHERE command_id = ? AND vendor_request_id IS NOT NULL "
-                + "ORDER BY id", String.class, commandId);
+        return jdbc.queryForList("SELECT vendor_request_id FROM bridge_call WHERE command_no = " + Ledger.COMMAND_NO
+                + " AND vendor_request_id IS NOT NULL ORDER BY id", String.class, commandId);
     }
 
     /** The vendor request ids of each of these commands (oldest first), in one query; a command without any is left out. */
@@ -63,9 +64,9 @@ public class CallLog {
         if (commandIds.isEmpty()) {
             return byCommand;
         }
-        jdbc.query("SELECT command_id, vendor_request_id FROM bridge_call WHERE command_id IN ("
-                        + Ledger.marks(commandIds.size()) + ") AND vendor_request_id IS NOT NULL "
-                        + "ORDER BY command_id, id",
+        jdbc.query("SELECT c.id, k.vendor_request_id FROM bridge_call k JOIN bridge_command c ON c.list_no = k.command_no "
+                        + "WHERE k.command_no IN " + Ledger.commandNumbers(commandIds.size()) + " AND k.vendor_request_id IS NOT NULL "
+                        + "ORDER BY k.command_no, k.id",
                 rs -> {
                     byCommand.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>()).add(rs.getString(2));
                 }, commandIds.toArray());
@@ -74,7 +75,7 @@ public class CallLog {
 
     public List<CallRecord> calls(String commandId) {
         return jdbc.query("SELECT at, operation, http_status, vendor_request_id, duration_ms, error FROM bridge_call "
-                + "WHERE command_id = ? ORDER BY id", (rs, i) -> new CallRecord(instant(rs, 1), rs.getString(2),
+                + "WHERE command_no = " + Ledger.COMMAND_NO + " ORDER BY id", (rs, i) -> new CallRecord(instant(rs, 1), rs.getString(2),
                 (Integer) rs.getObject(3), rs.getString(4), rs.getLong(5), rs.getString(6)), commandId);
     }
 

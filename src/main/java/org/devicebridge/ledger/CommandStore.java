@@ -13,6 +13,7 @@ import java.util.Optional;
 
 import static org.devicebridge.ledger.Ledger.COMMAND_COLUMNS;
 import static org.devicebridge.ledger.Ledger.FINISHED_RANK;
+import static org.devicebridge.ledger.Ledger.INSERT_FIRST_TRANSITION;
 import static org.devicebridge.ledger.Ledger.ts;
 import static org.devicebridge.ledger.Ledger.instant;
 
@@ -90,7 +91,7 @@ public class CommandStore {
                     ts(last != null ? last : now), requestId) == 1) {
                 // unless a subscriber's catch-up (WebhookLedger.noteFinishedRequests) noted it first
                 jdbc.update("INSERT INTO bridge_finished_request (request_id, last_transition_id, found_at) SELECT ?, "
-                        + "COALESCE((SELECT MAX(t.id) FROM bridge_transition t JOIN bridge_command c ON c.id = t.command_id "
+                        + "COALESCE((SELECT MAX(t.id) FROM bridge_transition t JOIN bridge_command c ON c.list_no = t.command_no "
                         + "WHERE c.request_id = ? AND c.internal = FALSE), 0), ? FROM (VALUES (1)) one "
                         + "WHERE NOT EXISTS (SELECT 1 FROM bridge_finished_request f WHERE f.request_id = ?)",
                         requestId, requestId, ts(now), requestId);
@@ -160,7 +161,7 @@ public class CommandStore {
                             c.kind(), c.device(), c.state().label(), c.invalid(), c.payload(), c.phase(), c.reason(),
                             ts(c.nextAttemptAt()), ts(c.deadlineAt()), ts(now), ts(now), c.state().isFinal() ? ts(now) : null,
                             c.state().isFinal() ? FINISHED_RANK : 1}).toList());
-            jdbc.batchUpdate("INSERT INTO bridge_transition (command_id, at, from_state, to_state, reason) VALUES (?, ?, NULL, ?, ?)",
+            jdbc.batchUpdate(INSERT_FIRST_TRANSITION,
                     fresh.stream().map(c -> new Object[] {c.id(), ts(now), c.state().label(), c.reason()}).toList());
             return fresh.size();
         });
@@ -193,7 +194,7 @@ public class CommandStore {
                             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, TRUE, NULL, 'DONE', ?, ?, ?, ?, ?, " + FINISHED_RANK + ")",
                     id, about.requestId(), about.seq(), about.position(), about.recordRef(), about.actionId(), about.kind(), about.device(),
                     state.label(), vendorRef, reason, ts(now), ts(now), ts(now));
-            jdbc.update("INSERT INTO bridge_transition (command_id, at, from_state, to_state, reason) VALUES (?, ?, NULL, ?, ?)",
+            jdbc.update(INSERT_FIRST_TRANSITION,
                     id, ts(now), state.label(), reason);
         });
     }

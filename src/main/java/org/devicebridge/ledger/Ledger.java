@@ -39,6 +39,26 @@ public class Ledger {
     /** {@code queue_rank} of a final command: below every claim's range, so history is never scanned. */
     static final int FINISHED_RANK = 2;
 
+    /**
+     * The number ({@code list_no}) of the command whose id is bound here: transitions and calls refer
+     * to their command by it ({@code command_no}), a BIGINT in place of the 36-character id.
+     */
+    public static final String COMMAND_NO = "(SELECT list_no FROM bridge_command WHERE id = ?)";
+
+    /** A command's first transition, as it is written: command id, at, state, reason. */
+    static final String INSERT_FIRST_TRANSITION = "INSERT INTO bridge_transition (command_no, at, from_state, to_state, reason) "
+            + "VALUES (" + COMMAND_NO + ", ?, NULL, ?, ?)";
+
+    /** {@code n} bind markers for an {@code IN (...)} list: {@code ?,?,?}. */
+    public static String marks(int n) {
+        return String.join(",", java.util.Collections.nCopies(n, "?"));
+    }
+
+    /** The numbers of the {@code n} commands whose ids are bound here, for {@code command_no IN ...}. */
+    public static String commandNumbers(int n) {
+        return "(SELECT list_no FROM bridge_command WHERE id IN (" + marks(n) + "))";
+    }
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     /** A step of a group commit ({@link GroupCommit}): each in a savepoint of the group's transaction. */
@@ -137,11 +157,6 @@ public class Ledger {
      * Timestamp into local time of the JVM zone first, so in the hour repeated when clocks go back
      * it stores an instant one hour off.
      */
-    /** {@code n} bind markers for an {@code IN (...)} list: {@code ?,?,?}. */
-    public static String marks(int n) {
-        return String.join(",", java.util.Collections.nCopies(n, "?"));
-    }
-
     static OffsetDateTime ts(Instant instant) {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }

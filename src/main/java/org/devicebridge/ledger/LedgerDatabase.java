@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.devicebridge.BadConfigurationException;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -78,15 +79,21 @@ public final class LedgerDatabase {
     }
 
     public static void migrate(DataSource dataSource, String schema) {
-        // the ledger's migrations, then the few that only one database needs (db/vendor/h2 holds
-        // the H2 settings PostgreSQL has no equivalent of); their versions never clash with a shared one
+        migrations(dataSource, schema).load().migrate();
+    }
+
+    /**
+     * The ledger's migrations, then the few that only one database needs (db/vendor/h2 holds the
+     * H2 settings PostgreSQL has no equivalent of); their versions never clash with a shared one.
+     */
+    static FluentConfiguration migrations(DataSource dataSource, String schema) {
         String vendor = isPostgres(dataSource) ? "postgresql" : "h2";
         var flyway = Flyway.configure().dataSource(dataSource)
                 .locations("classpath:db/migration", "classpath:db/vendor/" + vendor);
         if (schema != null && !schema.isBlank()) {
             flyway.schemas(schema).createSchemas(true);
         }
-        flyway.load().migrate();
+        return flyway;
     }
 
     /** Whether the ledger is on PostgreSQL (else H2). */

@@ -77,7 +77,7 @@ public class LedgerReads {
 
     public List<Transition> transitions(String commandId) {
         return jdbc.query("SELECT at, from_state, to_state, vendor_status, vendor_request_id, reason FROM bridge_transition "
-                + "WHERE command_id = ? ORDER BY id", (rs, i) -> new Transition(instant(rs, 1),
+                + "WHERE command_no = " + Ledger.COMMAND_NO + " ORDER BY id", (rs, i) -> new Transition(instant(rs, 1),
                 rs.getString(2) == null ? null : CommandState.of(rs.getString(2)), CommandState.of(rs.getString(3)),
                 rs.getString(4), rs.getString(5), rs.getString(6)), commandId);
     }
@@ -133,7 +133,7 @@ public class LedgerReads {
         pageArgs.add(query.limit() + 1);
         List<ListedCommand> items = new ArrayList<>(query.limit() + 1);
         jdbc.query("SELECT " + COMMAND_COLUMNS + ", (SELECT ARRAY_AGG(vc.vendor_request_id ORDER BY vc.id) FROM bridge_call vc "
-                        + "WHERE vc.command_id = bridge_command.id AND vc.vendor_request_id IS NOT NULL) "
+                        + "WHERE vc.command_no = bridge_command.list_no AND vc.vendor_request_id IS NOT NULL) "
                         + "FROM bridge_command" + pageWhere + " ORDER BY list_no" + (query.descending() ? " DESC" : "")
                         + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY",
                 rs -> {

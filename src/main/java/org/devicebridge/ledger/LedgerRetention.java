@@ -148,7 +148,7 @@ public class LedgerRetention {
      */
     private static final String PAST_EVERY_CURSOR = " AND EXISTS (SELECT 1 FROM bridge_finished_request f WHERE f.request_id = r.id "
             + "AND f.id <= ? AND f.last_transition_id <= ?) AND NOT EXISTS (SELECT 1 FROM bridge_command c "
-            + "JOIN bridge_transition t ON t.command_id = c.id WHERE c.request_id = r.id AND c.internal = FALSE AND t.id > ?)";
+            + "JOIN bridge_transition t ON t.command_no = c.list_no WHERE c.request_id = r.id AND c.internal = FALSE AND t.id > ?)";
 
     private List<String> expired(Instant cutoff, Cursors cursors) {
         String sql = "SELECT r.id FROM bridge_request r WHERE r.finished_at < ? AND r.reported_at IS NOT NULL"
@@ -173,19 +173,19 @@ public class LedgerRetention {
         int deleted = 0;
         while (true) {
             // distinct: H2 2.3 may return a row twice from this index scan once rows before it were deleted
-            List<String> commands = List.copyOf(new LinkedHashSet<>(jdbc.queryForList("SELECT id FROM bridge_command "
-                    + "WHERE request_id IN (" + inRequests + ") FETCH FIRST " + chunk + " ROWS ONLY", String.class, requests.toArray())));
+            List<Long> commands = List.copyOf(new LinkedHashSet<>(jdbc.queryForList("SELECT list_no FROM bridge_command "
+                    + "WHERE request_id IN (" + inRequests + ") FETCH FIRST " + chunk + " ROWS ONLY", Long.class, requests.toArray())));
             if (commands.isEmpty()) {
                 return deleted;
             }
             String in = Ledger.marks(commands.size());
-            Object[] ids = commands.toArray();
+            Object[] numbers = commands.toArray();
             Integer n = tx.execute(status -> {
                 jdbc.update("DELETE FROM bridge_webhook_delivery WHERE transition_id IN "
-                        + "(SELECT t.id FROM bridge_transition t WHERE t.command_id IN (" + in + "))", ids);
-                jdbc.update("DELETE FROM bridge_transition WHERE command_id IN (" + in + ")", ids);
-                jdbc.update("DELETE FROM bridge_call WHERE command_id IN (" + in + ")", ids);
-                return jdbc.update("DELETE FROM bridge_command WHERE id IN (" + in + ")", ids);
+                        + "(SELECT t.id FROM bridge_transition t WHERE t.command_no IN (" + in + "))", numbers);
+                jdbc.update("DELETE FROM bridge_transition WHERE command_no IN (" + in + ")", numbers);
+                jdbc.update("DELETE FROM bridge_call WHERE command_no IN (" + in + ")", numbers);
+                return jdbc.update("DELETE FROM bridge_command WHERE list_no IN (" + in + ")", numbers);
             });
             deleted += n == null ? 0 : n;
         }

@@ -204,9 +204,9 @@ public class LedgerTransitions {
                 if (updated == 0) {
                     return false; // someone else moved it meanwhile: read again and re-decide
                 }
-                ledger.jdbc().update("INSERT INTO bridge_transition (command_id, at, from_state, to_state, vendor_status, "
-                                + "vendor_request_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)", commandId, Ledger.ts(now), from.label(),
-                        change.to().label(), change.vendorStatus(), change.vendorRequestId(), change.reason());
+                ledger.jdbc().update("INSERT INTO bridge_transition (command_no, at, from_state, to_state, vendor_status, "
+                                + "vendor_request_id, reason) VALUES (" + Ledger.COMMAND_NO + ", ?, ?, ?, ?, ?, ?)",
+                        commandId, Ledger.ts(now), from.label(), change.to().label(), change.vendorStatus(), change.vendorRequestId(), change.reason());
                 return true;
             });
             if (Boolean.TRUE.equals(done)) {

@@ -183,7 +183,7 @@ class EmbeddedDeviceBridgeTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> auditEvents.contains("summary-esb-43"));
         JdbcTemplate ledger = new JdbcTemplate(database);
         List<String> expected = new ArrayList<>(ledger.queryForList("SELECT t.id FROM bridge_transition t JOIN bridge_command c "
-                + "ON c.id = t.command_id WHERE c.request_id = 'esb-43' ORDER BY t.id", Long.class).stream()
+                + "ON c.list_no = t.command_no WHERE c.request_id = 'esb-43' ORDER BY t.id", Long.class).stream()
                 .map(id -> "transition-" + id).toList());
         expected.add("summary-esb-43");
         assertThat(auditEvents).containsExactlyElementsOf(expected);

@@ -45,8 +45,8 @@ public final class ConsoleBench {
             OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
             jdbc.update("UPDATE bridge_command SET state = ?, finished_at = ?, queue_rank = 2, next_attempt_at = NULL "
                     + "WHERE request_id = 'big' AND MOD(seq, 3) = 0", CommandState.SUCCESS.label(), now);
-            jdbc.update("INSERT INTO bridge_call (command_id, at, operation, http_status, vendor_request_id, duration_ms) "
-                    + "SELECT id, ?, 'create-action', 201, 'v-' || seq, MOD(seq, 400) FROM bridge_command WHERE request_id = 'big' "
+            jdbc.update("INSERT INTO bridge_call (command_no, at, operation, http_status, vendor_request_id, duration_ms) "
+                    + "SELECT list_no, ?, 'create-action', 201, 'v-' || seq, MOD(seq, 400) FROM bridge_command WHERE request_id = 'big' "
                     + "AND seq < 20000", now);
             System.out.printf("seeded %d + %d x 10 commands in %.1f s (%s)%n", big, small, (System.nanoTime() - seeding) / 1e9, dir);
 

@@ -37,11 +37,12 @@ class OutboundEventsTest {
             List<Long> transitions = new ArrayList<>();
             for (String state : List.of("Command Queued", "Command Initiated", "Command Success")) {
                 for (String c : List.of("c2", "c1")) {
-                    jdbc.update("INSERT INTO bridge_transition (command_id, at, to_state, vendor_status) VALUES (?, CURRENT_TIMESTAMP, ?, 'PENDING')",
+                    jdbc.update("INSERT INTO bridge_transition (command_no, at, to_state, vendor_status) VALUES (" + Ledger.COMMAND_NO
+                            + ", CURRENT_TIMESTAMP, ?, 'PENDING')",
                             c, state);
                     transitions.add(jdbc.queryForObject("SELECT MAX(id) FROM bridge_transition", Long.class));
-                    jdbc.update("INSERT INTO bridge_call (command_id, at, operation, http_status, vendor_request_id) "
-                            + "VALUES (?, CURRENT_TIMESTAMP, 'poll-action', 200, ?)", c, "req-" + c + "-" + state.length());
+                    jdbc.update("INSERT INTO bridge_call (command_no, at, operation, http_status, vendor_request_id) "
+                            + "VALUES (" + Ledger.COMMAND_NO + ", CURRENT_TIMESTAMP, 'poll-action', 200, ?)", c, "req-" + c + "-" + state.length());
                 }
             }
             jdbc.update("INSERT INTO bridge_finished_request (request_id, last_transition_id, found_at) VALUES ('r1', ?, CURRENT_TIMESTAMP)",

@@ -167,7 +167,8 @@ class LedgerCompactionTest {
             queue.saveProgress("c" + seq, Progress.next("UPLOAD", Instant.now()));
         }
         JdbcTemplate jdbc = new JdbcTemplate(ds);
-        jdbc.update("DELETE FROM bridge_transition WHERE MOD(CAST(SUBSTRING(command_id, 2) AS INT), 100) <> 7");
+        jdbc.update("DELETE FROM bridge_transition WHERE command_no IN (SELECT list_no FROM bridge_command "
+                + "WHERE MOD(CAST(SUBSTRING(id, 2) AS INT), 100) <> 7)");
         jdbc.update("DELETE FROM bridge_command WHERE MOD(CAST(SUBSTRING(id, 2) AS INT), 100) <> 7");
         return ledger;
     }

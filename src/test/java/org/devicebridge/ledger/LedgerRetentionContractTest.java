@@ -263,7 +263,7 @@ abstract class LedgerRetentionContractTest {
 
     /** The delivery log's rows of the request's first transition and of its summary, as a delivered webhook leaves them. */
     void delivered(String requestId) {
-        long transition = jdbc.queryForObject("SELECT MIN(t.id) FROM bridge_transition t JOIN bridge_command c ON c.id = t.command_id "
+        long transition = jdbc.queryForObject("SELECT MIN(t.id) FROM bridge_transition t JOIN bridge_command c ON c.list_no = t.command_no "
                 + "WHERE c.request_id = ?", Long.class, requestId);
         jdbc.update("INSERT INTO bridge_webhook_delivery (subscriber, event_id, event_type, transition_id, request_id, attempts, "
                         + "first_attempt_at, last_attempt_at, delivered_at) VALUES ('ops', ?, 'COMMAND_STATUS_UPDATED', ?, NULL, 1, ?, ?, ?)",
@@ -293,8 +293,10 @@ abstract class LedgerRetentionContractTest {
         Map<String, Integer> rows = new LinkedHashMap<>();
         rows.put("request", count("SELECT COUNT(*) FROM bridge_request WHERE id = ?", requestId));
         rows.put("commands", count("SELECT COUNT(*) FROM bridge_command WHERE request_id = ?", requestId));
-        rows.put("transitions", count("SELECT COUNT(*) FROM bridge_transition WHERE command_id LIKE ?", requestId + "-%"));
-        rows.put("calls", count("SELECT COUNT(*) FROM bridge_call WHERE command_id LIKE ?", requestId + "-%"));
+        rows.put("transitions", count("SELECT COUNT(*) FROM bridge_transition WHERE command_no IN (SELECT list_no FROM bridge_command WHERE id LIKE ?)",
+                requestId + "-%"));
+        rows.put("calls", count("SELECT COUNT(*) FROM bridge_call WHERE command_no IN (SELECT list_no FROM bridge_command WHERE id LIKE ?)",
+                requestId + "-%"));
         rows.put("intake errors", count("SELECT COUNT(*) FROM bridge_intake_error WHERE request_id = ?", requestId));
         rows.put("finished", count("SELECT COUNT(*) FROM bridge_finished_request WHERE request_id = ?", requestId));
         rows.put("deliveries", count("SELECT COUNT(*) FROM bridge_webhook_delivery WHERE request_id = ? OR event_id LIKE 'transition-%' "
