@@ -254,9 +254,14 @@ public class SubscriberLedger {
         return byId;
     }
 
-    /** What {@link #mapTransition} reads, and from where: the transition with its command's id. */
-    private static final String TRANSITION_COLUMNS = "t.id, c.id, t.at, t.from_state, t.to_state, t.vendor_status, t.reason "
-            + "FROM bridge_transition t JOIN bridge_command c ON c.list_no = t.command_no";
+    /**
+     * What {@link #mapTransition} reads, and from where: the transition with its command's id, and the state
+     * it moved from, the to_state of the command's transition before it (V10_3), one probe of the
+     * (command_no, id) index read backwards.
+     */
+    private static final String TRANSITION_COLUMNS = "t.id, c.id, t.at, (SELECT p.to_state FROM bridge_transition p "
+            + "WHERE p.command_no = t.command_no AND p.id < t.id ORDER BY p.command_no DESC, p.id DESC FETCH FIRST 1 ROWS ONLY), "
+            + "t.to_state, t.vendor_status, t.reason FROM bridge_transition t JOIN bridge_command c ON c.list_no = t.command_no";
 
     private static TransitionRow mapTransition(ResultSet rs, int row) throws SQLException {
         return new TransitionRow(rs.getLong(1), rs.getString(2), instant(rs, 3), rs.getString(4), rs.getString(5), rs.getString(6),

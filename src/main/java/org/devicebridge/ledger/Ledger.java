@@ -46,8 +46,8 @@ public class Ledger {
     public static final String COMMAND_NO = "(SELECT list_no FROM bridge_command WHERE id = ?)";
 
     /** A command's first transition, as it is written: command id, at, state, reason. */
-    static final String INSERT_FIRST_TRANSITION = "INSERT INTO bridge_transition (command_no, at, from_state, to_state, reason) "
-            + "VALUES (" + COMMAND_NO + ", ?, NULL, ?, ?)";
+    static final String INSERT_FIRST_TRANSITION = "INSERT INTO bridge_transition (command_no, at, to_state, reason) "
+            + "VALUES (" + COMMAND_NO + ", ?, ?, ?)";
 
     /** {@code n} bind markers for an {@code IN (...)} list: {@code ?,?,?}. */
     public static String marks(int n) {

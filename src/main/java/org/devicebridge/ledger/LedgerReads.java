@@ -75,11 +75,16 @@ public class LedgerReads {
                 }, requestId, requestId);
     }
 
+    /** A command's history, in order; each move's from-state is the state the one before moved to (none for the first). */
     public List<Transition> transitions(String commandId) {
-        return jdbc.query("SELECT at, from_state, to_state, vendor_status, vendor_request_id, reason FROM bridge_transition "
-                + "WHERE command_no = " + Ledger.COMMAND_NO + " ORDER BY id", (rs, i) -> new Transition(instant(rs, 1),
-                rs.getString(2) == null ? null : CommandState.of(rs.getString(2)), CommandState.of(rs.getString(3)),
-                rs.getString(4), rs.getString(5), rs.getString(6)), commandId);
+        List<Transition> history = new ArrayList<>();
+        jdbc.query("SELECT at, to_state, vendor_status, vendor_request_id, reason FROM bridge_transition "
+                + "WHERE command_no = " + Ledger.COMMAND_NO + " ORDER BY id", rs -> {
+                    CommandState from = history.isEmpty() ? null : history.get(history.size() - 1).to();
+                    history.add(new Transition(instant(rs, 1), from, CommandState.of(rs.getString(2)), rs.getString(3),
+                            rs.getString(4), rs.getString(5)));
+                }, commandId);
+        return history;
     }
 
     /** A device's pull-model commands that are ready for it (queued) or delivered and not yet acknowledged, oldest first. */

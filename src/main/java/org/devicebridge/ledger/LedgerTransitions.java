@@ -204,9 +204,10 @@ public class LedgerTransitions {
                 if (updated == 0) {
                     return false; // someone else moved it meanwhile: read again and re-decide
                 }
-                ledger.jdbc().update("INSERT INTO bridge_transition (command_no, at, from_state, to_state, vendor_status, "
-                                + "vendor_request_id, reason) VALUES (" + Ledger.COMMAND_NO + ", ?, ?, ?, ?, ?, ?)",
-                        commandId, Ledger.ts(now), from.label(), change.to().label(), change.vendorStatus(), change.vendorRequestId(), change.reason());
+                // from is the transition before's to_state (V10_3): the update above just checked it
+                ledger.jdbc().update("INSERT INTO bridge_transition (command_no, at, to_state, vendor_status, vendor_request_id, "
+                                + "reason) VALUES (" + Ledger.COMMAND_NO + ", ?, ?, ?, ?, ?)",
+                        commandId, Ledger.ts(now), change.to().label(), change.vendorStatus(), change.vendorRequestId(), change.reason());
                 return true;
             });
             if (Boolean.TRUE.equals(done)) {

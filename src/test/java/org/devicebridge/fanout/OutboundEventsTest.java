@@ -70,6 +70,11 @@ class OutboundEventsTest {
             assertThat(first.path("data").path("command_id").asText()).isEqualTo("c1");
             assertThat(first.path("data").path("state").asText()).isEqualTo("Command Queued");
             assertThat(first.path("data").path("vendor_request_ids")).hasSize(3);
+            // the state each moved from is the one its command's transition before moved to (none for the first)
+            assertThat(transitions.stream().map(id -> together.get("transition-" + id).path("data"))
+                    .filter(data -> data.path("command_id").asText().equals("c1"))
+                    .map(data -> data.path("previous_state").isNull() ? "none" : data.path("previous_state").asText()))
+                    .containsExactly("none", "Command Queued", "Command Initiated");
             assertThat(together.get("summary-r1").path("event_type").asText()).isEqualTo("REQUEST_SUMMARY");
         }
     }

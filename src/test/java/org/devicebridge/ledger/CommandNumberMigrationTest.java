@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * A ledger written before migration {@code V10_1} (transitions and calls naming their command by
  * its id) keeps every transition and call with its command once they refer to it by number, on H2
- * and on PostgreSQL.
+ * and on PostgreSQL; the state each moved from (no longer stored, V10_3) is the one its transition
+ * before moved to.
  */
 class CommandNumberMigrationTest {
 
@@ -69,6 +70,8 @@ class CommandNumberMigrationTest {
         for (String c : List.of("c1", "c3")) {
             assertThat(reads.transitions(c)).as("transitions of %s", c).extracting(t -> t.to().label())
                     .containsExactly("Command Queued", "Command Initiated", "Command Success");
+            assertThat(reads.transitions(c)).as("the states they moved from").extracting(Transition::from)
+                    .containsExactly(null, CommandState.QUEUED, CommandState.INITIATED);
             assertThat(calls.vendorRequestIds(c)).as("calls of %s", c)
                     .containsExactly(c + "/Command Queued", c + "/Command Initiated", c + "/Command Success");
         }
