@@ -194,8 +194,7 @@ public class CommandStore {
                             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, TRUE, NULL, 'DONE', ?, ?, ?, ?, ?, " + FINISHED_RANK + ")",
                     id, about.requestId(), about.seq(), about.position(), about.recordRef(), about.actionId(), about.kind(), about.device(),
                     state.label(), vendorRef, reason, ts(now), ts(now), ts(now));
-            jdbc.update(INSERT_FIRST_TRANSITION,
-                    id, ts(now), state.label(), reason);
+            jdbc.update(INSERT_FIRST_TRANSITION, id, ts(now), state.label(), reason);
         });
     }
 

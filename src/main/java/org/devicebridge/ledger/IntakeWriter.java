@@ -218,8 +218,7 @@ public class IntakeWriter {
                 jdbc.batchUpdate("INSERT INTO bridge_command (id, request_id, seq, position, record_ref, action_id, kind, device, state, "
                         + "invalid, payload, phase, reason, next_attempt_at, deadline_at, created_at, updated_at, finished_at, queue_rank) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
-                jdbc.batchUpdate(Ledger.INSERT_FIRST_TRANSITION,
-                        transitions);
+                jdbc.batchUpdate(Ledger.INSERT_FIRST_TRANSITION, transitions);
             }
             List<Object[]> errorRows = new ArrayList<>(errors.size());
             for (IntakeError e : errors) {

@@ -55,7 +55,7 @@ public class Ledger {
     }
 
     /** The numbers of the {@code n} commands whose ids are bound here, for {@code command_no IN ...}. */
-    public static String commandNumbers(int n) {
+    static String commandNumbers(int n) {
         return "(SELECT list_no FROM bridge_command WHERE id IN (" + marks(n) + "))";
     }
 
