@@ -54,11 +54,6 @@ public class Ledger {
         return String.join(",", java.util.Collections.nCopies(n, "?"));
     }
 
-    /** The numbers of the {@code n} commands whose ids are bound here, for {@code command_no IN ...}. */
-    static String commandNumbers(int n) {
-        return "(SELECT list_no FROM bridge_command WHERE id IN (" + marks(n) + "))";
-    }
-
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     /** A step of a group commit ({@link GroupCommit}): each in a savepoint of the group's transaction. */
