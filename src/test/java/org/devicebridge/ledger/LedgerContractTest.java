@@ -444,6 +444,23 @@ abstract class LedgerContractTest {
     }
 
     @Test
+    void claimsOfEverySizeTakeEachDueCommandOnceAndNoMoreThanTheLimit() {
+        // H2 names the claimed rows with as many markers as the next power of two, the last id repeated
+        commands.openRequest("req-1", "file", "b.json");
+        for (int seq = 1; seq <= 12; seq++) {
+            commands.recordCommand(queued("c" + seq, "req-1", seq, T0.minusSeconds(60 - seq)));
+        }
+        List<String> taken = new java.util.ArrayList<>();
+        for (int limit : List.of(3, 1, 5, 2)) {
+            List<CommandRecord> claimed = queue.claimDue(KIND, limit, Duration.ofMinutes(5), Duration.ZERO);
+            assertThat(claimed).as("a claim of %d", limit).hasSize(limit);
+            claimed.forEach(c -> taken.add(c.id()));
+        }
+        assertThat(taken).containsExactly("c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11");
+        assertThat(queue.claimDue(KIND, 4, Duration.ofMinutes(5), Duration.ZERO)).extracting(CommandRecord::id).containsExactly("c12");
+    }
+
+    @Test
     void claimDueLeasesACommandSoASecondClaimGetsNothingUntilTheLeaseExpires() {
         command("c1", QUEUED);
         WorkQueue otherInstance = new WorkQueue(new Ledger(dataSource, clock));
