@@ -66,7 +66,7 @@ public class CallLog {
         }
         // driven by the commands' primary key, each command's calls then by its number's index: written as
         // command_no IN (SELECT list_no ... WHERE id IN (?, ...)), H2 compared every id with each call row
-        // (a fifth of the bridge's CPU in a JFR run of the throughput bench)
+        // (a fifth of the samples of a JFR run of the throughput bench)
         jdbc.query("SELECT c.id, k.vendor_request_id FROM bridge_command c JOIN bridge_call k ON k.command_no = c.list_no "
                         + "WHERE c.id IN (" + Ledger.marks(commandIds.size()) + ") AND k.vendor_request_id IS NOT NULL "
                         + "ORDER BY k.command_no, k.id",
