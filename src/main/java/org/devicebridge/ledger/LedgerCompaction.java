@@ -3,6 +3,7 @@ package org.devicebridge.ledger;
 import org.h2.engine.Session;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.FileStore;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.RandomAccessStore;
@@ -13,6 +14,10 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -39,10 +44,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * H2's store lock while it writes, so commits wait for it (a pass queues for that lock as a commit
  * does: H2's own try of 10 ms never got it while the engine worked); a run stops after its time
  * budget, or when a pass no longer raises the share of live data in the chunks nor shrinks the file
- * (while the chunks are mostly dead, a pass that rewrote goes on regardless). A file that is mostly
- * free space but cannot be cut, because the chunk at its end holds live pages, is evacuated while
- * the ledger is quiet (nothing committed since the last run): every chunk with a dead page is
- * rewritten, that one at the end included, into free space near the start.
+ * (while the chunks are mostly dead, a pass that rewrote goes on regardless). While the ledger is
+ * quiet (nothing committed since the last run) the passes do not run; a file that is not mostly live
+ * data is evacuated instead, a few runs at most: the oldest chunks, as much as fits the largest gap
+ * before the file's end, are rewritten into that gap, until the end holds nothing live and H2 cuts it
+ * ({@link #evacuation}). A quiet ledger whose file is cut as far as it goes is not written to.
  * <p>
  * It uses H2's own store API ({@code org.h2.mvstore}) through the embedded session. On any other
  * database (PostgreSQL, H2 in memory, an H2 server reached over TCP, which compacts its own file)
@@ -62,10 +68,16 @@ public class LedgerCompaction {
      * which then never shrinks; one of 256 KB fills a gap near the start.
      */
     static final int WRITE_LIMIT = 256 * 1024;
-    /** Below this share of the file in chunks (percent), a quiet ledger's chunks are all rewritten. */
-    static final int EVACUATE_BELOW = 50;
-    /** Live data rewritten by that one pass of a run (a commit that comes meanwhile waits for it: the ledger was quiet). */
+    /** Below this share of the file that is live data (percent), a quiet ledger's chunks are rewritten into its gaps. */
+    static final int EVACUATE_BELOW = 85;
+    /** The most live data rewritten by that one pass of a run (a commit that comes meanwhile waits for it: the ledger was quiet). */
     static final int EVACUATE_LIMIT = 16 * 1024 * 1024;
+    /** Smaller gaps than this are left as they are: filling them would not let the file be cut by much. */
+    static final int EVACUATE_MIN_GAP = 64 * 1024;
+    /** The most runs that evacuate while the ledger stays quiet: a file that will not get shorter is not rewritten for ever. */
+    static final int EVACUATE_RUNS = 20;
+    /** H2's block: chunks start and end on one, and the file starts with two (its header). */
+    private static final int BLOCK = 4096;
 
     private final DataSource dataSource;
     private final Duration budget;
@@ -73,6 +85,8 @@ public class LedgerCompaction {
     private volatile long syncedVersion = -1;
     /** The store's version when the last run ended: unchanged at the next run, nothing was committed meanwhile. */
     private volatile long quietVersion = -1;
+    /** Runs that evacuated since something else last committed. */
+    private int evacuations;
 
     /**
      * @param budget a run stops starting new passes after this long (a pass holds H2's store lock
@@ -106,38 +120,48 @@ public class LedgerCompaction {
             if (fillRate <= 0 || store.getAutoCommitDelay() > 0 || !(store.getFileStore() instanceof RandomAccessStore file)) {
                 return null; // compaction turned off; or WRITE_DELAY above 0, and H2's own background writer does it
             }
-            boolean quiet = store.getCurrentVersion() == quietVersion;
             long sizeBefore = file.size();
             int liveBefore = file.getChunksFillRate();
+            boolean quiet = store.getCurrentVersion() == quietVersion;
             long size = sizeBefore;
             int live = liveBefore;
-            long stopAt = System.nanoTime() + budget.toNanos();
             int passes = 0;
-            boolean progressed;
             ReentrantLock storeLock = storeLock(store);
-            do {
-                passes++;
-                // live pages of the emptiest chunks older than the retention time, rewritten into a new chunk
-                boolean rewrote = rewrite(store, storeLock, fillRate, WRITE_LIMIT);
-                // on while a pass shows (more live data in the chunks, a shorter file), and while the chunks are mostly
-                // dead: there a pass frees many times its 256 KB, but the chunks it emptied count until the retention
-                // time has passed, so neither figure moves yet
-                progressed = file.getChunksFillRate() > live || file.size() < size || (rewrote && live < fillRate / 2);
-                live = file.getChunksFillRate();
-                size = file.size();
-            } while (progressed && System.nanoTime() < stopAt && !store.isClosed());
-            if (quiet && file.getFillRate() < EVACUATE_BELOW && !store.isClosed()) {
-                // the file is mostly free space, yet H2 cannot cut it: the chunk at its end holds live pages, and the passes
-                // above, emptiest chunks first, may not reach it for a long time. While nothing else commits,
-                // every chunk with a dead page is rewritten (up to EVACUATE_LIMIT of live data a run): its pages go
-                // into free space near the start, the chunk at the end dies, and H2 cuts the file once the
-                // retention time has passed. H2 would move that chunk instead; the bridge does not (see above).
-                if (rewrite(store, storeLock, 100, EVACUATE_LIMIT)) {
-                    passes++;
+            if (quiet) {
+                // nothing was committed since the last run, so nothing new died: the passes below would only rewrite what
+                // the last run wrote. What is left to do is to cut the file's end.
+                if (evacuations < EVACUATE_RUNS && deadBlocks(store) * BLOCK >= EVACUATE_MIN_GAP) {
+                    // chunks that died in the runs before are freed, and the file's end cut, only by a commit: none may come
+                    // while the bridge is idle (a run of the ledger-size bench stayed at 6.5 MB for 75 s, 3.6 MB once stopped)
+                    evacuations++;
+                    touch(store, storeLock);
+                } else {
+                    int limit = evacuations < EVACUATE_RUNS ? evacuation(store, file) : 0;
+                    if (limit > 0) {
+                        evacuations++;
+                        passes += rewrite(store, storeLock, 100, limit) ? 1 : 0;
+                    }
                 }
-                size = file.size();
-                live = file.getChunksFillRate();
+            } else {
+                evacuations = 0;
+                long stopAt = System.nanoTime() + budget.toNanos();
+                do {
+                    passes++;
+                    // live pages of the emptiest chunks older than the retention time, rewritten into a new chunk
+                    boolean rewrote = rewrite(store, storeLock, fillRate, WRITE_LIMIT);
+                    // on while a pass shows (more live data in the chunks, a shorter file), and while the chunks are mostly
+                    // dead: there a pass frees many times its 256 KB, but the chunks it emptied count until the retention
+                    // time has passed, so neither figure moves yet
+                    boolean progressed = file.getChunksFillRate() > live || file.size() < size || (rewrote && live < fillRate / 2);
+                    live = file.getChunksFillRate();
+                    size = file.size();
+                    if (!progressed) {
+                        break;
+                    }
+                } while (System.nanoTime() < stopAt && !store.isClosed());
             }
+            size = file.size();
+            live = file.getChunksFillRate();
             quietVersion = store.getCurrentVersion();
             Outcome outcome = new Outcome(sizeBefore, size, liveBefore, live, passes);
             LOG.debug("ledger compaction: {} -> {} bytes, live data in chunks {}% -> {}%, {} passes", outcome.sizeBefore(),
@@ -145,6 +169,92 @@ public class LedgerCompaction {
             return outcome;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reach the ledger database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * How much live data a quiet run rewrites so that H2 can cut the file's end, in H2's measure of it
+     * (the pages' maximum lengths, which a chunk's blocks hold some 10 % less of): 0 when
+     * {@value #EVACUATE_BELOW} % or more of the file is live data, or no gap of {@value #EVACUATE_MIN_GAP}
+     * bytes lies between its chunks; else what fits the largest gap, less a twentieth for the pages above
+     * the rewritten ones, up to {@value #EVACUATE_LIMIT}; or all of it, when the chunk at the file's end
+     * fits no gap and the data is no more than that.
+     * <p>
+     * H2 writes a chunk into the first free space large enough and rewrites the oldest and emptiest chunks
+     * first, and it does not rewrite the chunk it wrote last. Once the work is done, the chunk at the
+     * file's end is often the oldest, with gaps before it: in runs of the ledger-size bench, 2 to 3 MB of
+     * gaps before a live chunk of about 2 MB at the end of a 6 to 8.5 MB file, 2.0 to 4.3 KB per finished
+     * command for 1.7 KB of data. Rewritten as much as fits the largest gap, its data goes there, it dies,
+     * and H2 cuts it at the next commit after the retention time (a later run's). When it fits no gap, all
+     * the data goes to the end of the file in one chunk, everything before it dies, and a later run moves
+     * it into that space at the start (docs/ledger-storage.md).
+     */
+    static int evacuation(MVStore store, RandomAccessStore file) {
+        if (file.size() <= 0 || (long) file.getFillRate() * file.getChunksFillRate() >= EVACUATE_BELOW * 100L) {
+            return 0;
+        }
+        List<long[]> chunks = new ArrayList<>(); // block, length in blocks, H2's maximum length of its pages
+        for (Map.Entry<String, String> e : store.getLayoutMap().entrySet()) {
+            if (e.getKey().startsWith("chunk.")) {
+                Map<String, String> c = DataUtils.parseMap(e.getValue());
+                chunks.add(new long[]{DataUtils.readHexLong(c, "block", 0), DataUtils.readHexLong(c, "len", 0),
+                        DataUtils.readHexLong(c, "max", 0)});
+            }
+        }
+        chunks.sort(Comparator.comparingLong(c -> c[0]));
+        long largestGap = 0;
+        long end = 2; // the file's header
+        long blocks = 0;
+        long max = 0;
+        for (long[] c : chunks) {
+            largestGap = Math.max(largestGap, c[0] - end);
+            end = Math.max(end, c[0] + c[1]);
+            blocks += c[1];
+            max += c[2];
+        }
+        if (largestGap * BLOCK < EVACUATE_MIN_GAP || blocks == 0) {
+            return 0;
+        }
+        long last = chunks.get(chunks.size() - 1)[1];
+        if (largestGap < last && max <= EVACUATE_LIMIT) {
+            // the chunk at the end fits no gap: all the data in one chunk, which goes to the end of the file; everything
+            // before it dies, and a later run moves it into that space at the start
+            return EVACUATE_LIMIT;
+        }
+        double measure = Math.max(1.0, (double) max / (blocks * BLOCK)); // H2's lengths per byte of file
+        return (int) Math.min(EVACUATE_LIMIT, largestGap * BLOCK * measure * 0.95);
+    }
+
+    /** The blocks of the chunks that hold no live page any more, which H2 frees at its next commit. */
+    static long deadBlocks(MVStore store) {
+        long dead = 0;
+        for (Map.Entry<String, String> e : store.getLayoutMap().entrySet()) {
+            if (e.getKey().startsWith("chunk.")) {
+                Map<String, String> c = DataUtils.parseMap(e.getValue());
+                if (DataUtils.readHexLong(c, "livePages", 1) == 0) {
+                    dead += DataUtils.readHexLong(c, "len", 0);
+                }
+            }
+        }
+        return dead;
+    }
+
+    /**
+     * A commit of nothing: H2's store version (unused by the H2 database, which keeps its own in its
+     * tables) written again as it is, so that H2 stores a chunk of a few KB, and with it frees the chunks
+     * that died at least the retention time ago and cuts the file's end if nothing live is there.
+     */
+    private static void touch(MVStore store, ReentrantLock storeLock) {
+        if (storeLock != null) {
+            storeLock.lock();
+        }
+        try {
+            store.setStoreVersion(store.getStoreVersion());
+            store.commit();
+        } finally {
+            if (storeLock != null) {
+                storeLock.unlock();
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package org.devicebridge.ledger;
 import com.zaxxer.hikari.HikariDataSource;
 import org.devicebridge.PostgresAvailability;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.RandomAccessStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -77,7 +78,7 @@ class LedgerCompactionTest {
             LedgerCompaction compaction = new LedgerCompaction(ds, BUDGET);
             LedgerCompaction.Outcome busy = compaction.compact();           // something was committed since the last run
             assertThat(busy.sizeAfter()).as("a run after commits leaves the file as it is").isEqualTo(before);
-            for (int run = 0; run < 3; run++) {
+            for (int run = 0; run < LedgerCompaction.EVACUATE_RUNS; run++) {
                 compaction.compact();                                        // nothing committed since the run before
             }
 
@@ -87,6 +88,41 @@ class LedgerCompactionTest {
         }
         try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger"), "sa", "", null, 2)) {
             assertThat(new LedgerReads(new Ledger(ds, Clock.systemUTC())).transitions("c907")).hasSize(1);
+        }
+    }
+
+    @Test
+    void aQuietLedgerIsRewrittenOnlyWhileThatCanCutItsFileAndThenLeftAsItIs() throws Exception {
+        Path file = dir.resolve("ledger.mv.db");
+        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger") + ";RETENTION_TIME=0", "sa", "", null, 4)) {
+            mostlyDead(ds, 1000);
+            long before = Files.size(file);
+            LedgerCompaction compaction = new LedgerCompaction(ds, BUDGET);
+            compaction.compact();                                            // the passes, after the commits
+            for (int run = 0; run < LedgerCompaction.EVACUATE_RUNS; run++) {
+                compaction.compact();                                        // nothing else committed since the run before
+            }
+            long settled = Files.size(file);
+            long version = version(ds);
+
+            LedgerCompaction.Outcome again = compaction.compact();
+
+            assertThat(settled).as("file after the quiet runs, of %d bytes before", before).isLessThan(before / 10);
+            try (Connection c = ds.getConnection()) {
+                MVStore store = LedgerCompaction.fileStore(c);
+                assertThat(LedgerCompaction.evacuation(store, (RandomAccessStore) store.getFileStore()))
+                        .as("live data to move: none, the file is cut as far as it goes").isZero();
+                assertThat(LedgerCompaction.deadBlocks(store)).as("blocks of dead chunks waiting for a commit").isLessThan(16);
+            }
+            assertThat(again.passes()).isZero();
+            assertThat(version(ds)).as("nothing written by a quiet run once the file is cut").isEqualTo(version);
+            assertThat(Files.size(file)).isEqualTo(settled);
+        }
+    }
+
+    private static long version(HikariDataSource ds) throws Exception {
+        try (Connection c = ds.getConnection()) {
+            return LedgerCompaction.fileStore(c).getCurrentVersion();
         }
     }
 
