@@ -24,10 +24,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * slowest step before the next one is claimed. While every thread is busy the dispatcher waits for
  * the first to free ({@link #awaitFree}), so an empty claim means that nothing is due, and the
  * dispatch scheduler may look less often while the ledger has nothing to do.
+ * <p>
+ * Once all were busy, the dispatcher claims when a tenth of the threads are free, or
+ * {@value #GATHER_MILLIS} ms after the first freed, whichever comes first: a claim is a statement and
+ * a transaction of its own, and one for each step that ended had the dispatcher's thread at a sixth
+ * of the bridge's samples under load (docs/engine.md).
  */
 public final class StepWorkers extends AbstractExecutorService {
 
+    /** The longest a claim waits, once a thread freed, for more to free. */
+    static final long GATHER_MILLIS = 10;
+
     private final int size;
+    /** Free threads worth a claim without waiting for more: a tenth of them, at least one. */
+    private final int gather;
+    private final long gatherMillis;
     private final ExecutorService pool;
     /** Steps handed over and not ended: running, or queued behind the running ones. */
     private final AtomicInteger busy = new AtomicInteger();
@@ -35,7 +46,13 @@ public final class StepWorkers extends AbstractExecutorService {
     private final Condition freed = lock.newCondition();
 
     public StepWorkers(CamelContext context, String name, int size) {
+        this(context, name, size, GATHER_MILLIS);
+    }
+
+    StepWorkers(CamelContext context, String name, int size, long gatherMillis) {
         this.size = size;
+        this.gather = Math.max(1, size / 10);
+        this.gatherMillis = gatherMillis;
         this.pool = context.getExecutorServiceManager().newFixedThreadPool(this, name, size);
     }
 
@@ -46,10 +63,11 @@ public final class StepWorkers extends AbstractExecutorService {
 
     /**
      * How many more steps may be claimed, waiting up to {@code maxMillis} for a thread to free when
-     * all are busy: the dispatcher claims as a step ends, not on its next tick.
+     * all are busy, then up to {@value #GATHER_MILLIS} ms more for a tenth of them: the dispatcher claims
+     * as steps end, not on its next tick, and for several at a time.
      */
     public int awaitFree(long maxMillis) throws InterruptedException {
-        if (free() > 0) {
+        if (free() >= gather) {
             return free();
         }
         lock.lock();
@@ -57,6 +75,10 @@ public final class StepWorkers extends AbstractExecutorService {
             long nanos = TimeUnit.MILLISECONDS.toNanos(maxMillis);
             while (free() == 0 && nanos > 0 && !pool.isShutdown()) {
                 nanos = freed.awaitNanos(nanos);
+            }
+            long more = TimeUnit.MILLISECONDS.toNanos(gatherMillis);
+            while (free() > 0 && free() < gather && more > 0 && !pool.isShutdown()) {
+                more = freed.awaitNanos(more);
             }
         } finally {
             lock.unlock();
@@ -88,7 +110,8 @@ public final class StepWorkers extends AbstractExecutorService {
     }
 
     private void ended() {
-        if (busy.decrementAndGet() == size - 1) {   // a thread just freed after all were busy: wake the dispatcher
+        int free = size - busy.decrementAndGet();
+        if (free == 1 || free == gather) {   // the first thread free after all were busy, or enough for a claim: wake the dispatcher
             lock.lock();
             try {
                 freed.signalAll();
