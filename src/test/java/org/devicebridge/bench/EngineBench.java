@@ -185,7 +185,20 @@ public final class EngineBench {
         System.out.printf(Locale.ROOT, "  CPU per action: bridge %.1f ms (the whole --once process, start-up and intake included), "
                 + "raw driver %.1f ms (the bench's own process while it ran)%n", bridgeCpu * 1000 / actions, rawCpu * 1000 / actions);
         System.out.printf(Locale.ROOT, "  bridge's writes per action (ledger file, sockets, logs): %,d bytes%n", bridgeWritten / actions);
+        long commits = commits(dir.resolve("ledger.mv.db"));
+        System.out.printf(Locale.ROOT, "  ledger commits (H2 chunks written, migrations included): %,d, %.2f per action%n", commits,
+                (double) commits / actions);
         System.out.printf(Locale.ROOT, "  bridge settings: %s%n", settingsShown(settings));
+    }
+
+    /** How many commits an H2 file holds the trace of: its store's version (one per chunk written), read once the bridge stopped. */
+    private static long commits(Path file) {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try (org.h2.mvstore.MVStore store = new org.h2.mvstore.MVStore.Builder().fileName(file.toString()).readOnly().open()) {
+            return store.getCurrentVersion();
+        }
     }
 
     /** CPU seconds used so far by this (the bench's) process. */
