@@ -25,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the first to free ({@link #awaitFree}), so an empty claim means that nothing is due, and the
  * dispatch scheduler may look less often while the ledger has nothing to do.
  * <p>
- * Once all were busy, the dispatcher claims when a tenth of the threads are free, or
+ * While fewer than a tenth of the threads are free, the dispatcher claims when a tenth are, or
  * {@value #GATHER_MILLIS} ms after the first freed, whichever comes first: a claim is a statement and
  * a transaction of its own, and one for each step that ended had the dispatcher's thread at a sixth
  * of the bridge's samples under load (docs/engine.md).
