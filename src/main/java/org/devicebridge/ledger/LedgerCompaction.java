@@ -130,13 +130,14 @@ public class LedgerCompaction {
             if (quiet) {
                 // nothing was committed since the last run, so nothing new died: the passes below would only rewrite what
                 // the last run wrote. What is left to do is to cut the file's end.
-                if (evacuations < EVACUATE_RUNS && deadBlocks(store) * BLOCK >= EVACUATE_MIN_GAP) {
+                Layout layout = Layout.of(store);
+                if (evacuations < EVACUATE_RUNS && layout.deadBlocks() * BLOCK >= EVACUATE_MIN_GAP) {
                     // chunks that died in the runs before are freed, and the file's end cut, only by a commit: none may come
                     // while the bridge is idle (a run of the ledger-size bench stayed at 6.5 MB for 75 s, 3.6 MB once stopped)
                     evacuations++;
                     touch(store, storeLock);
                 } else {
-                    int limit = evacuations < EVACUATE_RUNS ? evacuation(store, file) : 0;
+                    int limit = evacuations < EVACUATE_RUNS ? evacuation(file, layout) : 0;
                     if (limit > 0) {
                         evacuations++;
                         passes += rewrite(store, storeLock, 100, limit) ? 1 : 0;
@@ -189,54 +190,52 @@ public class LedgerCompaction {
      * the data goes to the end of the file in one chunk, everything before it dies, and a later run moves
      * it into that space at the start (docs/ledger-storage.md).
      */
-    static int evacuation(MVStore store, RandomAccessStore file) {
-        if (file.size() <= 0 || (long) file.getFillRate() * file.getChunksFillRate() >= EVACUATE_BELOW * 100L) {
+    static int evacuation(RandomAccessStore file, Layout layout) {
+        if (file.size() <= 0 || (long) file.getFillRate() * file.getChunksFillRate() >= EVACUATE_BELOW * 100L
+                || layout.largestGap() * BLOCK < EVACUATE_MIN_GAP || layout.blocks() == 0) {
             return 0;
         }
-        List<long[]> chunks = new ArrayList<>(); // block, length in blocks, H2's maximum length of its pages
-        for (Map.Entry<String, String> e : store.getLayoutMap().entrySet()) {
-            if (e.getKey().startsWith("chunk.")) {
-                Map<String, String> c = DataUtils.parseMap(e.getValue());
-                chunks.add(new long[]{DataUtils.readHexLong(c, "block", 0), DataUtils.readHexLong(c, "len", 0),
-                        DataUtils.readHexLong(c, "max", 0)});
-            }
-        }
-        chunks.sort(Comparator.comparingLong(c -> c[0]));
-        long largestGap = 0;
-        long end = 2; // the file's header
-        long blocks = 0;
-        long max = 0;
-        for (long[] c : chunks) {
-            largestGap = Math.max(largestGap, c[0] - end);
-            end = Math.max(end, c[0] + c[1]);
-            blocks += c[1];
-            max += c[2];
-        }
-        if (largestGap * BLOCK < EVACUATE_MIN_GAP || blocks == 0) {
-            return 0;
-        }
-        long last = chunks.get(chunks.size() - 1)[1];
-        if (largestGap < last && max <= EVACUATE_LIMIT) {
+        if (layout.largestGap() < layout.lastChunk() && layout.maxLength() <= EVACUATE_LIMIT) {
             // the chunk at the end fits no gap: all the data in one chunk, which goes to the end of the file; everything
             // before it dies, and a later run moves it into that space at the start
             return EVACUATE_LIMIT;
         }
-        double measure = Math.max(1.0, (double) max / (blocks * BLOCK)); // H2's lengths per byte of file
-        return (int) Math.min(EVACUATE_LIMIT, largestGap * BLOCK * measure * 0.95);
+        double measure = Math.max(1.0, (double) layout.maxLength() / (layout.blocks() * BLOCK)); // H2's lengths per byte of file
+        return (int) Math.min(EVACUATE_LIMIT, layout.largestGap() * BLOCK * measure * 0.95);
     }
 
-    /** The blocks of the chunks that hold no live page any more, which H2 frees at its next commit. */
-    static long deadBlocks(MVStore store) {
-        long dead = 0;
-        for (Map.Entry<String, String> e : store.getLayoutMap().entrySet()) {
-            if (e.getKey().startsWith("chunk.")) {
-                Map<String, String> c = DataUtils.parseMap(e.getValue());
-                if (DataUtils.readHexLong(c, "livePages", 1) == 0) {
-                    dead += DataUtils.readHexLong(c, "len", 0);
+    /**
+     * Where the chunks lie, from H2's layout map: the largest gap between two of them, the length of the
+     * one at the file's end, the length of all (in blocks) and H2's maximum length of their pages (bytes),
+     * and the blocks of those that hold no live page any more (H2 frees them at its next commit).
+     */
+    record Layout(long largestGap, long lastChunk, long blocks, long maxLength, long deadBlocks) {
+
+        static Layout of(MVStore store) {
+            List<Map<String, String>> chunks = new ArrayList<>();
+            for (Map.Entry<String, String> e : store.getLayoutMap().entrySet()) {
+                if (e.getKey().startsWith("chunk.")) {
+                    chunks.add(DataUtils.parseMap(e.getValue()));
                 }
             }
+            chunks.sort(Comparator.comparingLong(c -> DataUtils.readHexLong(c, "block", 0)));
+            long largestGap = 0;
+            long end = 2; // the file's header
+            long last = 0;
+            long blocks = 0;
+            long max = 0;
+            long dead = 0;
+            for (Map<String, String> c : chunks) {
+                long block = DataUtils.readHexLong(c, "block", 0);
+                last = DataUtils.readHexLong(c, "len", 0);
+                largestGap = Math.max(largestGap, block - end);
+                end = Math.max(end, block + last);
+                blocks += last;
+                max += DataUtils.readHexLong(c, "max", 0);
+                dead += DataUtils.readHexLong(c, "livePages", 1) == 0 ? last : 0;
+            }
+            return new Layout(largestGap, last, blocks, max, dead);
         }
-        return dead;
     }
 
     /**

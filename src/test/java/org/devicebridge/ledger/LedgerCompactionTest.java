@@ -110,9 +110,10 @@ class LedgerCompactionTest {
             assertThat(settled).as("file after the quiet runs, of %d bytes before", before).isLessThan(before / 10);
             try (Connection c = ds.getConnection()) {
                 MVStore store = LedgerCompaction.fileStore(c);
-                assertThat(LedgerCompaction.evacuation(store, (RandomAccessStore) store.getFileStore()))
+                LedgerCompaction.Layout layout = LedgerCompaction.Layout.of(store);
+                assertThat(LedgerCompaction.evacuation((RandomAccessStore) store.getFileStore(), layout))
                         .as("live data to move: none, the file is cut as far as it goes").isZero();
-                assertThat(LedgerCompaction.deadBlocks(store)).as("blocks of dead chunks waiting for a commit").isLessThan(16);
+                assertThat(layout.deadBlocks()).as("blocks of dead chunks waiting for a commit").isLessThan(16);
             }
             assertThat(again.passes()).isZero();
             assertThat(version(ds)).as("nothing written by a quiet run once the file is cut").isEqualTo(version);
