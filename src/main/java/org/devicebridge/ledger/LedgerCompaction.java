@@ -130,14 +130,14 @@ public class LedgerCompaction {
             if (quiet) {
                 // nothing was committed since the last run, so nothing new died: the passes below would only rewrite what
                 // the last run wrote. What is left to do is to cut the file's end.
-                Layout layout = Layout.of(store);
-                if (evacuations < EVACUATE_RUNS && layout.deadBlocks() * BLOCK >= EVACUATE_MIN_GAP) {
+                Layout layout = evacuations < EVACUATE_RUNS ? Layout.of(store) : null;
+                if (layout != null && layout.deadBlocks() * BLOCK >= EVACUATE_MIN_GAP) {
                     // chunks that died in the runs before are freed, and the file's end cut, only by a commit: none may come
                     // while the bridge is idle (a run of the ledger-size bench stayed at 6.5 MB for 75 s, 3.6 MB once stopped)
                     evacuations++;
                     touch(store, storeLock);
-                } else {
-                    int limit = evacuations < EVACUATE_RUNS ? evacuation(file, layout) : 0;
+                } else if (layout != null) {
+                    int limit = evacuation(file, layout);
                     if (limit > 0) {
                         evacuations++;
                         passes += rewrite(store, storeLock, 100, limit) ? 1 : 0;
@@ -244,17 +244,11 @@ public class LedgerCompaction {
      * that died at least the retention time ago and cuts the file's end if nothing live is there.
      */
     private static void touch(MVStore store, ReentrantLock storeLock) {
-        if (storeLock != null) {
-            storeLock.lock();
-        }
-        try {
+        underStoreLock(storeLock, () -> {
             store.setStoreVersion(store.getStoreVersion());
             store.commit();
-        } finally {
-            if (storeLock != null) {
-                storeLock.unlock();
-            }
-        }
+            return true;
+        });
     }
 
     /**
@@ -295,15 +289,22 @@ public class LedgerCompaction {
      * @return whether anything was rewritten
      */
     private static boolean rewrite(MVStore store, ReentrantLock storeLock, int fillRate, int limit) {
-        if (storeLock != null) {
-            storeLock.lock();
-        }
-        try {
+        return underStoreLock(storeLock, () -> {
             boolean rewrote = store.compact(fillRate, limit);
             if (rewrote) {
                 store.commit();
             }
             return rewrote;
+        });
+    }
+
+    /** Runs {@code work} holding H2's store lock, queued for it as a commit is (without the lock: as H2 does, see {@link #storeLock}). */
+    private static boolean underStoreLock(ReentrantLock storeLock, java.util.function.BooleanSupplier work) {
+        if (storeLock != null) {
+            storeLock.lock();
+        }
+        try {
+            return work.getAsBoolean();
         } finally {
             if (storeLock != null) {
                 storeLock.unlock();
