@@ -45,10 +45,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * does: H2's own try of 10 ms never got it while the engine worked); a run stops after its time
  * budget, or when a pass no longer raises the share of live data in the chunks nor shrinks the file
  * (while the chunks are mostly dead, a pass that rewrote goes on regardless). While the ledger is
- * quiet (nothing committed since the last run) the passes do not run; a file that is not mostly live
- * data is evacuated instead, a few runs at most: the oldest chunks, as much as fits the largest gap
- * before the file's end, are rewritten into that gap, until the end holds nothing live and H2 cuts it
- * ({@link #evacuation}). A quiet ledger whose file is cut as far as it goes is not written to.
+ * quiet (fewer than {@value #QUIET_COMMITS_PER_SECOND} commits a second since the last run: the
+ * engine at rest, a late webhook perhaps) a file that is not mostly live data is
+ * evacuated instead: the oldest chunks, as much as fits the largest gap before the file's end, are
+ * rewritten into that gap, or into a piece at the end when nothing fits, until the end holds nothing
+ * live and H2 cuts it ({@link #evacuation}); at most {@value #EVACUATE_ROUNDS} times the data is
+ * rewritten so while the ledger stays quiet. A ledger where nothing is committed and whose file is cut
+ * as far as it goes is not written to.
  * <p>
  * It uses H2's own store API ({@code org.h2.mvstore}) through the embedded session. On any other
  * database (PostgreSQL, H2 in memory, an H2 server reached over TCP, which compacts its own file)
@@ -70,11 +73,22 @@ public class LedgerCompaction {
     static final int WRITE_LIMIT = 256 * 1024;
     /** Below this share of the file that is live data (percent), a quiet ledger's chunks are rewritten into its gaps. */
     static final int EVACUATE_BELOW = 85;
-    /** The most live data rewritten by that one pass of a run (a commit that comes meanwhile waits for it: the ledger was quiet). */
+    /**
+     * The most live data rewritten by that one pass of a run (a commit that comes meanwhile waits for it: the
+     * ledger was quiet). A ledger with more data is rewritten in pieces this large.
+     */
     static final int EVACUATE_LIMIT = 16 * 1024 * 1024;
+    /**
+     * Below this many commits per second since the last run, the ledger counts as quiet for the evacuation: the
+     * engine at work commits some 150 a second; a late webhook or a timer, a few. (The event topic catching up
+     * on 100,000 actions made more: the file is cut once it has.)
+     */
+    static final int QUIET_COMMITS_PER_SECOND = 20;
+    /** How many times its data a quiet period's evacuation may rewrite: about twice is what a file in pieces takes. */
+    static final int EVACUATE_ROUNDS = 4;
     /** Smaller gaps than this are left as they are: filling them would not let the file be cut by much. */
     static final int EVACUATE_MIN_GAP = 64 * 1024;
-    /** The most runs that evacuate while the ledger stays quiet: a file that will not get shorter is not rewritten for ever. */
+    /** The most commits of nothing while the ledger stays quiet: a file that will not get shorter is not touched for ever. */
     static final int EVACUATE_RUNS = 20;
     /** H2's block: chunks start and end on one, and the file starts with two (its header). */
     private static final int BLOCK = 4096;
@@ -85,16 +99,27 @@ public class LedgerCompaction {
     private volatile long syncedVersion = -1;
     /** The store's version when the last run ended: unchanged at the next run, nothing was committed meanwhile. */
     private volatile long quietVersion = -1;
-    /** Runs that evacuated since something else last committed. */
-    private int evacuations;
+    /** When the last run ended ({@link System#nanoTime}). */
+    private long lastRunAt;
+    /** Commits of nothing since the ledger was last busy. */
+    private int touches;
+    /** Live data rewritten by evacuations since the ledger was last busy (H2's measure). */
+    private long evacuated;
+    private final int evacuateLimit;
 
     /**
      * @param budget a run stops starting new passes after this long (a pass holds H2's store lock
      *               while it writes, so commits wait for it)
      */
     public LedgerCompaction(DataSource dataSource, Duration budget) {
+        this(dataSource, budget, EVACUATE_LIMIT);
+    }
+
+    /** @param evacuateLimit the most live data a quiet run rewrites (tests: pieces of a small ledger) */
+    LedgerCompaction(DataSource dataSource, Duration budget, int evacuateLimit) {
         this.dataSource = dataSource;
         this.budget = budget;
+        this.evacuateLimit = evacuateLimit;
     }
 
     /**
@@ -122,29 +147,42 @@ public class LedgerCompaction {
             }
             long sizeBefore = file.size();
             int liveBefore = file.getChunksFillRate();
-            boolean quiet = store.getCurrentVersion() == quietVersion;
+            long commits = store.getCurrentVersion() - quietVersion;
+            boolean idle = commits == 0;
+            // the engine at rest: nothing, or only a trickle (a late webhook, a timer) committed
+            boolean quiet = quietVersion >= 0 && commits * 1_000_000_000L
+                    < QUIET_COMMITS_PER_SECOND * Math.max(1_000_000_000L, System.nanoTime() - lastRunAt);
             long size = sizeBefore;
             int live = liveBefore;
             int passes = 0;
             ReentrantLock storeLock = storeLock(store);
+            boolean cutting = false; // this run works at cutting the file's end
             if (quiet) {
-                // nothing was committed since the last run, so nothing new died: the passes below would only rewrite what
+                // little was committed since the last run, so little new died: the passes below would mostly rewrite what
                 // the last run wrote. What is left to do is to cut the file's end.
-                Layout layout = evacuations < EVACUATE_RUNS ? Layout.of(store) : null;
-                if (layout != null && layout.deadBlocks() * BLOCK >= EVACUATE_MIN_GAP) {
+                Layout layout = Layout.of(store);
+                if (idle && layout.deadBlocks() * BLOCK >= EVACUATE_MIN_GAP) {
                     // chunks that died in the runs before are freed, and the file's end cut, only by a commit: none may come
-                    // while the bridge is idle (a run of the ledger-size bench stayed at 6.5 MB for 75 s, 3.6 MB once stopped)
-                    evacuations++;
-                    touch(store, storeLock);
-                } else if (layout != null) {
-                    int limit = evacuation(file, layout);
+                    // while the bridge is idle (a run of the ledger-size bench stayed at 6.5 MB for 75 s, 3.6 MB once stopped).
+                    // While others commit, their commits do it.
+                    cutting = true;
+                    if (touches < EVACUATE_RUNS) {
+                        touches++;
+                        touch(store, storeLock);
+                    }
+                } else if (evacuated < EVACUATE_ROUNDS * layout.maxLength() + evacuateLimit) {
+                    int limit = evacuation(file, layout, evacuateLimit);
                     if (limit > 0) {
-                        evacuations++;
+                        cutting = true;
+                        evacuated += Math.min(limit, layout.maxLength()); // no run rewrites more than there is
                         passes += rewrite(store, storeLock, 100, limit) ? 1 : 0;
                     }
                 }
             } else {
-                evacuations = 0;
+                touches = 0;
+                evacuated = 0;
+            }
+            if (!idle && !cutting) {
                 long stopAt = System.nanoTime() + budget.toNanos();
                 do {
                     passes++;
@@ -164,6 +202,7 @@ public class LedgerCompaction {
             size = file.size();
             live = file.getChunksFillRate();
             quietVersion = store.getCurrentVersion();
+            lastRunAt = System.nanoTime();
             Outcome outcome = new Outcome(sizeBefore, size, liveBefore, live, passes);
             LOG.debug("ledger compaction: {} -> {} bytes, live data in chunks {}% -> {}%, {} passes", outcome.sizeBefore(),
                     outcome.sizeAfter(), outcome.liveBefore(), outcome.liveAfter(), outcome.passes());
@@ -178,30 +217,32 @@ public class LedgerCompaction {
      * (the pages' maximum lengths, which a chunk's blocks hold some 10 % less of): 0 when
      * {@value #EVACUATE_BELOW} % or more of the file is live data, or no gap of {@value #EVACUATE_MIN_GAP}
      * bytes lies between its chunks; else what fits the largest gap, less a twentieth for the pages above
-     * the rewritten ones, up to {@value #EVACUATE_LIMIT}; or all of it, when the chunk at the file's end
-     * fits no gap and the data is no more than that.
+     * the rewritten ones, up to {@code limit}; or {@code limit} itself when the chunk at the file's end fits
+     * no gap.
      * <p>
      * H2 writes a chunk into the first free space large enough and rewrites the oldest and emptiest chunks
-     * first, and it does not rewrite the chunk it wrote last. Once the work is done, the chunk at the
-     * file's end is often the oldest, with gaps before it: in runs of the ledger-size bench, 2 to 3 MB of
-     * gaps before a live chunk of about 2 MB at the end of a 6 to 8.5 MB file, 2.0 to 4.3 KB per finished
-     * command for 1.7 KB of data. Rewritten as much as fits the largest gap, its data goes there, it dies,
-     * and H2 cuts it at the next commit after the retention time (a later run's). When it fits no gap, all
-     * the data goes to the end of the file in one chunk, everything before it dies, and a later run moves
-     * it into that space at the start (docs/ledger-storage.md).
+     * first (what it rewrote last, it takes last), and it does not rewrite the chunk it wrote last. Once the
+     * work is done, the chunk at the file's end is often the oldest, with gaps before it: in runs of the
+     * ledger-size bench, 2 to 3 MB of gaps before a live chunk of about 2 MB at the end of a 6 to 8.5 MB
+     * file. Rewritten as much as fits the largest gap, its data goes there, it dies, and H2 cuts it at the
+     * next commit after the retention time (a later run's). When it fits no gap, the oldest data goes to the
+     * end of the file in one chunk of {@code limit} (all of it, for a ledger of up to 16 MB of data), the
+     * chunks it came from die, and the space they leave at the start takes the chunks rewritten after: over
+     * its runs the evacuation writes all the data about twice, and the file ends about where its data does
+     * (docs/ledger-storage.md).
      */
-    static int evacuation(RandomAccessStore file, Layout layout) {
+    static int evacuation(RandomAccessStore file, Layout layout, int limit) {
         if (file.size() <= 0 || (long) file.getFillRate() * file.getChunksFillRate() >= EVACUATE_BELOW * 100L
                 || layout.largestGap() * BLOCK < EVACUATE_MIN_GAP || layout.blocks() == 0) {
             return 0;
         }
-        if (layout.largestGap() < layout.lastChunk() && layout.maxLength() <= EVACUATE_LIMIT) {
-            // the chunk at the end fits no gap: all the data in one chunk, which goes to the end of the file; everything
-            // before it dies, and a later run moves it into that space at the start
-            return EVACUATE_LIMIT;
+        if (layout.largestGap() < layout.lastChunk()) {
+            // the chunk at the end fits no gap: the oldest data, rewritten to the end of the file; the chunks it came
+            // from die, and later runs move what is at the end into the space they leave
+            return limit;
         }
         double measure = Math.max(1.0, (double) layout.maxLength() / (layout.blocks() * BLOCK)); // H2's lengths per byte of file
-        return (int) Math.min(EVACUATE_LIMIT, layout.largestGap() * BLOCK * measure * 0.95);
+        return (int) Math.min(limit, layout.largestGap() * BLOCK * measure * 0.95);
     }
 
     /**
