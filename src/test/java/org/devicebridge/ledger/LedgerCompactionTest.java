@@ -66,12 +66,8 @@ class LedgerCompactionTest {
     @Test
     void evacuatesAFileOfMostlyFreeSpaceOnceNothingElseCommitsSoThatItsEndCanBeCut() throws Exception {
         Path file = dir.resolve("ledger.mv.db");
-        // AUTO_COMPACT_FILL_RATE=10: the usual passes leave chunks with more live data than that alone, so only the
-        // evacuation can give the space back here
-        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger") + ";RETENTION_TIME=0;AUTO_COMPACT_FILL_RATE=10",
-                "sa", "", null, 4)) {
+        try (HikariDataSource ds = evacuationOnly()) {
             CommandStore ledger = mostlyDead(ds, 1000);
-            JdbcTemplate jdbc = new JdbcTemplate(ds);
             ledger.openRequest("later", "file", "later.json"); // a commit after them, as a late webhook makes
             long before = Files.size(file);
 
@@ -83,8 +79,7 @@ class LedgerCompactionTest {
             }
 
             assertThat(Files.size(file)).as("file after the quiet runs, of %d bytes before", before).isLessThan(before / 10);
-            assertThat(jdbc.queryForList("SELECT id FROM bridge_command ORDER BY seq", String.class)).hasSize(10).startsWith("c7", "c107");
-            assertThat(ledger.command("c907")).hasValueSatisfying(c -> assertThat(c.phase()).isEqualTo("UPLOAD"));
+            assertEveryLiveCommandKept(ds, ledger);
         }
         try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger"), "sa", "", null, 2)) {
             assertThat(new LedgerReads(new Ledger(ds, Clock.systemUTC())).transitions("c907")).hasSize(1);
@@ -124,9 +119,7 @@ class LedgerCompactionTest {
     @Test
     void aLedgerStillTakingATrickleOfCommitsIsCutOnceTheWorkIsDone() throws Exception {
         Path file = dir.resolve("ledger.mv.db");
-        // AUTO_COMPACT_FILL_RATE=10: the usual passes leave this file as it is (see above), only the evacuation cuts it
-        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger") + ";RETENTION_TIME=0;AUTO_COMPACT_FILL_RATE=10",
-                "sa", "", null, 4)) {
+        try (HikariDataSource ds = evacuationOnly()) {
             CommandStore ledger = mostlyDead(ds, 1000);
             long before = Files.size(file);
             LedgerCompaction compaction = new LedgerCompaction(ds, BUDGET);
@@ -142,10 +135,24 @@ class LedgerCompactionTest {
             assertThat(Files.size(file)).as("file after %d evacuating runs, of %d bytes before", evacuated, before)
                     .isLessThan(before / 10);
             assertThat(evacuated).as("runs that evacuated, though something committed before each").isPositive();
-            assertThat(new JdbcTemplate(ds).queryForList("SELECT id FROM bridge_command ORDER BY seq", String.class))
-                    .hasSize(10).startsWith("c7", "c107");
-            assertThat(ledger.command("c907")).hasValueSatisfying(c -> assertThat(c.phase()).isEqualTo("UPLOAD"));
+            assertEveryLiveCommandKept(ds, ledger);
         }
+    }
+
+    /**
+     * A ledger file whose usual passes give nothing back ({@code AUTO_COMPACT_FILL_RATE=10}: they leave chunks with
+     * more live data than that alone), so that only the evacuation can cut it.
+     */
+    private HikariDataSource evacuationOnly() {
+        return LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger") + ";RETENTION_TIME=0;AUTO_COMPACT_FILL_RATE=10", "sa", "",
+                null, 4);
+    }
+
+    /** The commands {@link #mostlyDead} left alive, all of them, as they were. */
+    private static void assertEveryLiveCommandKept(HikariDataSource ds, CommandStore ledger) {
+        assertThat(new JdbcTemplate(ds).queryForList("SELECT id FROM bridge_command ORDER BY seq", String.class))
+                .hasSize(10).startsWith("c7", "c107");
+        assertThat(ledger.command("c907")).hasValueSatisfying(c -> assertThat(c.phase()).isEqualTo("UPLOAD"));
     }
 
     private static long version(HikariDataSource ds) throws Exception {
