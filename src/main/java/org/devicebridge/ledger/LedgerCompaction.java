@@ -105,21 +105,14 @@ public class LedgerCompaction {
     private int touches;
     /** Live data rewritten by evacuations since the ledger was last busy (H2's measure). */
     private long evacuated;
-    private final int evacuateLimit;
 
     /**
      * @param budget a run stops starting new passes after this long (a pass holds H2's store lock
      *               while it writes, so commits wait for it)
      */
     public LedgerCompaction(DataSource dataSource, Duration budget) {
-        this(dataSource, budget, EVACUATE_LIMIT);
-    }
-
-    /** @param evacuateLimit the most live data a quiet run rewrites (tests: pieces of a small ledger) */
-    LedgerCompaction(DataSource dataSource, Duration budget, int evacuateLimit) {
         this.dataSource = dataSource;
         this.budget = budget;
-        this.evacuateLimit = evacuateLimit;
     }
 
     /**
@@ -170,8 +163,8 @@ public class LedgerCompaction {
                         touches++;
                         touch(store, storeLock);
                     }
-                } else if (evacuated < EVACUATE_ROUNDS * layout.maxLength() + evacuateLimit) {
-                    int limit = evacuation(file, layout, evacuateLimit);
+                } else if (evacuated < EVACUATE_ROUNDS * layout.maxLength() + EVACUATE_LIMIT) {
+                    int limit = evacuation(file, layout);
                     if (limit > 0) {
                         cutting = true;
                         evacuated += Math.min(limit, layout.maxLength()); // no run rewrites more than there is
@@ -217,7 +210,7 @@ public class LedgerCompaction {
      * (the pages' maximum lengths, which a chunk's blocks hold some 10 % less of): 0 when
      * {@value #EVACUATE_BELOW} % or more of the file is live data, or no gap of {@value #EVACUATE_MIN_GAP}
      * bytes lies between its chunks; else what fits the largest gap, less a twentieth for the pages above
-     * the rewritten ones, up to {@code limit}; or {@code limit} itself when the chunk at the file's end fits
+     * the rewritten ones, up to {@value #EVACUATE_LIMIT}; or that much when the chunk at the file's end fits
      * no gap.
      * <p>
      * H2 writes a chunk into the first free space large enough and rewrites the oldest and emptiest chunks
@@ -225,13 +218,13 @@ public class LedgerCompaction {
      * work is done, the chunk at the file's end is often the oldest, with gaps before it: in runs of the
      * ledger-size bench, 2 to 3 MB of gaps before a live chunk of about 2 MB at the end of a 6 to 8.5 MB
      * file. Rewritten as much as fits the largest gap, its data goes there, it dies, and H2 cuts it at the
-     * next commit after the retention time (a later run's). When it fits no gap, the oldest data goes to the
-     * end of the file in one chunk of {@code limit} (all of it, for a ledger of up to 16 MB of data), the
-     * chunks it came from die, and the space they leave at the start takes the chunks rewritten after: over
+     * next commit after the retention time (a later run's). When it fits no gap, 16 MB of the oldest data
+     * (all of it, for a smaller ledger) go to the end of the file, as chunks of a few MB (H2 stores a large
+     * rewrite in several), the chunks it came from die, and the space they leave at the start takes the chunks rewritten after: over
      * its runs the evacuation writes all the data about twice, and the file ends about where its data does
      * (docs/ledger-storage.md).
      */
-    static int evacuation(RandomAccessStore file, Layout layout, int limit) {
+    static int evacuation(RandomAccessStore file, Layout layout) {
         if (file.size() <= 0 || (long) file.getFillRate() * file.getChunksFillRate() >= EVACUATE_BELOW * 100L
                 || layout.largestGap() * BLOCK < EVACUATE_MIN_GAP || layout.blocks() == 0) {
             return 0;
@@ -239,10 +232,10 @@ public class LedgerCompaction {
         if (layout.largestGap() < layout.lastChunk()) {
             // the chunk at the end fits no gap: the oldest data, rewritten to the end of the file; the chunks it came
             // from die, and later runs move what is at the end into the space they leave
-            return limit;
+            return EVACUATE_LIMIT;
         }
         double measure = Math.max(1.0, (double) layout.maxLength() / (layout.blocks() * BLOCK)); // H2's lengths per byte of file
-        return (int) Math.min(limit, layout.largestGap() * BLOCK * measure * 0.95);
+        return (int) Math.min(EVACUATE_LIMIT, layout.largestGap() * BLOCK * measure * 0.95);
     }
 
     /**
