@@ -9,7 +9,7 @@
 #   all:                both.
 # After each run the ledger is opened read-only: rows and bytes per table, the share of the file H2 counts live.
 # Usage: bench/ledger-size.sh [-Dbench.option=value | -Dbridge.key=value ...] [finished|service|all ...]
-#   bench options: actions (20000; 100000 for the big run), file-actions (1000 per batch file), settle-s (75),
+#   bench options: actions (20000; 100000 for the big run), file-actions (1000 per batch file), settle-s (75), settle-max-s (600),
 #   processing-delay-ms (200), service.batch (200), service.every-s (5), service.minutes (8),
 #   service.retention (2m), sample-s (30), h2-settings (added to the H2 URL, e.g. ";RETENTION_TIME=5000"),
 #   keep-ledger (false: true keeps a copy of the stopped ledger's file beside the logs); -Dbridge.* keys are passed on to the bridge.
