@@ -88,7 +88,7 @@ public class LedgerCompaction {
     static final int EVACUATE_ROUNDS = 4;
     /** Smaller gaps than this are left as they are: filling them would not let the file be cut by much. */
     static final int EVACUATE_MIN_GAP = 64 * 1024;
-    /** The most commits of nothing while the ledger stays quiet: a file that will not get shorter is not touched for ever. */
+    /** The most commits of nothing after an evacuation (or the work): a file that will not get shorter is not touched for ever. */
     static final int EVACUATE_RUNS = 20;
     /** H2's block: chunks start and end on one, and the file starts with two (its header). */
     private static final int BLOCK = 4096;
@@ -101,7 +101,7 @@ public class LedgerCompaction {
     private volatile long quietVersion = -1;
     /** When the last run ended ({@link System#nanoTime}). */
     private long lastRunAt;
-    /** Commits of nothing since the ledger was last busy. */
+    /** Commits of nothing since the ledger was last busy or the last evacuation. */
     private int touches;
     /** Live data rewritten by evacuations since the ledger was last busy (H2's measure). */
     private long evacuated;
@@ -154,19 +154,18 @@ public class LedgerCompaction {
                 // little was committed since the last run, so little new died: the passes below would mostly rewrite what
                 // the last run wrote. What is left to do is to cut the file's end.
                 Layout layout = Layout.of(store);
-                if (idle && layout.deadBlocks() * BLOCK >= EVACUATE_MIN_GAP) {
+                if (idle && layout.deadBlocks() * BLOCK >= EVACUATE_MIN_GAP && touches < EVACUATE_RUNS) {
                     // chunks that died in the runs before are freed, and the file's end cut, only by a commit: none may come
                     // while the bridge is idle (a run of the ledger-size bench stayed at 6.5 MB for 75 s, 3.6 MB once stopped).
                     // While others commit, their commits do it.
                     cutting = true;
-                    if (touches < EVACUATE_RUNS) {
-                        touches++;
-                        touch(store, storeLock);
-                    }
+                    touches++;
+                    touch(store, storeLock);
                 } else if (evacuated < EVACUATE_ROUNDS * layout.maxLength() + EVACUATE_LIMIT) {
                     int limit = evacuation(file, layout);
                     if (limit > 0) {
                         cutting = true;
+                        touches = 0; // what this rewrite leaves dead may take commits of nothing again
                         evacuated += Math.min(limit, layout.maxLength()); // no run rewrites more than there is
                         passes += rewrite(store, storeLock, 100, limit) ? 1 : 0;
                     }
