@@ -219,9 +219,9 @@ public class LedgerCompaction {
      * file. Rewritten as much as fits the largest gap, its data goes there, it dies, and H2 cuts it at the
      * next commit after the retention time (a later run's). When it fits no gap, 16 MB of the oldest data
      * (all of it, for a smaller ledger) go to the end of the file, as chunks of a few MB (H2 stores a large
-     * rewrite in several), the chunks it came from die, and the space they leave at the start takes the chunks rewritten after: over
-     * its runs the evacuation writes all the data about twice, and the file ends about where its data does
-     * (docs/ledger-storage.md).
+     * rewrite in several), the chunks it came from die, and the space they leave at the start takes the
+     * chunks rewritten after: over its runs the evacuation writes all the data about twice, and the file
+     * ends about where its data does (docs/ledger-storage.md).
      */
     static int evacuation(RandomAccessStore file, Layout layout) {
         if (file.size() <= 0 || (long) file.getFillRate() * file.getChunksFillRate() >= EVACUATE_BELOW * 100L
