@@ -5,6 +5,8 @@ import jakarta.jms.Message;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
 import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.BatchReader;
 import org.devicebridge.ledger.CommandRecord;
@@ -28,13 +30,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Queues on the embedded broker: the real bridge with its embedded Artemis broker, and a real JMS
  * client (Artemis core protocol over the broker's loopback TCP port) as producer and subscriber.
  * The tests of the intake queue share one bridge, each with request ids and devices of its own,
  * and each starts once the earlier ones are done, so that it may count what the ledger holds; the
- * test of the events topic has a bridge of its own, so that the topic carries its events alone.
+ * test of the events topic has a bridge of its own, so that the topic carries its events alone. The
+ * rounds of the events template are shown on the shared bridge, with a stream of their own to a mock endpoint.
  */
 class JmsIntakeTest extends AccessFlowTestSupport {
 
@@ -169,6 +173,32 @@ class JmsIntakeTest extends AccessFlowTestSupport {
         assertThat(summary.type()).isEqualTo("REQUEST_SUMMARY");
         assertThat(summary.json().path("data").path("total").asInt()).isEqualTo(2);
         assertThat(summary.json().path("data").path("succeeded").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void sendsTheRoundsOfEventsAfterOneThatHadEventsAtOnceNotOnePerTick() throws Exception {
+        onTheSharedBridge();
+        String[] actions = new String[40];
+        for (int i = 0; i < actions.length; i++) {
+            actions[i] = Batches.credentials("a" + i, "rounds-door-" + i);
+        }
+        client.send(INTAKE, Batches.document("rounds-1", actions));
+        awaitFinal("rounds-1", actions.length, Duration.ofSeconds(60));
+        List<String> expected = expectedEventIds("rounds-1");
+        assertThat(expected).hasSizeGreaterThan(2 * 100); // more than two rounds' worth (100 events a round)
+        MockEndpoint out = bridge.context().getEndpoint("mock:rounds", MockEndpoint.class);
+
+        // a stream of the events template with a tick of 10 minutes: its first look comes 1 s after it starts, and only
+        // that one comes from the tick; each round that had events is followed at once by the next
+        TemplatedRouteBuilder.builder(bridge.context(), "device-bridge-events").routeId("events-rounds")
+                .parameter("out", "mock:rounds").parameter("stream", "rounds").parameter("tick", "600000").add();
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> out.getExchanges().stream()
+                .anyMatch(e -> "summary-rounds-1".equals(e.getMessage().getHeader("BridgeEventId"))));
+        assertThat(out.getExchanges()).extracting(e -> e.getMessage().getHeader("BridgeEventId", String.class))
+                .filteredOn(id -> expected.contains(id)).containsExactlyElementsOf(expected);
+        bridge.context().getRouteController().stopRoute("events-rounds");
+        bridge.context().removeRoute("events-rounds");
     }
 
     @Test
