@@ -11,6 +11,7 @@ import org.devicebridge.ledger.CommandStore;
 import org.devicebridge.ledger.DeadlineWatch;
 import org.devicebridge.ledger.GroupCommit;
 import org.devicebridge.ledger.Ledger;
+import org.devicebridge.ledger.LedgerCompaction;
 import org.devicebridge.ledger.LedgerDatabase;
 import org.devicebridge.ledger.LedgerOutageLog;
 import org.devicebridge.ledger.LedgerReads;
@@ -19,10 +20,13 @@ import org.devicebridge.ledger.StepTransaction;
 import org.devicebridge.ledger.WorkQueue;
 import org.devicebridge.network.NetworkCloudAdapter;
 import org.devicebridge.results.StateChangeLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -33,6 +37,8 @@ import java.util.Set;
  * the ids of the access cloud's webhook events already applied ({@code accessWebhookEvents}).
  */
 final class LedgerConfiguration extends ConcernConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerConfiguration.class);
 
     /** Blank: the user's default schema. */
     @PropertyInject("bridge.db.schema")
@@ -65,9 +71,33 @@ final class LedgerConfiguration extends ConcernConfiguration {
                     schema.isBlank() ? null : schema.trim(),
                     settings.integer("bridge.db.pool-size", LedgerDatabase.defaultPoolSize(url), 1, 1000),
                     settings.duration("bridge.db.connection-timeout"));
-            opened.closeOnStop("ledger-datasource", pool);
+            boolean compactOnStop = settings.bool("bridge.db.compact-on-stop");
+            opened.closeOnStop("ledger-datasource", () -> {
+                if (compactOnStop) {
+                    compactFully(pool);
+                }
+                pool.close();
+            });
             return pool;
         });
+    }
+
+    /** {@code bridge.db.compact-on-stop}: the H2 file as small as it gets, its figures logged; a failure only logged (the data is whole). */
+    private static void compactFully(DataSource pool) {
+        long started = System.nanoTime();
+        try {
+            LedgerCompaction.Sizes sizes = LedgerCompaction.compactFully(pool);
+            if (sizes != null) {
+                LOG.info("ledger file compacted as the bridge stops: {} MB -> {} MB in {} ms", mb(sizes.before()), mb(sizes.after()),
+                        (System.nanoTime() - started) / 1_000_000);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}; the file stays as it was", e.getMessage());
+        }
+    }
+
+    private static String mb(long bytes) {
+        return String.format(Locale.ROOT, "%.1f", bytes / 1e6);
     }
 
     @BindToRegistry("ledger")

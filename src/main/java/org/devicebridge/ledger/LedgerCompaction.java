@@ -11,8 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -356,6 +360,45 @@ public class LedgerCompaction {
             return field.get(store) instanceof ReentrantLock lock ? lock : null;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /** A file's size in bytes before and after a compaction. */
+    public record Sizes(long before, long after) {
+    }
+
+    /**
+     * As the bridge stops (nothing else uses the ledger any more): an H2 file ledger is copied page by page
+     * into a new file, its pages compressed, which then replaces the old one ({@code SHUTDOWN COMPACT}: the
+     * smallest file there is; a process killed meanwhile leaves the old file whole). The database is closed
+     * afterwards, so this is the last use of {@code dataSource}. Nothing for any other database.
+     *
+     * @return the file's size before and after; null when there was no H2 file to compact
+     */
+    public static Sizes compactFully(DataSource dataSource) {
+        Connection connection = null;
+        try {
+            connection = dataSource.getConnection();
+            MVStore store = fileStore(connection);
+            if (store == null) {
+                return null;
+            }
+            Path file = Path.of(store.getFileStore().getFileName());
+            long before = Files.size(file);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SHUTDOWN COMPACT");
+            }
+            return new Sizes(before, Files.size(file));
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("the ledger file could not be compacted: " + e.getMessage(), e);
+        } finally {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException e) {
+                    // the database is closed by now: the pool cannot reset its handle to it, as expected
+                }
+            }
         }
     }
 

@@ -148,6 +148,11 @@ public final class LedgerDatabase {
      * {@link LedgerCompaction}); cut off after its 200 ms it also left the file larger than before the
      * stop (4.7 MB to 5.8 MB for 2,000 finished commands). The file stays as the running bridge's
      * compaction left it.</li>
+     * <li>{@code DB_CLOSE_ON_EXIT=FALSE}: H2 closes the database in a JVM shutdown hook of its own by
+     * default, which runs beside Camel's as the bridge is stopped ({@code SIGTERM}): the steps still
+     * finishing met a closed ledger, and the bridge's own close ({@code bridge.db.compact-on-stop}) found
+     * nothing left to close. The bridge closes it, last, as its Camel context stops; a process that ends
+     * without that loses nothing ({@code WRITE_DELAY=0}).</li>
      * <li>{@code CACHE_SIZE}: a quarter of the JVM's largest heap, at least H2's default of 16 MB.
      * With 16 MB the pages of 100,000 open commands (about 60 MB with their indexes) no longer fit,
      * and every claim read its rows back from the file: the dispatcher's cost grew with the backlog
@@ -177,7 +182,7 @@ public final class LedgerDatabase {
 
     /** What {@link #durable} adds to an H2 file URL, in this order (then {@code CACHE_SIZE}, which depends on the heap). */
     static final Map<String, String> H2_FILE_SETTINGS = orderedSettings("WRITE_DELAY", "0", "RETENTION_TIME", "5000",
-            "MAX_COMPACT_TIME", "0");
+            "MAX_COMPACT_TIME", "0", "DB_CLOSE_ON_EXIT", "FALSE");
 
     /**
      * The pool size when {@code bridge.db.pool-size} is not set: 32 connections for an embedded H2

@@ -12,10 +12,10 @@ class LedgerDatabaseUrlTest {
     @Test
     void anH2FileUrlIsOpenedWithEveryCommitWrittenAtOnceOldChunksReusedAfterFiveSecondsAndAQuarterOfTheHeapForPages() {
         assertThat(LedgerDatabase.durable("jdbc:h2:file:./data/ledger", 2 * GB))
-                .isEqualTo("jdbc:h2:file:./data/ledger;WRITE_DELAY=0;RETENTION_TIME=5000;MAX_COMPACT_TIME=0;CACHE_SIZE=524288");
+                .isEqualTo("jdbc:h2:file:./data/ledger;WRITE_DELAY=0;RETENTION_TIME=5000;MAX_COMPACT_TIME=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=524288");
         assertThat(LedgerDatabase.durable("jdbc:h2:./data/ledger;AUTO_SERVER=TRUE", 2 * GB))
-                .isEqualTo("jdbc:h2:./data/ledger;AUTO_SERVER=TRUE;WRITE_DELAY=0;RETENTION_TIME=5000;MAX_COMPACT_TIME=0;CACHE_SIZE=524288");
-        assertThat(LedgerDatabase.durable("jdbc:h2:~/ledger", 2 * GB)).isEqualTo("jdbc:h2:~/ledger;WRITE_DELAY=0;RETENTION_TIME=5000;MAX_COMPACT_TIME=0;CACHE_SIZE=524288");
+                .isEqualTo("jdbc:h2:./data/ledger;AUTO_SERVER=TRUE;WRITE_DELAY=0;RETENTION_TIME=5000;MAX_COMPACT_TIME=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=524288");
+        assertThat(LedgerDatabase.durable("jdbc:h2:~/ledger", 2 * GB)).isEqualTo("jdbc:h2:~/ledger;WRITE_DELAY=0;RETENTION_TIME=5000;MAX_COMPACT_TIME=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=524288");
     }
 
     @Test
@@ -23,17 +23,17 @@ class LedgerDatabaseUrlTest {
         assertThat(LedgerDatabase.cacheKilobytes(32L * 1024 * 1024)).isEqualTo(16 * 1024);   // -Xmx32m: 8 MB would be less
         assertThat(LedgerDatabase.cacheKilobytes(256L * 1024 * 1024)).isEqualTo(64 * 1024);
         assertThat(LedgerDatabase.cacheKilobytes(Long.MAX_VALUE)).isEqualTo(16 * 1024);      // no limit known
-        assertThat(LedgerDatabase.durable("jdbc:h2:file:./data/ledger")).startsWith("jdbc:h2:file:./data/ledger;WRITE_DELAY=0;RETENTION_TIME=5000;MAX_COMPACT_TIME=0;CACHE_SIZE=");
+        assertThat(LedgerDatabase.durable("jdbc:h2:file:./data/ledger")).startsWith("jdbc:h2:file:./data/ledger;WRITE_DELAY=0;RETENTION_TIME=5000;MAX_COMPACT_TIME=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=");
     }
 
     @Test
     void aSettingTheUrlGivesItselfIsKeptInAnyLetterCase() {
         assertThat(LedgerDatabase.durable("jdbc:h2:file:/srv/ledger;write_delay=500;retention_time=45000;cache_size=4096", 2 * GB))
-                .isEqualTo("jdbc:h2:file:/srv/ledger;write_delay=500;retention_time=45000;cache_size=4096;MAX_COMPACT_TIME=0");
+                .isEqualTo("jdbc:h2:file:/srv/ledger;write_delay=500;retention_time=45000;cache_size=4096;MAX_COMPACT_TIME=0;DB_CLOSE_ON_EXIT=FALSE");
         assertThat(LedgerDatabase.durable("jdbc:h2:file:/srv/ledger;WRITE_DELAY=100;CACHE_SIZE=8192", 2 * GB))
-                .isEqualTo("jdbc:h2:file:/srv/ledger;WRITE_DELAY=100;CACHE_SIZE=8192;RETENTION_TIME=5000;MAX_COMPACT_TIME=0");
+                .isEqualTo("jdbc:h2:file:/srv/ledger;WRITE_DELAY=100;CACHE_SIZE=8192;RETENTION_TIME=5000;MAX_COMPACT_TIME=0;DB_CLOSE_ON_EXIT=FALSE");
         assertThat(LedgerDatabase.durable("jdbc:h2:file:/srv/ledger;RETENTION_TIME=0", 2 * GB))
-                .isEqualTo("jdbc:h2:file:/srv/ledger;RETENTION_TIME=0;WRITE_DELAY=0;MAX_COMPACT_TIME=0;CACHE_SIZE=524288");
+                .isEqualTo("jdbc:h2:file:/srv/ledger;RETENTION_TIME=0;WRITE_DELAY=0;MAX_COMPACT_TIME=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=524288");
     }
 
     @Test
