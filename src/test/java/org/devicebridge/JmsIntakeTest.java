@@ -184,6 +184,9 @@ class JmsIntakeTest extends AccessFlowTestSupport {
         }
         client.send(INTAKE, Batches.document("rounds-1", actions));
         awaitFinal("rounds-1", actions.length, Duration.ofSeconds(60));
+        // and reported: its summary event is in the log too, so that every event is there before the stream's first look
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> jdbc().queryForObject("SELECT COUNT(*) FROM bridge_finished_request WHERE request_id = ?", Integer.class, "rounds-1") == 1);
         List<String> expected = expectedEventIds("rounds-1");
         assertThat(expected).hasSizeGreaterThan(2 * 100); // more than two rounds' worth (100 events a round)
         MockEndpoint out = bridge.context().getEndpoint("mock:rounds", MockEndpoint.class);

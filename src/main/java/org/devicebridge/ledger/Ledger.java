@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -125,8 +126,14 @@ public class Ledger {
         return tx;
     }
 
+    /**
+     * The ledger's clock, in microseconds: what H2 and PostgreSQL store of a timestamp. A time with
+     * nanoseconds (Java's clock on Linux) was rounded as it was stored, up half of the time, so a row
+     * written as due "now" was not due when asked with that same "now" (a new event stream then waited
+     * a whole tick for its first round).
+     */
     public Instant now() {
-        return clock.instant();
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     /** Whether the ledger is on PostgreSQL (else H2). */

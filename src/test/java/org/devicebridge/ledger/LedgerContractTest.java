@@ -12,6 +12,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,6 +85,21 @@ abstract class LedgerContractTest {
         commands = new CommandStore(ledger);
         reads = new LedgerReads(ledger);
         transitions = new LedgerTransitions(ledger);
+    }
+
+    // ---------------------------------------------------------------- the clock
+
+    @Test
+    void theLedgersClockTicksInMicrosecondsAsTheDatabaseStoresTime() {
+        clock.set(Instant.parse("2026-03-10T09:15:30.123456789Z")); // Java's clock on Linux has nanoseconds
+
+        Instant now = ledger.now();
+
+        assertThat(now).isEqualTo(Instant.parse("2026-03-10T09:15:30.123456Z"));
+        // stored and read back it is the same time, not one rounded up past "now" (a row due now is due now)
+        OffsetDateTime stored = new JdbcTemplate(dataSource).queryForObject("SELECT CAST(? AS TIMESTAMP WITH TIME ZONE)",
+                OffsetDateTime.class, now.atOffset(ZoneOffset.UTC));
+        assertThat(stored.toInstant()).isEqualTo(now);
     }
 
     // ---------------------------------------------------------------- rate limits
