@@ -6,7 +6,8 @@
 #                         ratio, creates/PUTs/polls per action, one create + one PUT per device;
 #   backlog:              calls/s and CPU of a running bridge with 1,000 and 100,000 due commands,
 #                         create -> PUT delays and expired upload URLs; idle CPU with 100,000 open;
-#   scaleout:             one vs two bridges on one PostgreSQL schema, then one of two killed -9
+#   scaleout:             one vs two bridges on one PostgreSQL schema, sharing the machine, then each on a CPU
+#                         budget of its own (a cgroup quota), then one of two killed -9
 #                         (skipped when PostgreSQL does not answer on 127.0.0.1:5432);
 #   idle:                 idle CPU only, with the biggest backlog, and the busiest threads;
 #   all:                  the three.
@@ -14,7 +15,7 @@
 #   bench options: actions (2000), in-flight (100), processing-delay-ms (200), poll-initial-ms (200),
 #   poll-max-ms (1000), upload-url-ttl-s (600), backlog.sizes (1000,100000), window-s (30; 660 outlasts
 #   the upload URL lifetime), idle-window-s (30), idle-settle-s (180: start-up and JIT work settle before the idle window),
-#   scaleout.actions (2000), pg.url, pg.user, bridge.options-file (config/jvm.options, the JVM options users run the bridge
+#   scaleout.actions (6000), scaleout.cpu-cap (0.3 of a core per bridge; 0: no capped pair), pg.url, pg.user, bridge.options-file (config/jvm.options, the JVM options users run the bridge
 #   with; blank: the JVM's defaults), bridge.jvm-options (more JVM options of every bridge, e.g. a JFR recording),
 #   h2-settings (added to the H2 URL, e.g. ";PAGE_SIZE=1024");
 #   -Dbridge.* keys are passed on to every bridge.

@@ -141,8 +141,13 @@ final class BridgeProcess implements AutoCloseable {
 
     /** CPU seconds (user + system, all threads) used so far, from /proc; -1 once the process is gone. */
     double cpuSeconds() {
+        return cpuSeconds(process.pid());
+    }
+
+    /** CPU seconds (user + system, all threads) that process {@code pid} used so far, from /proc; -1 once it is gone. */
+    static double cpuSeconds(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) CLOCK_TICKS;  // utime, stime
         } catch (IOException | RuntimeException e) {

@@ -30,6 +30,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -81,10 +82,13 @@ public final class EngineBench {
     private final Duration idleWindow = Duration.ofSeconds(Long.getLong("bench.idle-window-s", 30));
     /** How long the idle bridge runs before its CPU is measured: start-up work (class loading, the JIT compiling the hot paths) settles. */
     private final Duration idleSettle = Duration.ofSeconds(Long.getLong("bench.idle-settle-s", 180));
-    private final int scaleoutActions = Integer.getInteger("bench.scaleout.actions", 2_000);
+    private final int scaleoutActions = Integer.getInteger("bench.scaleout.actions", 6_000);
+    /** Each bridge's CPU budget in cores for the second scale-out pair ({@link CpuCap}); 0: that pair is not run. */
+    private final double scaleoutCpuCap = Double.parseDouble(System.getProperty("bench.scaleout.cpu-cap", "0.3"));
     private final String pgUrl = System.getProperty("bench.pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String cloudBase;
+    private long cloudPid;
     /** A copy of the biggest backlog's ledger as seeded, for the idle run. */
     private Path seededCopy;
 
@@ -397,14 +401,34 @@ public final class EngineBench {
         System.out.printf(Locale.ROOT, "== scaleout: %,d seeded access commands on one PostgreSQL schema (%s, user %s), bridges started "
                         + "first, then every command made due at once; cloud's view: first create to last final%n",
                 scaleoutActions, pgUrl, user);
-        double one = scaleoutRun(user, 1, false);
-        double two = scaleoutRun(user, 2, false);
-        System.out.printf(Locale.ROOT, "  two instances / one: %.2fx (target >= 1.6)%n", one > 0 ? two / one : 0);
-        scaleoutRun(user, 2, true);
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf(Locale.ROOT, "  -- the bridges share this machine's %d cores with the cloud and PostgreSQL%n", cores);
+        double one = scaleoutRun(user, 1, false, 0);
+        double two = scaleoutRun(user, 2, false, 0);
+        System.out.printf(Locale.ROOT, "  two instances / one, one machine: %.2fx%n", one > 0 ? two / one : 0);
+        if (scaleoutCpuCap > 0) {
+            StringBuilder whyNot = new StringBuilder();
+            Optional<CpuCap> probe = CpuCap.create("device-bridge-bench-probe", scaleoutCpuCap, whyNot);
+            probe.ifPresent(CpuCap::close);
+            if (probe.isEmpty()) {
+                System.out.printf(Locale.ROOT, "  -- each bridge on a CPU budget of its own: skipped: %s%n", whyNot);
+            } else {
+                System.out.printf(Locale.ROOT, "  -- each bridge capped at %.2f of a core (a cgroup's CPU quota), as if on a machine of its own; "
+                        + "the cloud and PostgreSQL uncapped%n", scaleoutCpuCap);
+                double oneCapped = scaleoutRun(user, 1, false, scaleoutCpuCap);
+                double twoCapped = scaleoutRun(user, 2, false, scaleoutCpuCap);
+                System.out.printf(Locale.ROOT, "  two instances / one, each on its own CPU budget: %.2fx (target >= 1.6)%n",
+                        oneCapped > 0 ? twoCapped / oneCapped : 0);
+            }
+        }
+        scaleoutRun(user, 2, true, 0);
     }
 
-    /** @return actions per second */
-    private double scaleoutRun(String user, int instances, boolean killOne) throws Exception {
+    /**
+     * @param cpuCap each bridge's CPU budget in cores ({@link CpuCap}); 0: none
+     * @return actions per second
+     */
+    private double scaleoutRun(String user, int instances, boolean killOne, double cpuCap) throws Exception {
         String schema = "bench_engine_" + System.currentTimeMillis() + "_" + instances + (killOne ? "_kill" : "");
         int n = scaleoutActions;
         Instant now = Instant.now();
@@ -412,7 +436,9 @@ public final class EngineBench {
                 now.plus(Duration.ofDays(1)), now.plus(Duration.ofHours(3)));
         reset();
         List<BridgeProcess> bridges = new ArrayList<>();
-        String label = instances + (instances == 1 ? " instance" : " instances") + (killOne ? ", one killed -9 mid-run" : "");
+        List<CpuCap> caps = new ArrayList<>();
+        String label = instances + (instances == 1 ? " instance" : " instances") + (killOne ? ", one killed -9 mid-run" : "")
+                + (cpuCap > 0 ? String.format(Locale.ROOT, ", %.2f core each", cpuCap) : "");
         try {
             for (int i = 0; i < instances; i++) {
                 Path dir = tmp.resolve(schema + "-" + i);
@@ -420,7 +446,14 @@ public final class EngineBench {
                 settings.put("bridge.db.url", pgUrl);
                 settings.put("bridge.db.user", user);
                 settings.put("bridge.db.schema", schema);
-                bridges.add(BridgeProcess.start(workDir, jar, dir, "bridge-" + i, settings, API_KEY));
+                BridgeProcess bridge = BridgeProcess.start(workDir, jar, dir, "bridge-" + i, settings, API_KEY);
+                bridges.add(bridge);
+                if (cpuCap > 0) {
+                    CpuCap cap = CpuCap.create("device-bridge-bench-" + i, cpuCap, new StringBuilder())
+                            .orElseThrow(() -> new IllegalStateException("the CPU cap could be made once, not now"));
+                    caps.add(cap);
+                    cap.add(bridge.pid());
+                }
             }
             for (BridgeProcess b : bridges) {
                 if (!b.awaitStarted(Duration.ofMinutes(3))) {
@@ -437,6 +470,8 @@ public final class EngineBench {
             }
             long go = System.currentTimeMillis();
             double[] cpuAtGo = bridges.stream().mapToDouble(BridgeProcess::cpuSeconds).toArray();
+            double cloudCpuAtGo = BridgeProcess.cpuSeconds(cloudPid);
+            double postgresCpuAtGo = postgresCpuSeconds();
             double[] cpuUsed = new double[bridges.size()];
             long killedAt = 0;
             long killedCreates = 0;
@@ -458,20 +493,36 @@ public final class EngineBench {
                     cpuUsed[i] = bridges.get(i).cpuSeconds() - cpuAtGo[i];
                 }
             }
+            double cloudCpu = BridgeProcess.cpuSeconds(cloudPid) - cloudCpuAtGo;
+            double postgresCpu = postgresCpuSeconds() - postgresCpuAtGo;
+            // the cloud has answered every last poll; the ledger records the outcomes (after a kill, once the dead one's leases end)
+            long ledgerUntil = System.currentTimeMillis() + Duration.ofMinutes(3).toMillis();
+            long open = openCommands(user, schema);
+            while (open > 0 && System.currentTimeMillis() < ledgerUntil) {
+                Thread.sleep(250);
+                open = openCommands(user, schema);
+            }
+            long ledgerDoneAt = System.currentTimeMillis();
             JsonNode full = stats(true);
             double rate = rate(full, n);
             System.out.printf(Locale.ROOT, "  %s: %s%n", label, line(full, n));
-            System.out.printf(Locale.ROOT, "      bridge CPU from the go to the end (%.0f s): %s core-seconds%n", runS,
-                    Arrays.stream(cpuUsed).mapToObj(c -> String.format(Locale.ROOT, "%.1f", c)).reduce((a, b) -> a + " + " + b).orElse(""));
+            System.out.printf(Locale.ROOT, "      CPU from the go to the end (%.0f s), core-seconds: bridges %s, cloud %.1f, PostgreSQL %.1f%n",
+                    runS, Arrays.stream(cpuUsed).mapToObj(c -> String.format(Locale.ROOT, "%.1f", c)).reduce((a, b) -> a + " + " + b)
+                            .orElse(""), cloudCpu, postgresCpu);
             System.out.printf(Locale.ROOT, "      devices with more than one create: %d, more than one PUT: %d%n",
                     full.path("devices_more_than_one_create").asLong(), full.path("devices_more_than_one_put").asLong());
+            System.out.printf(Locale.ROOT, "      the ledger: %s%n", open == 0
+                    ? String.format(Locale.ROOT, "every command final %.1f s after the go", (ledgerDoneAt - go) / 1000.0)
+                    : open + " commands still open 3 min after the cloud's last final");
             if (killOne) {
                 long lastFinal = full.path("last_final_at").asLong();
                 System.out.printf(Locale.ROOT, "      killed instance 0 (pid %d) %.1f s after the go, at %,d creates; the survivor brought "
-                                + "all to a final state: %s (last final %.1f s after the kill; lease %s)%n",
+                                + "all to a final state: %s (the cloud's last final %.1f s after the kill, the ledger's %.1f s; lease %s)%n",
                         bridges.get(0).pid(), (killedAt - go) / 1000.0, killedCreates,
-                        full.path("finals").asLong() >= n ? "yes" : "NO, " + full.path("finals").asLong() + " of " + n,
-                        (lastFinal - killedAt) / 1000.0, System.getProperty("bridge.access.lease", "1m (default)"));
+                        full.path("finals").asLong() >= n && open == 0 ? "yes" : "NO, " + full.path("finals").asLong() + " of " + n
+                                + " final at the cloud, " + open + " open in the ledger",
+                        (lastFinal - killedAt) / 1000.0, (ledgerDoneAt - killedAt) / 1000.0,
+                        System.getProperty("bridge.access.lease", "1m (default)"));
             }
             for (int i = 0; i < bridges.size(); i++) {
                 keepLog(bridges.get(i), schema + "-" + i);
@@ -485,10 +536,39 @@ public final class EngineBench {
             for (BridgeProcess b : bridges) {
                 b.close();
             }
+            caps.forEach(CpuCap::close);
             try (Connection c = DriverManager.getConnection(pgUrl, user, ""); Statement st = c.createStatement()) {
                 st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }
+    }
+
+    /** The schema's commands not final yet. */
+    private long openCommands(String user, String schema) throws SQLException {
+        try (Connection c = DriverManager.getConnection(pgUrl, user, ""); Statement st = c.createStatement();
+             var rs = st.executeQuery("SELECT COUNT(*) FROM " + schema + ".bridge_command WHERE finished_at IS NULL AND internal = FALSE")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** CPU seconds of every process named {@code postgres} on this machine (its server and backends), from /proc. */
+    private static double postgresCpuSeconds() {
+        double sum = 0;
+        try (var pids = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) pids.filter(d -> d.getFileName().toString().chars().allMatch(Character::isDigit))::iterator) {
+                try {
+                    if (Files.readString(p.resolve("comm")).trim().equals("postgres")) {
+                        sum += Math.max(0, BridgeProcess.cpuSeconds(Long.parseLong(p.getFileName().toString())));
+                    }
+                } catch (IOException e) {
+                    // the process ended
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return sum;
     }
 
     private String postgresUser() {
@@ -514,6 +594,7 @@ public final class EngineBench {
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(logs.resolve("cloud.log").toFile());
         pb.environment().put("BENCH_ACCESS_API_KEY", API_KEY);
         Process p = pb.start();
+        cloudPid = p.pid();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null) {
