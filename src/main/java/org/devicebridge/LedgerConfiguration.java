@@ -88,7 +88,7 @@ final class LedgerConfiguration extends ConcernConfiguration {
         try {
             LedgerCompaction.Sizes sizes = LedgerCompaction.compactFully(pool);
             if (sizes != null) {
-                LOG.info("ledger file compacted as the bridge stops: {} MB -> {} MB in {} ms", mb(sizes.before()), mb(sizes.after()),
+                LOG.info("ledger file compacted as the bridge stops: {} -> {} in {} ms", size(sizes.before()), size(sizes.after()),
                         (System.nanoTime() - started) / 1_000_000);
             }
         } catch (RuntimeException e) {
@@ -96,8 +96,9 @@ final class LedgerConfiguration extends ConcernConfiguration {
         }
     }
 
-    private static String mb(long bytes) {
-        return String.format(Locale.ROOT, "%.1f", bytes / 1e6);
+    private static String size(long bytes) {
+        return bytes < 1_000_000 ? String.format(Locale.ROOT, "%,d KB", (bytes + 500) / 1000)
+                : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
     @BindToRegistry("ledger")
