@@ -146,11 +146,11 @@ public final class LedgerDatabase {
      * <li>{@code MAX_COMPACT_TIME=0}: H2 compacts the file for up to 200 ms as the database closes,
      * moving chunks, which the bridge's own compaction does not do (the corner case in
      * {@link LedgerCompaction}); cut off after its 200 ms it also left the file larger than before the
-     * stop (4.7 MB to 5.8 MB for 2,000 finished commands). The file stays as the running bridge's
-     * compaction left it.</li>
+     * stop (4.7 MB to 5.8 MB for 2,000 finished commands). A graceful stop compacts the whole file
+     * instead ({@code bridge.db.compact-on-stop}, {@link LedgerCompaction#compactFully}).</li>
      * <li>{@code DB_CLOSE_ON_EXIT=FALSE}: H2 closes the database in a JVM shutdown hook of its own by
-     * default, which runs beside Camel's as the bridge is stopped ({@code SIGTERM}): the steps still
-     * finishing met a closed ledger, and the bridge's own close ({@code bridge.db.compact-on-stop}) found
+     * default, which runs beside Camel's as the bridge is stopped ({@code SIGTERM}): steps still
+     * finishing could meet a closed ledger, and the bridge's own close ({@code bridge.db.compact-on-stop}) found
      * nothing left to close. The bridge closes it, last, as its Camel context stops; a process that ends
      * without that loses nothing ({@code WRITE_DELAY=0}).</li>
      * <li>{@code CACHE_SIZE}: a quarter of the JVM's largest heap, at least H2's default of 16 MB.

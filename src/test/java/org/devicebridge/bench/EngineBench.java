@@ -50,7 +50,8 @@ import java.util.stream.Stream;
  *       due commands: cloud calls/s and the bridge's CPU over a window, create-to-PUT delays and
  *       expired upload URLs; then 100,000 open commands none due: idle CPU;</li>
  *   <li>{@code scaleout}: one vs two bridges on one PostgreSQL schema (skipped without PostgreSQL),
- *       then two with one killed (-9) mid-run.</li>
+ *       sharing the machine, then each on a CPU budget of its own ({@link CpuCap}), then two with one
+ *       killed (-9) mid-run; each run until the ledger has every command final.</li>
  * </ul>
  * Options are system properties ({@code -Dbench.actions=2000}, see {@link #main}); every
  * {@code -Dbridge.*} given to the bench is passed on to each bridge.
