@@ -204,6 +204,9 @@ public class LedgerTransitions {
                 if (updated == 0) {
                     return false; // someone else moved it meanwhile: read again and re-decide
                 }
+                if (last) {
+                    freeDevice(current.get());
+                }
                 // from is the transition before's to_state (V10_3): the update above just checked it
                 ledger.jdbc().update("INSERT INTO bridge_transition (command_no, at, to_state, vendor_status, vendor_request_id, "
                                 + "reason) VALUES (" + Ledger.COMMAND_NO + ", ?, ?, ?, ?, ?)",
@@ -219,6 +222,21 @@ public class LedgerTransitions {
         }
         LOG.warn("command {}: gave up moving to {} after repeated concurrent updates", commandId, change.to());
         return Optional.empty();
+    }
+
+    /**
+     * A final command gives its device's slot back ({@link WorkQueue#takeDevice}): the row goes, and the next
+     * command of the device takes a new one. On PostgreSQL a row locked by a claim taking the device at this
+     * moment is left as it is (a final holder's row counts as free), so that this move never waits for that claim.
+     */
+    private void freeDevice(CommandRecord c) {
+        String slot = "kind = ? AND device = ? AND command_id = ?";
+        if (ledger.postgres()) {
+            ledger.jdbc().update("DELETE FROM bridge_device_slot WHERE (kind, device) IN (SELECT kind, device FROM bridge_device_slot "
+                    + "WHERE " + slot + " FOR UPDATE SKIP LOCKED)", c.kind(), c.device(), c.id());
+        } else {
+            ledger.jdbc().update("DELETE FROM bridge_device_slot WHERE " + slot, c.kind(), c.device(), c.id());
+        }
     }
 
     private static void notify(Consumer<StateChanged> listener, StateChanged event) {

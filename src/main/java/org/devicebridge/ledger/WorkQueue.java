@@ -255,8 +255,9 @@ public class WorkQueue {
 
     /**
      * Takes the device of {@code c} for it: at most one command of a kind holds a device at a time
-     * ({@code bridge_device_slot}). Taken when it is free, held by {@code c} already, or held by a
-     * command that is final (or removed); one atomic write on PostgreSQL, whichever instance comes first.
+     * ({@code bridge_device_slot}). Taken when it is free (no row: a command's final move deletes its slot,
+     * {@link LedgerTransitions}), held by {@code c} already, or held by a command that is final (a row an older
+     * bridge left) or removed; one atomic write on PostgreSQL, whichever instance comes first.
      *
      * @return false when another command that is not final holds the device
      */

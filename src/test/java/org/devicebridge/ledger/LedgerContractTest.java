@@ -573,6 +573,25 @@ abstract class LedgerContractTest {
     }
 
     @Test
+    void aFinalCommandGivesItsDevicesSlotBackSoThatTheSlotsHoldOnlyDevicesWithAnOpenCommand() {
+        commands.openRequest("req-1", "file", "b.json");
+        commands.recordCommand(new NewCommand("first", "req-1", 1, 0, "line 1", "a1", KIND, "door-9", QUEUED, "{}", "CREATE", T0, null, null));
+        commands.recordCommand(new NewCommand("second", "req-1", 2, 0, "line 2", "a2", KIND, "door-9", QUEUED, "{}", "CREATE",
+                T0.plusSeconds(1), null, null));
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        CommandRecord first = commands.command("first").orElseThrow();
+        CommandRecord second = commands.command("second").orElseThrow();
+        assertThat(queue.takeDevice(first)).isTrue();
+        assertThat(queue.takeDevice(second)).as("held by an open command").isFalse();
+
+        transitions.move("first", StateChange.to(SUCCESS));
+
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM bridge_device_slot", Integer.class)).as("slots after the final move").isZero();
+        assertThat(queue.takeDevice(second)).isTrue();
+        assertThat(jdbc.queryForList("SELECT command_id FROM bridge_device_slot WHERE device = 'door-9'", String.class)).containsExactly("second");
+    }
+
+    @Test
     void aCommandThatFoundItsDeviceBusyIsDueAtOnceWhenTheHolderEndedWhileItsClaimWasOpen() throws Exception {
         commands.openRequest("req-1", "file", "b.json");
         commands.recordCommand(new NewCommand("holder", "req-1", 1, 0, "line 1", "a1", KIND, "door-9", QUEUED, "{}", "CREATE", T0, null, null));
