@@ -12,6 +12,10 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.io.IOException;
+import java.lang.reflect.AccessibleObject;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,8 +24,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -51,10 +57,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * (while the chunks are mostly dead, a pass that rewrote goes on regardless). While the ledger is
  * quiet (fewer than {@value #QUIET_COMMITS_PER_SECOND} commits a second since the last run: the
  * engine at rest, a late webhook perhaps) a file that is not mostly live data is
- * evacuated instead: the oldest chunks, as much as fits the largest gap before the file's end, are
- * rewritten into that gap, or into a piece at the end when nothing fits, until the end holds nothing
- * live and H2 cuts it ({@link #evacuation}); at most {@value #EVACUATE_ROUNDS} times the data is
- * rewritten so while the ledger stays quiet. A ledger where nothing is committed and whose file is cut
+ * evacuated instead: the chunks at the file's end, as many as fit the largest gap before them, are
+ * rewritten as one chunk into that gap (in a file of mostly gaps where nothing fits, the oldest data
+ * goes to the end first), until the end holds nothing live and H2 cuts it ({@link #evacuation}); at
+ * most {@value #EVACUATE_ROUNDS} times the data is rewritten so while the ledger stays quiet. A ledger where nothing is committed and whose file is cut
  * as far as it goes is not written to.
  * <p>
  * It uses H2's own store API ({@code org.h2.mvstore}) through the embedded session. On any other
@@ -78,10 +84,25 @@ public class LedgerCompaction {
     /** Below this share of the file that is live data (percent), a quiet ledger's chunks are rewritten into its gaps. */
     static final int EVACUATE_BELOW = 85;
     /**
-     * The most live data rewritten by that one pass of a run (a commit that comes meanwhile waits for it: the
-     * ledger was quiet). A ledger with more data is rewritten in pieces this large.
+     * The most live data one rewrite of a quiet run takes (a commit that comes meanwhile waits for it: the ledger
+     * was quiet; 16 MB took 0.3 to 1.4 s on a 2-core machine). It is stored as one chunk, its pages held in
+     * memory until then: 16 MB, less with a heap below 1 GB. A ledger with more data is rewritten in pieces this
+     * large. Larger pieces write the pages above the rows fewer times (with 64 MB, 93 % of the chunks stayed
+     * live, against 86 %) but fill the gaps less well: a replay of a 100,000-command ledger ended longer.
      */
-    static final int EVACUATE_LIMIT = 16 * 1024 * 1024;
+    static final int EVACUATE_LIMIT = evacuateLimit(Runtime.getRuntime().maxMemory());
+
+    /** {@link #EVACUATE_LIMIT} for a heap of {@code maxHeap} bytes: 16 MB, or a 64th of it if less, at least 4 MB. */
+    static int evacuateLimit(long maxHeap) {
+        return (int) Math.max(4L << 20, Math.min(16L << 20, maxHeap / 64));
+    }
+    /**
+     * Below this share of the file that is live data (percent), a quiet run whose chunk at the file's end fits
+     * no gap sends the oldest data to the end: the file is mostly gaps, and the space that data leaves takes
+     * the chunks at the end in the runs after. Above it, that would only make the file longer (it grew by a
+     * piece a run in a replay of a 100,000-command ledger at 81 %).
+     */
+    static final int SEND_TO_END_BELOW = 50;
     /**
      * Below this many commits per second since the last run, the ledger counts as quiet for the evacuation: the
      * engine at work commits some 150 a second; a late webhook or a timer, a few. (The event topic catching up
@@ -165,13 +186,15 @@ public class LedgerCompaction {
                     cutting = true;
                     touches++;
                     touch(store, storeLock);
-                } else if (evacuated < EVACUATE_ROUNDS * layout.maxLength() + EVACUATE_LIMIT) {
-                    int limit = evacuation(file, layout);
-                    if (limit > 0) {
+                    layout = Layout.of(store); // and the space they held now takes the next rewrite, in this same run
+                }
+                if (evacuated < EVACUATE_ROUNDS * layout.maxLength() + EVACUATE_LIMIT) {
+                    Evacuation plan = evacuation(file, layout);
+                    if (plan != null) {
                         cutting = true;
                         touches = 0; // what this rewrite leaves dead may take commits of nothing again
-                        evacuated += Math.min(limit, layout.maxLength()); // no run rewrites more than there is
-                        passes += rewrite(store, storeLock, 100, limit) ? 1 : 0;
+                        evacuated += Math.min(plan.bytes(), layout.maxLength()); // no run rewrites more than there is
+                        passes += rewriteAsOneChunk(store, storeLock, plan) ? 1 : 0;
                     }
                 }
             } else {
@@ -209,69 +232,120 @@ public class LedgerCompaction {
     }
 
     /**
-     * How much live data a quiet run rewrites so that H2 can cut the file's end, in H2's measure of it
-     * (the pages' maximum lengths, which a chunk's blocks hold some 10 % less of): 0 when
-     * {@value #EVACUATE_BELOW} % or more of the file is live data, or no gap of {@value #EVACUATE_MIN_GAP}
-     * bytes lies between its chunks; else what fits the largest gap, less a twentieth for the pages above
-     * the rewritten ones, up to {@value #EVACUATE_LIMIT}; or that much when the chunk at the file's end fits
-     * no gap.
+     * What a quiet run rewrites, and where it goes: the chunks at the file's end whose live data fits the largest
+     * gap before them (up to {@link #EVACUATE_LIMIT}), rewritten as one new chunk, which H2 puts into the first
+     * free space large enough; or, when not even the last chunk's live data fits a gap and less than
+     * {@value #SEND_TO_END_BELOW} % of the file is live data, the oldest data (H2's choice: the oldest and
+     * emptiest chunks), {@link #EVACUATE_LIMIT} of it, to the file's end, so that the space it leaves takes the
+     * chunks at the end in the runs after. Null: nothing to do, because {@value #EVACUATE_BELOW} % or more of
+     * the file is live data, no gap of {@value #EVACUATE_MIN_GAP} bytes lies between its chunks, or nothing
+     * fits a gap in a file that is mostly data.
      * <p>
-     * H2 writes a chunk into the first free space large enough and rewrites the oldest and emptiest chunks
-     * first (what it rewrote last, it takes last), and it does not rewrite the chunk it wrote last. Once the
-     * work is done, the chunk at the file's end is often the oldest, with gaps before it: in runs of the
-     * ledger-size bench, 2 to 3 MB of gaps before a live chunk of about 2 MB at the end of a 6 to 8.5 MB
-     * file. Rewritten as much as fits the largest gap, its data goes there, it dies, and H2 cuts it at the
-     * next commit after the retention time (a later run's). When it fits no gap, 16 MB of the oldest data
-     * (all of it, for a smaller ledger) go to the end of the file, as chunks of a few MB (H2 stores a large
-     * rewrite in several), the chunks it came from die, and the space they leave at the start takes the
-     * chunks rewritten after: over its runs the evacuation writes all the data about twice, and the file
-     * ends about where its data does (docs/ledger-storage.md).
+     * Once the work is done, the file is mostly gaps with chunks spread over it, some at its end. H2 cuts the
+     * end only when no live chunk is there; moving them there by rewriting (their pages copied into a new chunk
+     * by an ordinary commit, the old chunks dead) is safe where H2's own chunk move is not
+     * ({@link LedgerCompaction above}). One chunk per rewrite: H2 would split a large rewrite into chunks of a
+     * few MB, each holding again the pages above its rows, so that a third of each was dead soon after
+     * (docs/ledger-storage.md).
      */
-    static int evacuation(RandomAccessStore file, Layout layout) {
+    static Evacuation evacuation(RandomAccessStore file, Layout layout) {
         if (file.size() <= 0 || (long) file.getFillRate() * file.getChunksFillRate() >= EVACUATE_BELOW * 100L
-                || layout.largestGap() * BLOCK < EVACUATE_MIN_GAP || layout.blocks() == 0) {
-            return 0;
+                || layout.largestGap() * BLOCK < EVACUATE_MIN_GAP || layout.chunks().isEmpty()) {
+            return null;
         }
-        if (layout.largestGap() < layout.lastChunk()) {
-            // the chunk at the end fits no gap: the oldest data, rewritten to the end of the file; the chunks it came
-            // from die, and later runs move what is at the end into the space they leave
-            return EVACUATE_LIMIT;
+        return evacuation(layout, file.getFillRate() * file.getChunksFillRate() / 100, EVACUATE_LIMIT);
+    }
+
+    /** {@link #evacuation(RandomAccessStore, Layout)} once it is worth doing: rewrites of at most {@code limit} bytes. */
+    static Evacuation evacuation(Layout layout, int liveShare, int limit) {
+        List<Layout.Placed> chunks = layout.chunks();
+        // the largest gap before each chunk (the space between it and the one before counts): where the chunks from
+        // it to the end may go
+        long[] gapUpTo = new long[chunks.size()];
+        long end = 2; // the file's header
+        long largest = 0;
+        for (int i = 0; i < chunks.size(); i++) {
+            largest = Math.max(largest, chunks.get(i).block() - end);
+            gapUpTo[i] = largest;
+            end = Math.max(end, chunks.get(i).block() + chunks.get(i).length());
         }
-        double measure = Math.max(1.0, (double) layout.maxLength() / (layout.blocks() * BLOCK)); // H2's lengths per byte of file
-        return (int) Math.min(EVACUATE_LIMIT, layout.largestGap() * BLOCK * measure * 0.95);
+        Set<Integer> tail = new HashSet<>();
+        long liveBlocks = 0;
+        long bytes = 0;
+        for (int i = chunks.size() - 1; i >= 0; i--) {
+            Layout.Placed c = chunks.get(i);
+            long needed = liveBlocks + c.liveBlocks();
+            // the rewritten chunk holds the live pages and the pages above them again: a tenth to spare
+            // (one chunk whatever its size: it is one chunk already)
+            if ((!tail.isEmpty() && bytes + c.liveMax() > limit) || needed * 10 > gapUpTo[i] * 9) {
+                break;
+            }
+            tail.add(c.id());
+            liveBlocks = needed;
+            bytes += c.liveMax();
+        }
+        if (!tail.isEmpty()) {
+            return new Evacuation(tail, bytes);
+        }
+        return liveShare < SEND_TO_END_BELOW ? new Evacuation(Set.of(), limit) : null;
     }
 
     /**
-     * Where the chunks lie, from H2's layout map: the largest gap between two of them, the length of the
-     * one at the file's end, the length of all (in blocks) and H2's maximum length of their pages (bytes),
-     * and the blocks of those that hold no live page any more (H2 frees them at its next commit).
+     * A quiet run's rewrite: these chunks (their live pages) to wherever H2 puts the new chunk; or, when none is
+     * named, {@code bytes} of the oldest data, H2's choice.
      */
-    record Layout(long largestGap, long lastChunk, long blocks, long maxLength, long deadBlocks) {
+    record Evacuation(Set<Integer> chunks, int bytes) {
+        Evacuation(Set<Integer> chunks, long bytes) {
+            this(chunks, (int) Math.min(Integer.MAX_VALUE, bytes));
+        }
+    }
+
+    /**
+     * Where the chunks lie, from H2's layout map, in the file's order: the largest gap between two of them, the
+     * length of the one at the file's end, the length of all (in blocks) and H2's maximum length of their pages
+     * (bytes), and the blocks of those that hold no live page any more (H2 frees them at its next commit).
+     */
+    record Layout(long largestGap, long lastChunk, long blocks, long maxLength, long deadBlocks, List<Placed> chunks) {
+
+        /** One chunk: its id, first block, length in blocks, and H2's maximum length of all its pages and of the live ones. */
+        record Placed(int id, long block, long length, long max, long liveMax) {
+            /** The blocks its live pages take, in the proportion of their H2 length. */
+            long liveBlocks() {
+                return max <= 0 ? length : (long) Math.ceil((double) length * liveMax / max);
+            }
+        }
 
         static Layout of(MVStore store) {
-            List<Map<String, String>> chunks = new ArrayList<>();
+            List<Placed> chunks = new ArrayList<>();
             for (Map.Entry<String, String> e : store.getLayoutMap().entrySet()) {
                 if (e.getKey().startsWith("chunk.")) {
-                    chunks.add(DataUtils.parseMap(e.getValue()));
+                    Map<String, String> c = DataUtils.parseMap(e.getValue());
+                    long max = DataUtils.readHexLong(c, "max", 0);
+                    boolean dead = DataUtils.readHexLong(c, "livePages", 1) == 0;
+                    chunks.add(new Placed((int) DataUtils.readHexLong(c, "chunk", 0), DataUtils.readHexLong(c, "block", 0),
+                            DataUtils.readHexLong(c, "len", 0), max, dead ? 0 : DataUtils.readHexLong(c, "liveMax", max)));
                 }
             }
-            chunks.sort(Comparator.comparingLong(c -> DataUtils.readHexLong(c, "block", 0)));
+            chunks.sort(Comparator.comparingLong(Placed::block));
             long largestGap = 0;
             long end = 2; // the file's header
             long last = 0;
             long blocks = 0;
             long max = 0;
             long dead = 0;
-            for (Map<String, String> c : chunks) {
-                long block = DataUtils.readHexLong(c, "block", 0);
-                last = DataUtils.readHexLong(c, "len", 0);
-                largestGap = Math.max(largestGap, block - end);
-                end = Math.max(end, block + last);
+            // the newest chunk the map lists (it lists a chunk from the commit after it on) may hold no live page, yet
+            // a commit of nothing does not free it: counted, a quiet ledger committed nothing 20 runs in a row (in a
+            // replay of a 100,000-command ledger)
+            int newest = chunks.stream().mapToInt(Placed::id).max().orElse(-1);
+            for (Placed c : chunks) {
+                last = c.length();
+                largestGap = Math.max(largestGap, c.block() - end);
+                end = Math.max(end, c.block() + last);
                 blocks += last;
-                max += DataUtils.readHexLong(c, "max", 0);
-                dead += DataUtils.readHexLong(c, "livePages", 1) == 0 ? last : 0;
+                max += c.max();
+                dead += c.liveMax() == 0 && c.id() != newest ? last : 0;
             }
-            return new Layout(largestGap, last, blocks, max, dead);
+            return new Layout(largestGap, last, blocks, max, dead, List.copyOf(chunks));
         }
     }
 
@@ -335,6 +409,100 @@ public class LedgerCompaction {
         });
     }
 
+    /**
+     * A quiet run's rewrite (see {@link #evacuation}), stored as one chunk: H2 commits by itself whenever the
+     * unsaved pages pass its auto-commit memory ({@code autoCommitMemory}, about 19 MB of its in-memory
+     * estimate, some 2.5 MB of file), which would split it; that bound is lifted for this rewrite and its
+     * commit (the ledger is quiet, and the rewrite at most {@link #EVACUATE_LIMIT}).
+     * Named chunks are rewritten through H2's own {@code FileStore.compactRewrite}, as its compaction does with
+     * the chunks it picks. Where this H2 lacks those internals, it falls back on {@code MVStore.compact}.
+     */
+    static boolean rewriteAsOneChunk(MVStore store, ReentrantLock storeLock, Evacuation plan) {
+        return underStoreLock(storeLock, () -> {
+            H2Internals h2 = H2Internals.FOUND;
+            int autoCommitMemory = h2 == null ? 0 : h2.liftAutoCommitMemory(store);
+            try {
+                boolean rewrote = plan.chunks().isEmpty() || h2 == null ? store.compact(100, plan.bytes())
+                        : h2.rewrite(store, plan.chunks());
+                if (rewrote) {
+                    store.commit();
+                }
+                return rewrote;
+            } finally {
+                if (h2 != null) {
+                    h2.restoreAutoCommitMemory(store, autoCommitMemory);
+                }
+            }
+        });
+    }
+
+    /** The parts of H2 2.3.232's MVStore a quiet run's rewrite uses that H2 keeps private. */
+    private record H2Internals(Field autoCommitMemory, Field serializationLock,
+                               Method acceptChunkOccupancyChanges, Method timeSinceCreation,
+                               Method compactRewrite) {
+
+        /** This H2's; null if it has not all of them by these names. */
+        static final H2Internals FOUND = find();
+
+        private static H2Internals find() {
+            try {
+                Field memory = MVStore.class.getDeclaredField("autoCommitMemory");
+                Field lock = FileStore.class.getDeclaredField("serializationLock");
+                Method accept = FileStore.class.getDeclaredMethod("acceptChunkOccupancyChanges", long.class, long.class);
+                Method time = FileStore.class.getDeclaredMethod("getTimeSinceCreation");
+                Method rewrite = FileStore.class.getDeclaredMethod("compactRewrite", Set.class);
+                for (AccessibleObject member : List.of(memory, lock, accept, time, rewrite)) {
+                    member.setAccessible(true);
+                }
+                return new H2Internals(memory, lock, accept, time, rewrite);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        int liftAutoCommitMemory(MVStore store) {
+            try {
+                int before = autoCommitMemory.getInt(store);
+                autoCommitMemory.setInt(store, Integer.MAX_VALUE / 4); // H2 multiplies it by 4 (requireStore): no overflow
+                return before;
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void restoreAutoCommitMemory(MVStore store, int value) {
+            try {
+                autoCommitMemory.setInt(store, value);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** What H2's {@code FileStore.rewriteChunks(int, int)} does, for the chunks named rather than those it would pick. */
+        boolean rewrite(MVStore store, Set<Integer> chunks) {
+            FileStore<?> file = store.getFileStore();
+            try {
+                ReentrantLock serialization = (ReentrantLock) serializationLock.get(file);
+                serialization.lock();
+                try {
+                    MVStore.TxCounter usage = store.registerVersionUsage();
+                    try {
+                        acceptChunkOccupancyChanges.invoke(file, timeSinceCreation.invoke(file), store.getCurrentVersion());
+                        return (int) compactRewrite.invoke(file, chunks) > 0;
+                    } finally {
+                        store.deregisterVersionUsage(usage);
+                    }
+                } finally {
+                    serialization.unlock();
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            } catch (InvocationTargetException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
     /** Runs {@code work} holding H2's store lock, queued for it as a commit is (without the lock: as H2 does, see {@link #storeLock}). */
     private static boolean underStoreLock(ReentrantLock storeLock, java.util.function.BooleanSupplier work) {
         if (storeLock != null) {
@@ -355,7 +523,7 @@ public class LedgerCompaction {
      */
     static ReentrantLock storeLock(MVStore store) {
         try {
-            java.lang.reflect.Field field = MVStore.class.getDeclaredField("storeLock");
+            Field field = MVStore.class.getDeclaredField("storeLock");
             field.setAccessible(true);
             return field.get(store) instanceof ReentrantLock lock ? lock : null;
         } catch (ReflectiveOperationException | RuntimeException e) {

@@ -2,6 +2,7 @@ package org.devicebridge.ledger;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.devicebridge.PostgresAvailability;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.RandomAccessStore;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -107,7 +110,7 @@ class LedgerCompactionTest {
                 MVStore store = LedgerCompaction.fileStore(c);
                 LedgerCompaction.Layout layout = LedgerCompaction.Layout.of(store);
                 assertThat(LedgerCompaction.evacuation((RandomAccessStore) store.getFileStore(), layout))
-                        .as("live data to move: none, the file is cut as far as it goes").isZero();
+                        .as("live data to move: none, the file is cut as far as it goes").isNull();
                 assertThat(layout.deadBlocks()).as("blocks of dead chunks waiting for a commit").isLessThan(16);
             }
             assertThat(again.passes()).isZero();
@@ -146,6 +149,85 @@ class LedgerCompactionTest {
     private HikariDataSource evacuationOnly() {
         return LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger") + ";RETENTION_TIME=0;AUTO_COMPACT_FILL_RATE=10", "sa", "",
                 null, 4);
+    }
+
+    private static void commitNothing(MVStore store) {
+        store.setStoreVersion(store.getStoreVersion() + 1);
+        store.commit();
+    }
+
+    /** A chunk of {@code length} blocks at {@code block}, {@code livePercent} of it live (H2's lengths: 4,096 bytes a block). */
+    private static LedgerCompaction.Layout.Placed chunk(int id, long block, long length, int livePercent) {
+        return new LedgerCompaction.Layout.Placed(id, block, length, length * 4096, length * 4096 * livePercent / 100);
+    }
+
+    private static LedgerCompaction.Layout layout(LedgerCompaction.Layout.Placed... chunks) {
+        long end = 2;
+        long gap = 0;
+        for (LedgerCompaction.Layout.Placed c : chunks) {
+            gap = Math.max(gap, c.block() - end);
+            end = c.block() + c.length();
+        }
+        return new LedgerCompaction.Layout(gap, chunks[chunks.length - 1].length(), 0, 0, 0, List.of(chunks));
+    }
+
+    @Test
+    void aQuietRunsRewriteIsStoredAsOneChunkWhereH2WouldSplitItIntoPiecesOfAFewMegabytes() {
+        MVStore store = new MVStore.Builder().fileName(dir.resolve("pieces.mv.db").toString()).autoCommitDisabled().open();
+        try {
+            MVMap<Integer, String> rows = store.openMap("rows");
+            for (int i = 0; i < 12_000; i++) { // 12 MB of rows, in 24 commits
+                rows.put(i, "row " + i + " " + "x".repeat(1_000));
+                if (i % 500 == 499) {
+                    store.commit();
+                }
+            }
+            commitNothing(store); // H2's layout map lists a chunk from the commit after it on
+            Set<Integer> before = LedgerCompaction.Layout.of(store).chunks().stream().map(LedgerCompaction.Layout.Placed::id)
+                    .collect(Collectors.toSet());
+
+            assertThat(LedgerCompaction.rewriteAsOneChunk(store, null, new LedgerCompaction.Evacuation(before, 64 << 20))).isTrue();
+
+            commitNothing(store);
+            List<LedgerCompaction.Layout.Placed> written = LedgerCompaction.Layout.of(store).chunks().stream()
+                    .filter(c -> !before.contains(c.id()) && c.liveMax() > 100_000).toList();
+            assertThat(written).as("chunks written by the rewrite").hasSize(1);
+            assertThat(written.get(0).liveMax()).as("the rows' bytes in it").isGreaterThan(12_000_000L);
+            assertThat(rows.get(11_999)).startsWith("row 11999 ");
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aQuietRunMovesTheChunksAtTheFileEndIntoTheLargestGapBeforeThemAsFarAsTheGapTakesThem() {
+        LedgerCompaction.Layout roomy = layout(chunk(1, 2, 100, 100), chunk(2, 10_000, 1_000, 50), chunk(3, 11_000, 1_000, 90));
+        assertThat(LedgerCompaction.evacuation(roomy, 20, 64 << 20).chunks()).as("both end chunks' live data fits the gap").containsOnly(2, 3);
+
+        // a gap of 1,000 blocks takes the last chunk's 900 live blocks, not the 500 of the one before as well
+        LedgerCompaction.Layout tight = layout(chunk(1, 2, 100, 100), chunk(2, 1_102, 1_000, 50), chunk(3, 2_102, 1_000, 90));
+        assertThat(LedgerCompaction.evacuation(tight, 80, 64 << 20).chunks()).containsOnly(3);
+
+        // the rewrite's limit bounds how many are taken, but one chunk is taken whatever its size
+        assertThat(LedgerCompaction.evacuation(roomy, 20, 1 << 20).chunks()).containsOnly(3);
+    }
+
+    @Test
+    void whenNotEvenTheLastChunkFitsAGapTheOldestDataGoesToTheEndOfAFileOfMostlyGapsAndNothingMovesInAFileOfMostlyData() {
+        LedgerCompaction.Layout full = layout(chunk(1, 2, 600, 100), chunk(2, 1_102, 1_000, 90));
+
+        LedgerCompaction.Evacuation plan = LedgerCompaction.evacuation(full, 30, 16 << 20);
+
+        assertThat(plan.chunks()).as("no chunk named: H2 takes its oldest").isEmpty();
+        assertThat(plan.bytes()).isEqualTo(16 << 20);
+        assertThat(LedgerCompaction.evacuation(full, 80, 16 << 20)).as("sent to the end, it would only make the file longer").isNull();
+    }
+
+    @Test
+    void aQuietRunRewritesAtMostSixteenMegabytesAtOnceLessWithASmallHeap() {
+        assertThat(LedgerCompaction.evacuateLimit(128L << 20)).isEqualTo(4 << 20);
+        assertThat(LedgerCompaction.evacuateLimit(512L << 20)).isEqualTo(8 << 20);
+        assertThat(LedgerCompaction.evacuateLimit(6L << 30)).isEqualTo(16 << 20);
     }
 
     /** The commands {@link #mostlyDead} left alive, all of them, as they were. */
