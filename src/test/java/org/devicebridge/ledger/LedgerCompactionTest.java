@@ -213,14 +213,17 @@ class LedgerCompactionTest {
     }
 
     @Test
-    void whenNotEvenTheLastChunkFitsAGapTheOldestDataGoesToTheEndOfAFileOfMostlyGapsAndNothingMovesInAFileOfMostlyData() {
+    void whenNotEvenTheLastChunkFitsAGapTheOldestDataGoesToTheEndOfAFileOfMostlyGapsOrAllAtOnceElseNothingMoves() {
         LedgerCompaction.Layout full = layout(chunk(1, 2, 600, 100), chunk(2, 1_102, 1_000, 90));
 
         LedgerCompaction.Evacuation plan = LedgerCompaction.evacuation(full, 30, 16 << 20);
 
         assertThat(plan.chunks()).as("no chunk named: H2 takes its oldest").isEmpty();
         assertThat(plan.bytes()).isEqualTo(16 << 20);
-        assertThat(LedgerCompaction.evacuation(full, 80, 16 << 20)).as("sent to the end, it would only make the file longer").isNull();
+        assertThat(LedgerCompaction.evacuation(full, 80, 1 << 20)).as("sent to the end in pieces, it would only make the file longer")
+                .isNull();
+        assertThat(LedgerCompaction.evacuation(full, 80, 16 << 20).bytes()).as("all the data at once: it comes back as one chunk")
+                .isEqualTo(16 << 20);
     }
 
     @Test
