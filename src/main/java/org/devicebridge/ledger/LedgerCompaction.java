@@ -60,8 +60,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * evacuated instead: the chunks at the file's end, as many as fit the largest gap before them, are
  * rewritten as one chunk into that gap (in a file of mostly gaps where nothing fits, the oldest data
  * goes to the end first), until the end holds nothing live and H2 cuts it ({@link #evacuation}); at
- * most {@value #EVACUATE_ROUNDS} times the data is rewritten so while the ledger stays quiet. A ledger where nothing is committed and whose file is cut
- * as far as it goes is not written to.
+ * most {@value #EVACUATE_ROUNDS} times the data is rewritten so while the ledger stays quiet. A
+ * ledger where nothing is committed and whose file is cut as far as it goes is not written to.
  * <p>
  * It uses H2's own store API ({@code org.h2.mvstore}) through the embedded session. On any other
  * database (PostgreSQL, H2 in memory, an H2 server reached over TCP, which compacts its own file)
