@@ -260,16 +260,7 @@ public class LedgerCompaction {
     /** {@link #evacuation(RandomAccessStore, Layout)} once it is worth doing: rewrites of at most {@code limit} bytes. */
     static Evacuation evacuation(Layout layout, int liveShare, int limit) {
         List<Layout.Placed> chunks = layout.chunks();
-        // the largest gap before each chunk (the space between it and the one before counts): where the chunks from
-        // it to the end may go
-        long[] gapUpTo = new long[chunks.size()];
-        long end = 2; // the file's header
-        long largest = 0;
-        for (int i = 0; i < chunks.size(); i++) {
-            largest = Math.max(largest, chunks.get(i).block() - end);
-            gapUpTo[i] = largest;
-            end = Math.max(end, chunks.get(i).block() + chunks.get(i).length());
-        }
+        long[] gapUpTo = layout.gapsUpTo(); // where the chunks from each one to the end may go
         Set<Integer> tail = new HashSet<>();
         long liveBlocks = 0;
         long bytes = 0;
@@ -302,17 +293,8 @@ public class LedgerCompaction {
         }
     }
 
-    /**
-     * Where the chunks lie, from H2's layout map, in the file's order: the largest gap between two of them, the
-     * length of the one at the file's end, the length of all (in blocks) and H2's maximum length of their pages
-     * (bytes), and the blocks of those that hold no live page any more (H2 frees them at its next commit).
-     */
-    record Layout(long largestGap, long lastChunk, long blocks, long maxLength, long deadBlocks, List<Placed> chunks) {
-
-        /** H2's maximum length of the live pages of all the chunks (bytes). */
-        long live() {
-            return chunks.stream().mapToLong(Placed::liveMax).sum();
-        }
+    /** Where the chunks lie, from H2's layout map, in the file's order (what it says is derived from them). */
+    record Layout(List<Placed> chunks) {
 
         /** One chunk: its id, first block, length in blocks, and H2's maximum length of all its pages and of the live ones. */
         record Placed(int id, long block, long length, long max, long liveMax) {
@@ -334,25 +316,48 @@ public class LedgerCompaction {
                 }
             }
             chunks.sort(Comparator.comparingLong(Placed::block));
-            long largestGap = 0;
+            return new Layout(List.copyOf(chunks));
+        }
+
+        /** For each chunk, the largest gap before it (the file's header and the space between it and the one before count), in blocks. */
+        long[] gapsUpTo() {
+            long[] gaps = new long[chunks.size()];
             long end = 2; // the file's header
-            long last = 0;
-            long blocks = 0;
-            long max = 0;
-            long dead = 0;
-            // the newest chunk the map lists (it lists a chunk from the commit after it on) may hold no live page, yet
-            // a commit of nothing does not free it: counted, a quiet ledger committed nothing 20 runs in a row (in a
-            // replay of a 100,000-command ledger)
-            int newest = chunks.stream().mapToInt(Placed::id).max().orElse(-1);
-            for (Placed c : chunks) {
-                last = c.length();
-                largestGap = Math.max(largestGap, c.block() - end);
-                end = Math.max(end, c.block() + last);
-                blocks += last;
-                max += c.max();
-                dead += c.liveMax() == 0 && c.id() != newest ? last : 0;
+            long largest = 0;
+            for (int i = 0; i < chunks.size(); i++) {
+                Placed c = chunks.get(i);
+                largest = Math.max(largest, c.block() - end);
+                gaps[i] = largest;
+                end = Math.max(end, c.block() + c.length());
             }
-            return new Layout(largestGap, last, blocks, max, dead, List.copyOf(chunks));
+            return gaps;
+        }
+
+        /** The largest gap between two chunks (blocks). */
+        long largestGap() {
+            long[] gaps = gapsUpTo();
+            return gaps.length == 0 ? 0 : gaps[gaps.length - 1];
+        }
+
+        /** H2's maximum length of all the chunks' pages (bytes). */
+        long maxLength() {
+            return chunks.stream().mapToLong(Placed::max).sum();
+        }
+
+        /** H2's maximum length of the live pages of all the chunks (bytes). */
+        long live() {
+            return chunks.stream().mapToLong(Placed::liveMax).sum();
+        }
+
+        /**
+         * The blocks of the chunks that hold no live page any more (H2 frees them at its next commit). The newest
+         * chunk the map lists (it lists a chunk from the commit after it on) may hold no live page, yet a commit of
+         * nothing does not free it: counted, a quiet ledger committed nothing 20 runs in a row (in a replay of a
+         * 100,000-command ledger).
+         */
+        long deadBlocks() {
+            int newest = chunks.stream().mapToInt(Placed::id).max().orElse(-1);
+            return chunks.stream().filter(c -> c.liveMax() == 0 && c.id() != newest).mapToLong(Placed::length).sum();
         }
     }
 

@@ -162,13 +162,7 @@ class LedgerCompactionTest {
     }
 
     private static LedgerCompaction.Layout layout(LedgerCompaction.Layout.Placed... chunks) {
-        long end = 2;
-        long gap = 0;
-        for (LedgerCompaction.Layout.Placed c : chunks) {
-            gap = Math.max(gap, c.block() - end);
-            end = c.block() + c.length();
-        }
-        return new LedgerCompaction.Layout(gap, chunks[chunks.length - 1].length(), 0, 0, 0, List.of(chunks));
+        return new LedgerCompaction.Layout(List.of(chunks));
     }
 
     @Test
