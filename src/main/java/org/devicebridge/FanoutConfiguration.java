@@ -98,7 +98,7 @@ public final class FanoutConfiguration extends ConcernConfiguration {
 
     /** The cursors of the subscribers and event streams, and their delivery log. */
     private SubscriberLedger webhooks() {
-        return once("webhooks", () -> new SubscriberLedger(dataSource));
+        return once("webhooks", () -> new SubscriberLedger(dataSource, settings().duration("bridge.webhooks.gap-wait")));
     }
 
     /**

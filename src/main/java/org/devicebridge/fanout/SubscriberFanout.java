@@ -89,7 +89,7 @@ public class SubscriberFanout {
         List<DeliveryRound> rounds = new ArrayList<>();
         for (SubscriberLedger.Cursor cursor : webhooks.due(names, now)) {
             String token = UUID.randomUUID().toString();
-            List<Delivery> next = plan(webhooks, cursor, token, batchSize);
+            List<Delivery> next = plan(webhooks, cursor, token, batchSize, now);
             if (!next.isEmpty() && webhooks.lease(cursor, token, now, now.plus(lease))) {
                 rounds.add(new DeliveryRound(cursor.name(), token, next));
             }
@@ -101,9 +101,10 @@ public class SubscriberFanout {
      * The cursor's next events: the transitions after it, each request's summary as soon as the
      * last transition of that request is among those delivered.
      */
-    private static List<Delivery> plan(SubscriberLedger webhooks, SubscriberLedger.Cursor cursor, String token, int batchSize) {
-        List<Long> transitions = webhooks.transitionsAfter(cursor.lastTransitionId(), batchSize);
-        List<SubscriberLedger.FinishedRow> finished = webhooks.finishedAfter(cursor.lastFinishedId(), batchSize);
+    private static List<Delivery> plan(SubscriberLedger webhooks, SubscriberLedger.Cursor cursor, String token, int batchSize,
+                                       Instant now) {
+        List<Long> transitions = webhooks.transitionsAfter(cursor.lastTransitionId(), batchSize, now);
+        List<SubscriberLedger.FinishedRow> finished = webhooks.finishedAfter(cursor.lastFinishedId(), batchSize, now);
         long afterTransition = cursor.lastTransitionId();
         long afterFinished = cursor.lastFinishedId();
         int t = 0;

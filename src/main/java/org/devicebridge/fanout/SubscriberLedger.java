@@ -1,6 +1,8 @@
 package org.devicebridge.fanout;
 
 import org.devicebridge.ledger.Ledger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -9,6 +11,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import javax.sql.DataSource;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -27,17 +30,36 @@ import java.util.function.IntFunction;
  * <p>
  * Transitions of internal commands (the bridge's own housekeeping) are not announced: they are
  * skipped by every query here.
+ * <p>
+ * The logs are read in id order, and an id is given out when its row is written, not when its
+ * transaction commits: with several writers, a later id can be committed while an earlier one is
+ * not yet. A cursor that moved past the later one would never see the earlier. So a cursor reads
+ * each log only up to the first id it cannot see, until the row after that id is {@code gapWait}
+ * old: a write is then taken for rolled back (a step that failed, an identity value H2 lost in a
+ * crash) and the cursor goes on without it.
  */
 public class SubscriberLedger {
+
+    /** How long a cursor waits for an id it cannot see when it can see a later one (bridge.webhooks.gap-wait). */
+    public static final Duration GAP_WAIT = Duration.ofSeconds(10);
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriberLedger.class);
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final boolean postgres;
+    private final Duration gapWait;
 
     public SubscriberLedger(DataSource dataSource) {
+        this(dataSource, GAP_WAIT);
+    }
+
+    /** @param gapWait how long the rows after an id not visible wait for it (see above) */
+    public SubscriberLedger(DataSource dataSource, Duration gapWait) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.postgres = org.devicebridge.ledger.LedgerDatabase.isPostgres(dataSource);
+        this.gapWait = gapWait;
     }
 
     /** A subscriber's row as the planner needs it. */
@@ -227,16 +249,59 @@ public class SubscriberLedger {
 
     // ---------------------------------------------------------------- the logs read
 
-    /** Transitions after {@code afterId}, in order, at most {@code limit}. */
-    List<Long> transitionsAfter(long afterId, int limit) {
-        return jdbc.queryForList("SELECT t.id FROM bridge_transition t JOIN bridge_command c ON c.list_no = t.command_no "
-                + "WHERE t.id > ? AND c.internal = FALSE ORDER BY t.id FETCH FIRST " + limit + " ROWS ONLY", Long.class, afterId);
+    /** One row of a log as a cursor reads it: its id, when it was written, and whether it is announced. */
+    private record Logged<T>(long id, Instant at, T announced) {
     }
 
-    List<FinishedRow> finishedAfter(long afterId, int limit) {
-        return jdbc.query("SELECT id, request_id, last_transition_id FROM bridge_finished_request WHERE id > ? ORDER BY id "
+    /**
+     * The transitions to announce after {@code afterId}, in order, at most {@code limit}, up to the first id not
+     * visible yet (see above). The internal commands' transitions are passed over, however many.
+     */
+    List<Long> transitionsAfter(long afterId, int limit, Instant now) {
+        return readable("transition", afterId, limit, now, from -> jdbc.query("SELECT t.id, t.at, c.internal "
+                        + "FROM bridge_transition t JOIN bridge_command c ON c.list_no = t.command_no WHERE t.id > ? ORDER BY t.id "
                         + "FETCH FIRST " + limit + " ROWS ONLY",
-                (rs, i) -> new FinishedRow(rs.getLong(1), rs.getString(2), rs.getLong(3)), afterId);
+                (rs, i) -> new Logged<>(rs.getLong(1), instant(rs, 2), rs.getBoolean(3) ? null : rs.getLong(1)), from));
+    }
+
+    /** The finished requests after {@code afterId}, in order, at most {@code limit}, up to the first id not visible yet. */
+    List<FinishedRow> finishedAfter(long afterId, int limit, Instant now) {
+        return readable("finished request", afterId, limit, now, from -> jdbc.query("SELECT id, request_id, last_transition_id, found_at "
+                        + "FROM bridge_finished_request WHERE id > ? ORDER BY id FETCH FIRST " + limit + " ROWS ONLY",
+                (rs, i) -> new Logged<>(rs.getLong(1), instant(rs, 4), new FinishedRow(rs.getLong(1), rs.getString(2), rs.getLong(3))),
+                from));
+    }
+
+    /**
+     * What a cursor at {@code afterId} may take of a log, read {@code limit} rows at a time: the announced rows
+     * in order, up to the first id missing (the id after the one before) while the row after it is younger than
+     * {@link #gapWait}.
+     */
+    private <T> List<T> readable(String log, long afterId, int limit, Instant now, java.util.function.LongFunction<List<Logged<T>>> after) {
+        List<T> out = new ArrayList<>();
+        long last = afterId;
+        while (true) {
+            List<Logged<T>> rows = after.apply(last);
+            for (Logged<T> row : rows) {
+                if (row.id() != last + 1) {
+                    if (now.isBefore(row.at().plus(gapWait))) {
+                        return out; // an earlier write not committed yet: what comes after waits for it
+                    }
+                    LOG.info("{} ids {} to {}: not in the ledger {} after id {} was written; taken for rolled back and passed over "
+                            + "(a write that commits later is not announced)", log, last + 1, row.id() - 1, gapWait, row.id());
+                }
+                last = row.id();
+                if (row.announced() != null) {
+                    out.add(row.announced());
+                    if (out.size() == limit) {
+                        return out;
+                    }
+                }
+            }
+            if (rows.size() < limit) {
+                return out;
+            }
+        }
     }
 
     Optional<TransitionRow> transition(long id) {
