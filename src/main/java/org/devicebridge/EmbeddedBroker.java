@@ -5,6 +5,7 @@ import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.postoffice.Bindings;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
@@ -112,6 +113,19 @@ public final class EmbeddedBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new BadConfigurationException("bridge.jms.embedded-port", "port " + port + " on the loopback address is in use "
                     + "(another bridge?); choose a free one, or leave it blank: the bridge then reaches its broker in-VM only");
+        }
+    }
+
+    /**
+     * Whether a message sent to the address now would be kept for anyone: a queue bound to it (for a topic, a
+     * subscription, durable or not). Artemis drops what is sent to an address with none. True when it cannot tell.
+     */
+    public boolean hasBindings(String address) {
+        try {
+            Bindings bindings = server.getActiveMQServer().getPostOffice().lookupBindingsForAddress(SimpleString.of(address));
+            return bindings != null && !bindings.getBindings().isEmpty();
+        } catch (Exception e) {
+            return true;
         }
     }
 

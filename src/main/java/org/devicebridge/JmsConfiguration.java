@@ -10,9 +10,9 @@ import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.qpid.jms.JmsConnectionFactory;
 import org.devicebridge.cloud.Redactor;
+import org.devicebridge.fanout.EventStreams;
 import org.devicebridge.observe.BrokerHealthCheck;
 import org.slf4j.Logger;
-
 import org.slf4j.LoggerFactory;
 import org.springframework.jms.connection.CachingConnectionFactory;
 
@@ -46,6 +46,8 @@ public final class JmsConfiguration extends ConcernConfiguration {
     static final String INTAKE_STARTUP = "bridge.jms.intake-startup";
     /** The routes that need the broker (routes/intake-queue.yaml, routes/events-topic.yaml): not added when the queues are off. */
     private static final Set<String> QUEUE_ROUTES = Set.of("intake-queue", "events-topic");
+    /** The events topic's stream (its cursor), as routes/events-topic.yaml names it. */
+    static final String TOPIC_STREAM = "jms-topic";
 
     private static final Logger LOG = LoggerFactory.getLogger(JmsConfiguration.class);
 
@@ -92,6 +94,7 @@ public final class JmsConfiguration extends ConcernConfiguration {
             opened.closeOnStop("embedded-broker", embedded);
             target = new ActiveMQConnectionFactory(embedded.inVmUrl());
             broker = "the embedded broker " + embedded.id();
+            sendEventsOnlyWhileSubscribed(context, embedded, topic);
         } else {
             String password = settings.secret("bridge.jms.password").orElse(null);
             redactor.addSecret(password);
@@ -113,6 +116,20 @@ public final class JmsConfiguration extends ConcernConfiguration {
             }
         });
         LOG.info("queues: batches from {}, poison messages to {}, events to topic {}, on {}", intakeQueue, deadLetterQueue, topic, broker);
+    }
+
+    /**
+     * The embedded broker drops an event sent to the topic while nothing subscribes to it; the events topic
+     * (its stream, {@value #TOPIC_STREAM}) then passes over its events instead of making and sending them. An
+     * external broker is always sent every event (the bridge cannot see its subscriptions).
+     */
+    private static void sendEventsOnlyWhileSubscribed(CamelContext context, EmbeddedBroker broker, String topic) throws Exception {
+        context.addStartupListener((ctx, alreadyStarted) -> {
+            EventStreams streams = ctx.getRegistry().lookupByNameAndType("eventStreams", EventStreams.class);
+            if (streams != null) {
+                streams.sendOnlyWhileListened(TOPIC_STREAM, () -> broker.hasBindings(topic));
+            }
+        });
     }
 
     /** The queue routes are not added to the context; any other route filter (camel.main.route-filter-*) still applies. */

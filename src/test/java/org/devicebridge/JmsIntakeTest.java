@@ -7,6 +7,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.devicebridge.fanout.EventStreams;
 import org.devicebridge.intake.ActionIntake;
 import org.devicebridge.intake.BatchReader;
 import org.devicebridge.ledger.CommandRecord;
@@ -173,6 +174,27 @@ class JmsIntakeTest extends AccessFlowTestSupport {
         assertThat(summary.type()).isEqualTo("REQUEST_SUMMARY");
         assertThat(summary.json().path("data").path("total").asInt()).isEqualTo(2);
         assertThat(summary.json().path("data").path("succeeded").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void passesOverTheTopicsEventsWhileNothingSubscribesAndSendsEveryOneOnceSomethingDoes() throws Exception {
+        startBridgeWithBroker();
+        EventStreams streams = bridge.context().getRegistry().lookupByNameAndType("eventStreams", EventStreams.class);
+
+        client.send(INTAKE, Batches.document("unheard-1", Batches.credentials("a1", "door-1")));
+        awaitFinal("unheard-1", 1);
+        List<String> unheard = expectedEventIds("unheard-1");
+        // nothing subscribed: the stream's cursor goes past the request's events and its summary, none made or sent
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> streams.passedOver("jms-topic") >= unheard.size());
+
+        JmsTestClient.Subscription events = client.subscribe(EVENTS);
+        client.send(INTAKE, Batches.document("heard-1", Batches.credentials("a1", "door-2")));
+        awaitFinal("heard-1", 1);
+        List<JmsTestClient.Event> received = events.until(e -> e.id().equals("summary-heard-1"), Duration.ofSeconds(20));
+
+        assertThat(received).extracting(JmsTestClient.Event::id).containsExactlyElementsOf(expectedEventIds("heard-1"));
+        assertThat(streams.passedOver("jms-topic")).as("none of the subscribed request's").isEqualTo(unheard.size());
     }
 
     @Test

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -33,8 +35,8 @@ import java.util.regex.Pattern;
  * the delivery log ({@code bridge_webhook_delivery}) under the stream's cursor.
  * <p>
  * The sends of a round are recorded together, in one transaction, when the round ends (or an event
- * of it fails, or half its lease is gone and the lease is extended): a stream costs the ledger one
- * commit per round, not two per event. A bridge that dies mid-round sends that round's events again
+ * of it fails, or half its lease is gone and the lease is extended), the lease let go in the same
+ * statement: a stream costs the ledger two commits per round (its lease, its record), not two per event. A bridge that dies mid-round sends that round's events again
  * (at least once; the event ids stay the same).
  */
 public class EventStreams {
@@ -64,6 +66,13 @@ public class EventStreams {
     private final Set<String> registered = ConcurrentHashMap.newKeySet(); // cursors known to exist
     /** The rounds this bridge is sending, by lease token. */
     private final java.util.Map<String, Round> rounds = new ConcurrentHashMap<>();
+    /** Streams sent only while something takes their events, by cursor: whether something does now. */
+    private final java.util.Map<String, BooleanSupplier> audiences = new ConcurrentHashMap<>();
+    /** The events passed over (nobody listening), by cursor; and whether the last look found nobody. */
+    private final java.util.Map<String, LongAdder> passedOver = new ConcurrentHashMap<>();
+    private final Set<String> unheard = ConcurrentHashMap.newKeySet();
+    /** The most events one look passes over. */
+    static final int PASS_OVER_LIMIT = 5_000;
 
     /**
      * A round being sent (by one route thread): its events, read when it was leased; those sent and not
@@ -108,6 +117,21 @@ public class EventStreams {
     }
 
     /**
+     * The stream's events are made and sent only while {@code listening} says something would take them (the
+     * embedded broker's topic has a subscription); while nothing would, its cursor passes over them, as the broker
+     * drops a message nobody is subscribed for. Set before the stream's route starts.
+     */
+    public void sendOnlyWhileListened(String stream, BooleanSupplier listening) {
+        audiences.put(cursor(stream), listening);
+    }
+
+    /** How many of the stream's events this bridge passed over because nothing listened. */
+    public long passedOver(String stream) {
+        LongAdder n = passedOver.get(cursor(stream));
+        return n == null ? 0 : n.sum();
+    }
+
+    /**
      * The stream's next events, in order, leased to this round; null when there is nothing to send
      * now. A stream new to the ledger starts with the events since this bridge started (those of
      * the batches taken in before its first round included), not with the whole history.
@@ -118,6 +142,18 @@ public class EventStreams {
         if (!registered.contains(name)) {
             webhooks.register(name, "stream " + stream, startedAt, now);
             registered.add(name);
+        }
+        BooleanSupplier audience = audiences.get(name);
+        if (audience != null && !audience.getAsBoolean()) {
+            if (unheard.add(name)) {
+                LOG.info("{}: nothing subscribed; its events are passed over, not made and sent, until something subscribes", stream);
+            }
+            int n = SubscriberFanout.passOver(webhooks, name, now, PASS_OVER_LIMIT);
+            passedOver.computeIfAbsent(name, k -> new LongAdder()).add(n);
+            return null;
+        }
+        if (audience != null && unheard.remove(name)) {
+            LOG.info("{}: subscribed to; its events are sent from here on", stream);
         }
         rounds.values().removeIf(r -> r.leasedUntil.isBefore(now)); // rounds never released (their events go again)
         List<DeliveryRound> leased = SubscriberFanout.leaseRounds(webhooks, List.of(name), now, lease, batchSize);
@@ -147,7 +183,7 @@ public class EventStreams {
         } else if (round.failed) {
             return; // an earlier event of the round failed: the cursor stays on it
         } else if (!now.isBefore(round.leasedUntil.minus(lease.dividedBy(2)))) {
-            record(round, now); // half the lease gone: what was sent is recorded and the lease extended
+            record(round, now, false); // half the lease gone: what was sent is recorded and the lease extended
             if (!webhooks.stillNext(d, now, now.plus(lease))) {
                 round.failed = true;
                 return;
@@ -187,12 +223,19 @@ public class EventStreams {
         }
     }
 
-    /** The round's events sent so far: in the delivery log, and the cursor past them, in one transaction. */
-    private void record(Round round, Instant now) {
-        if (!round.sent.isEmpty()) {
-            webhooks.deliveredAll(round.sent, now);
-            round.sent.clear();
+    /**
+     * The round's events sent so far: in the delivery log, and the cursor past them, in one transaction;
+     * with {@code endRound} the lease goes in it too.
+     *
+     * @return whether there was anything to record
+     */
+    private boolean record(Round round, Instant now, boolean endRound) {
+        if (round.sent.isEmpty()) {
+            return false;
         }
+        webhooks.deliveredAll(round.sent, now, endRound);
+        round.sent.clear();
+        return true;
     }
 
     /** The send failed: the cursor stays on the event, and the stream is tried again after a backoff. */
@@ -204,7 +247,7 @@ public class EventStreams {
         Instant now = ledger.now();
         Round round = rounds.get(d.leaseToken());
         if (round != null) {
-            record(round, now); // the events before it did go out
+            record(round, now, false); // the events before it did go out
             round.failed = true;
         }
         int attempts = webhooks.failed(d, null, error, now, n -> now.plus(backoff.retryDelay(n, null)));
@@ -215,12 +258,11 @@ public class EventStreams {
         }
     }
 
-    /** Ends a round: the cursor is free for the next one. */
+    /** Ends a round: the cursor is free for the next one (one commit with the round's sends, when there are any). */
     public void release(DeliveryRound round) {
         Round sending = rounds.remove(round.leaseToken());
-        if (sending != null) {
-            record(sending, ledger.now());
+        if (sending == null || !record(sending, ledger.now(), true)) {
+            webhooks.release(round.subscriber(), round.leaseToken());
         }
-        webhooks.release(round.subscriber(), round.leaseToken());
     }
 }

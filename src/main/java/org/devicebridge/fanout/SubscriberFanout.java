@@ -98,6 +98,23 @@ public class SubscriberFanout {
     }
 
     /**
+     * Moves the named cursor past its next events (at most {@code limit}, those a round could take now) without
+     * sending them, unless a round holds it.
+     *
+     * @return how many it passed over
+     */
+    static int passOver(SubscriberLedger webhooks, String name, Instant now, int limit) {
+        for (SubscriberLedger.Cursor cursor : webhooks.due(List.of(name), now)) {
+            List<Delivery> next = plan(webhooks, cursor, null, limit, now);
+            if (!next.isEmpty()) {
+                Delivery last = next.get(next.size() - 1);
+                return webhooks.passedOver(cursor, last.nextTransition(), last.nextFinished(), now) ? next.size() : 0;
+            }
+        }
+        return 0;
+    }
+
+    /**
      * The cursor's next events: the transitions after it, each request's summary as soon as the
      * last transition of that request is among those delivered.
      */

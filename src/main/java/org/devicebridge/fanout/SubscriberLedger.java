@@ -130,6 +130,18 @@ public class SubscriberLedger {
                 ts(until), d.subscriber(), d.leaseToken(), d.afterTransition(), d.afterFinished(), ts(now)) == 1;
     }
 
+    /**
+     * Moves a cursor that no round holds from where it stands to these positions, nothing sent (see
+     * {@link EventStreams#sendOnlyWhileListened}).
+     *
+     * @return false when it moved meanwhile or a round holds it
+     */
+    boolean passedOver(Cursor c, long toTransition, long toFinished, Instant now) {
+        return jdbc.update("UPDATE bridge_subscriber SET last_transition_id = ?, last_finished_id = ? WHERE name = ? "
+                        + "AND last_transition_id = ? AND last_finished_id = ? AND (lease_until IS NULL OR lease_until < ?)",
+                toTransition, toFinished, c.name(), c.lastTransitionId(), c.lastFinishedId(), ts(now)) == 1;
+    }
+
     void release(String name, String token) {
         jdbc.update("UPDATE bridge_subscriber SET lease_owner = NULL, lease_until = NULL WHERE name = ? AND lease_owner = ?",
                 name, token);
@@ -153,9 +165,10 @@ public class SubscriberLedger {
     /**
      * The subscriber took these events, the round's next ones in order: the cursor moves past the last,
      * and those that had failed before are marked delivered, in one transaction (an event stream records
-     * a round's sends once, not one commit per event).
+     * a round's sends once, not one commit per event). With {@code endRound}, the round's lease goes in
+     * the same statement (no commit of its own for {@link #release}).
      */
-    void deliveredAll(List<Delivery> sent, Instant now) {
+    void deliveredAll(List<Delivery> sent, Instant now, boolean endRound) {
         if (sent.isEmpty()) {
             return;
         }
@@ -164,7 +177,8 @@ public class SubscriberLedger {
         tx.executeWithoutResult(status -> {
             acceptedAfterFailing(sent, null, now);
             jdbc.update("UPDATE bridge_subscriber SET last_transition_id = ?, last_finished_id = ?, attempts = 0, last_status = NULL, "
-                            + "last_error = NULL, last_delivered_at = ?, next_attempt_at = ? WHERE name = ? AND lease_owner = ? "
+                            + "last_error = NULL, last_delivered_at = ?, next_attempt_at = ?"
+                            + (endRound ? ", lease_owner = NULL, lease_until = NULL" : "") + " WHERE name = ? AND lease_owner = ? "
                             + "AND last_transition_id = ? AND last_finished_id = ?",
                     last.nextTransition(), last.nextFinished(), ts(now), ts(now), first.subscriber(), first.leaseToken(),
                     first.afterTransition(), first.afterFinished());
