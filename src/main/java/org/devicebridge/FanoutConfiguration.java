@@ -98,7 +98,8 @@ public final class FanoutConfiguration extends ConcernConfiguration {
 
     /** The cursors of the subscribers and event streams, and their delivery log. */
     private SubscriberLedger webhooks() {
-        return once("webhooks", () -> new SubscriberLedger(dataSource, settings().duration("bridge.webhooks.gap-wait")));
+        return once("webhooks", () -> new SubscriberLedger(dataSource,
+                settings().duration("bridge.webhooks.gap-wait", SubscriberLedger.GAP_WAIT)));
     }
 
     /**

@@ -36,8 +36,9 @@ import java.util.regex.Pattern;
  * <p>
  * The sends of a round are recorded together, in one transaction, when the round ends (or an event
  * of it fails, or half its lease is gone and the lease is extended), the lease let go in the same
- * statement: a stream costs the ledger two commits per round (its lease, its record), not two per event. A bridge that dies mid-round sends that round's events again
- * (at least once; the event ids stay the same).
+ * statement: a stream costs the ledger two commits per round (its lease, its record), not two per
+ * event. A bridge that dies mid-round sends that round's events again (at least once; the event ids
+ * stay the same).
  */
 public class EventStreams {
 
@@ -68,8 +69,9 @@ public class EventStreams {
     private final java.util.Map<String, Round> rounds = new ConcurrentHashMap<>();
     /** Streams sent only while something takes their events, by cursor: whether something does now. */
     private final java.util.Map<String, BooleanSupplier> audiences = new ConcurrentHashMap<>();
-    /** The events passed over (nobody listening), by cursor; and whether the last look found nobody. */
+    /** The events passed over (nothing listening), by cursor. */
     private final java.util.Map<String, LongAdder> passedOver = new ConcurrentHashMap<>();
+    /** The cursors whose last look found nothing listening (their next change of that is logged). */
     private final Set<String> unheard = ConcurrentHashMap.newKeySet();
     /** The most events one look passes over. */
     static final int PASS_OVER_LIMIT = 5_000;
