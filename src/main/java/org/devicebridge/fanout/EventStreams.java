@@ -73,8 +73,17 @@ public class EventStreams {
     private final java.util.Map<String, LongAdder> passedOver = new ConcurrentHashMap<>();
     /** The cursors whose last look found nothing listening (their next change of that is logged). */
     private final Set<String> unheard = ConcurrentHashMap.newKeySet();
-    /** The most events one look passes over. */
+    /** When each cursor was last passed over. */
+    private final java.util.Map<String, Instant> lastPassOver = new ConcurrentHashMap<>();
+    /** The newest events when the last look found nothing listening, by cursor: those nobody was there for. */
+    private final java.util.Map<String, SubscriberLedger.Head> unheardUpTo = new ConcurrentHashMap<>();
+    /** The most events one pass-over moves past. */
     static final int PASS_OVER_LIMIT = 5_000;
+    /**
+     * How often a cursor nothing listens to is moved (a write, and on H2 a commit, each time): it need not stand
+     * at the newest event until something subscribes, and then it is moved there at once.
+     */
+    static final Duration PASS_OVER_EVERY = Duration.ofSeconds(5);
 
     /**
      * A round being sent (by one route thread): its events, read when it was leased; those sent and not
@@ -118,6 +127,13 @@ public class EventStreams {
         return "stream:" + stream;
     }
 
+    /** Moves the cursor past its next events, at most {@link #PASS_OVER_LIMIT} and none after {@code upTo}, nothing sent; counted. */
+    private int passOver(String name, Instant now, SubscriberLedger.Head upTo) {
+        int n = SubscriberFanout.passOver(webhooks, name, now, PASS_OVER_LIMIT, upTo);
+        passedOver.computeIfAbsent(name, k -> new LongAdder()).add(n);
+        return n;
+    }
+
     /**
      * The stream's events are made and sent only while {@code listening} says something would take them (the
      * embedded broker's topic has a subscription); while nothing would, its cursor passes over them, as the broker
@@ -146,15 +162,26 @@ public class EventStreams {
             registered.add(name);
         }
         BooleanSupplier audience = audiences.get(name);
+        // read before asking: when nothing listens, nothing did while these were written
+        SubscriberLedger.Head newest = audience == null ? null : webhooks.newest();
         if (audience != null && !audience.getAsBoolean()) {
             if (unheard.add(name)) {
                 LOG.info("{}: nothing subscribed; its events are passed over, not made and sent, until something subscribes", stream);
             }
-            int n = SubscriberFanout.passOver(webhooks, name, now, PASS_OVER_LIMIT);
-            passedOver.computeIfAbsent(name, k -> new LongAdder()).add(n);
+            unheardUpTo.put(name, newest);
+            Instant last = lastPassOver.get(name);
+            if (last == null || !now.isBefore(last.plus(PASS_OVER_EVERY))) {
+                passOver(name, now, SubscriberLedger.Head.ANY);
+                lastPassOver.put(name, now);
+            }
             return null;
         }
         if (audience != null && unheard.remove(name)) {
+            // what was there while nothing listened is not sent to what subscribed since: the cursor goes past it first
+            SubscriberLedger.Head upTo = unheardUpTo.remove(name);
+            while (upTo != null && passOver(name, now, upTo) > 0) {
+                // up to the newest event of the last look that found nothing listening
+            }
             LOG.info("{}: subscribed to; its events are sent from here on", stream);
         }
         rounds.values().removeIf(r -> r.leasedUntil.isBefore(now)); // rounds never released (their events go again)

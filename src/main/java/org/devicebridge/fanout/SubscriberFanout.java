@@ -98,14 +98,15 @@ public class SubscriberFanout {
     }
 
     /**
-     * Moves the named cursor past its next events (at most {@code limit}, those a round could take now) without
-     * sending them, unless a round holds it.
+     * Moves the named cursor past its next events (at most {@code limit}, those a round could take now, none
+     * after {@code upTo}) without sending them, unless a round holds it.
      *
      * @return how many it passed over
      */
-    static int passOver(SubscriberLedger webhooks, String name, Instant now, int limit) {
+    static int passOver(SubscriberLedger webhooks, String name, Instant now, int limit, SubscriberLedger.Head upTo) {
         for (SubscriberLedger.Cursor cursor : webhooks.due(List.of(name), now)) {
-            List<Delivery> next = plan(webhooks, cursor, null, limit, now);
+            List<Delivery> next = plan(webhooks, cursor, null, limit, now).stream()
+                    .takeWhile(d -> d.nextTransition() <= upTo.transition() && d.nextFinished() <= upTo.finished()).toList();
             if (!next.isEmpty()) {
                 Delivery last = next.get(next.size() - 1);
                 return webhooks.passedOver(cursor, last.nextTransition(), last.nextFinished(), now) ? next.size() : 0;

@@ -71,6 +71,11 @@ public class SubscriberLedger {
                          String reason) {
     }
 
+    /** The newest ids of the two logs a cursor reads. */
+    record Head(long transition, long finished) {
+        static final Head ANY = new Head(Long.MAX_VALUE, Long.MAX_VALUE);
+    }
+
     /** One row of {@code bridge_finished_request}. */
     record FinishedRow(long id, String requestId, long lastTransitionId) {
     }
@@ -262,6 +267,12 @@ public class SubscriberLedger {
     }
 
     // ---------------------------------------------------------------- the logs read
+
+    /** The newest ids written to the logs now (two probes of their keys). */
+    Head newest() {
+        return jdbc.queryForObject("SELECT (SELECT COALESCE(MAX(id), 0) FROM bridge_transition), "
+                + "(SELECT COALESCE(MAX(id), 0) FROM bridge_finished_request)", (rs, i) -> new Head(rs.getLong(1), rs.getLong(2)));
+    }
 
     /** One row of a log as a cursor reads it: its id, when it was written, and whether it is announced. */
     private record Logged<T>(long id, Instant at, T announced) {
