@@ -81,7 +81,7 @@ public class EventStreams {
     static final int PASS_OVER_LIMIT = 5_000;
     /**
      * How often a cursor nothing listens to is moved (a write, and on H2 a commit, each time): it need not stand
-     * at the newest event until something subscribes, and then it is moved there at once.
+     * at the newest event until something subscribes, and then it is moved at once.
      */
     static final Duration PASS_OVER_EVERY = Duration.ofSeconds(5);
 
@@ -161,28 +161,8 @@ public class EventStreams {
             webhooks.register(name, "stream " + stream, startedAt, now);
             registered.add(name);
         }
-        BooleanSupplier audience = audiences.get(name);
-        // read before asking: when nothing listens, nothing did while these were written
-        SubscriberLedger.Head newest = audience == null ? null : webhooks.newest();
-        if (audience != null && !audience.getAsBoolean()) {
-            if (unheard.add(name)) {
-                LOG.info("{}: nothing subscribed; its events are passed over, not made and sent, until something subscribes", stream);
-            }
-            unheardUpTo.put(name, newest);
-            Instant last = lastPassOver.get(name);
-            if (last == null || !now.isBefore(last.plus(PASS_OVER_EVERY))) {
-                passOver(name, now, SubscriberLedger.Head.ANY);
-                lastPassOver.put(name, now);
-            }
+        if (nothingListens(stream, name, now)) {
             return null;
-        }
-        if (audience != null && unheard.remove(name)) {
-            // what was there while nothing listened is not sent to what subscribed since: the cursor goes past it first
-            SubscriberLedger.Head upTo = unheardUpTo.remove(name);
-            while (upTo != null && passOver(name, now, upTo) > 0) {
-                // up to the newest event of the last look that found nothing listening
-            }
-            LOG.info("{}: subscribed to; its events are sent from here on", stream);
         }
         rounds.values().removeIf(r -> r.leasedUntil.isBefore(now)); // rounds never released (their events go again)
         List<DeliveryRound> leased = SubscriberFanout.leaseRounds(webhooks, List.of(name), now, lease, batchSize);
@@ -192,6 +172,40 @@ public class EventStreams {
         DeliveryRound round = leased.get(0);
         rounds.put(round.leaseToken(), new Round(events.ofAll(round.deliveries(), webhooks), now.plus(lease)));
         return round;
+    }
+
+    /**
+     * For a stream sent only while something listens ({@link #sendOnlyWhileListened}): whether nothing does now.
+     * Its cursor then passes over the events, at most every {@link #PASS_OVER_EVERY}. The first look that finds
+     * something listening again first moves the cursor past what the last look without a listener saw.
+     */
+    private boolean nothingListens(String stream, String name, Instant now) {
+        BooleanSupplier audience = audiences.get(name);
+        if (audience == null) {
+            return false;
+        }
+        // read before asking: when nothing listens now, nothing did while these were written
+        SubscriberLedger.Head newest = webhooks.newest();
+        if (!audience.getAsBoolean()) {
+            if (unheard.add(name)) {
+                LOG.info("{}: nothing subscribed; its events are passed over, not made and sent, until something subscribes", stream);
+            }
+            unheardUpTo.put(name, newest);
+            Instant last = lastPassOver.get(name);
+            if (last == null || !now.isBefore(last.plus(PASS_OVER_EVERY))) {
+                passOver(name, now, newest);
+                lastPassOver.put(name, now);
+            }
+            return true;
+        }
+        if (unheard.remove(name)) {
+            SubscriberLedger.Head upTo = unheardUpTo.remove(name);
+            while (upTo != null && passOver(name, now, upTo) > 0) {
+                // up to the newest event of the last look that found nothing listening
+            }
+            LOG.info("{}: subscribed to; its events are sent from here on", stream);
+        }
+        return false;
     }
 
     /**

@@ -73,7 +73,6 @@ public class SubscriberLedger {
 
     /** The newest ids of the two logs a cursor reads. */
     record Head(long transition, long finished) {
-        static final Head ANY = new Head(Long.MAX_VALUE, Long.MAX_VALUE);
     }
 
     /** One row of {@code bridge_finished_request}. */
