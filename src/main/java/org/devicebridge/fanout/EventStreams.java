@@ -71,11 +71,12 @@ public class EventStreams {
     private final java.util.Map<String, BooleanSupplier> audiences = new ConcurrentHashMap<>();
     /** The events passed over (nothing listening), by cursor. */
     private final java.util.Map<String, LongAdder> passedOver = new ConcurrentHashMap<>();
-    /** The cursors whose last look found nothing listening (their next change of that is logged). */
-    private final Set<String> unheard = ConcurrentHashMap.newKeySet();
     /** When each cursor was last passed over. */
     private final java.util.Map<String, Instant> lastPassOver = new ConcurrentHashMap<>();
-    /** The newest events when the last look found nothing listening, by cursor: those nobody was there for. */
+    /**
+     * The cursors whose last look found nothing listening, each with the newest events then: those nobody was
+     * there for.
+     */
     private final java.util.Map<String, SubscriberLedger.Head> unheardUpTo = new ConcurrentHashMap<>();
     /** The most events one pass-over moves past. */
     static final int PASS_OVER_LIMIT = 5_000;
@@ -184,13 +185,17 @@ public class EventStreams {
         if (audience == null) {
             return false;
         }
-        // read before asking: when nothing listens now, nothing did while these were written
-        SubscriberLedger.Head newest = webhooks.newest();
-        if (!audience.getAsBoolean()) {
-            if (unheard.add(name)) {
+        SubscriberLedger.Head newest = null;
+        boolean listening = audience.getAsBoolean();
+        if (!listening) {
+            // read, then asked again: when nothing listens still, nothing did while these were written
+            newest = webhooks.newest();
+            listening = audience.getAsBoolean();
+        }
+        if (!listening) {
+            if (unheardUpTo.put(name, newest) == null) {
                 LOG.info("{}: nothing subscribed; its events are passed over, not made and sent, until something subscribes", stream);
             }
-            unheardUpTo.put(name, newest);
             Instant last = lastPassOver.get(name);
             if (last == null || !now.isBefore(last.plus(PASS_OVER_EVERY))) {
                 passOver(name, now, newest);
@@ -198,9 +203,9 @@ public class EventStreams {
             }
             return true;
         }
-        if (unheard.remove(name)) {
-            SubscriberLedger.Head upTo = unheardUpTo.remove(name);
-            while (upTo != null && passOver(name, now, upTo) > 0) {
+        SubscriberLedger.Head upTo = unheardUpTo.remove(name);
+        if (upTo != null) {
+            while (passOver(name, now, upTo) > 0) {
                 // up to the newest event of the last look that found nothing listening
             }
             LOG.info("{}: subscribed to; its events are sent from here on", stream);
