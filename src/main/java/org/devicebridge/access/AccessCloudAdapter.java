@@ -239,9 +239,8 @@ public class AccessCloudAdapter {
         String scratch = mapper.createObjectNode().put("upload_url", action.uploadUrl())
                 .put("upload_url_expires_at", action.uploadUrlExpiresAt())
                 .put("recreates", recreates(c)).toString();
-        workQueue.saveProgress(c.id(), Progress.next(UPLOAD, ledger.now()).withVendor(action.id(), status, scratch));
         transitions.move(c.id(), new StateChange(AccessStatusMapping.stateOf(status).orElse(CommandState.INITIATED), status,
-                requestId, null));
+                requestId, null), Progress.next(UPLOAD, ledger.now()).withVendor(action.id(), status, scratch));
     }
 
     // ------------------------------------------------------------- recovery: a create whose answer was lost
@@ -307,8 +306,8 @@ public class AccessCloudAdapter {
             outcomes.retryUnreadable(c, r, UPLOAD_SENT, "uploading the payload", unreadable);
         } else if (r.ok() || (r.status() != null && r.status() == 409)) {
             // 200: received, not yet processed. 409: it had been received already (a retried PUT).
-            workQueue.saveProgress(c.id(), Progress.next(POLL, ledger.now().plus(backoff.pollDelay(0))));
-            transitions.move(c.id(), new StateChange(CommandState.ACKNOWLEDGED, null, r.requestId(), null));
+            transitions.move(c.id(), new StateChange(CommandState.ACKNOWLEDGED, null, r.requestId(), null),
+                    Progress.next(POLL, ledger.now().plus(backoff.pollDelay(0))));
         } else if (r.status() != null && r.status() == 403) {
             recreate(c, r);
         } else {
@@ -365,9 +364,8 @@ public class AccessCloudAdapter {
             workQueue.saveProgress(c.id(), Progress.next(UPLOAD, ledger.now()).withVendor(null, status, scratch).countPoll());
             return;
         }
-        workQueue.saveProgress(c.id(), Progress.next(POLL, ledger.now().plus(backoff.pollDelay(c.polls() + 1)))
+        applyStatus(c, status, action.reason(), r.requestId(), Progress.next(POLL, ledger.now().plus(backoff.pollDelay(c.polls() + 1)))
                 .withVendorStatus(status).countPoll());
-        applyStatus(c, status, action.reason(), r.requestId());
     }
 
     // ------------------------------------------------------------- confirm: read back what the device holds
@@ -403,8 +401,8 @@ public class AccessCloudAdapter {
                     "RESOLVED", r.requestId());
             return;
         }
-        workQueue.saveProgress(c.id(), Progress.next(org.devicebridge.ledger.LedgerReads.CONFIRMED, ledger.now()));
-        transitions.move(c.id(), new StateChange(CommandState.SUCCESS, "RESOLVED", r.requestId(), null));
+        transitions.move(c.id(), new StateChange(CommandState.SUCCESS, "RESOLVED", r.requestId(), null),
+                Progress.next(org.devicebridge.ledger.LedgerReads.CONFIRMED, ledger.now()));
     }
 
     // ------------------------------------------------------------- webhook: the cloud tells us first
@@ -429,7 +427,7 @@ public class AccessCloudAdapter {
         ledger.inTransaction(() -> {
             if (workQueue.holdUnlessLeased(c.get().id())) {
                 CommandRecord held = commandStore.command(c.get().id()).orElseThrow(); // as it is now that no step can change it
-                applyStatus(held, update.get().status(), update.get().reason(), null);
+                applyStatus(held, update.get().status(), update.get().reason(), null, null);
             } else {
                 // a step is out for the command (an upload, a poll): it records its own answer, and later polls see this status
                 LOG.debug("command {}: webhook status {} while a step is in flight; that step moves it on", c.get().id(),
@@ -452,24 +450,32 @@ public class AccessCloudAdapter {
         exchange.setProperty("accessCallAgain", dialect.renewAndRepeat(exchange));
     }
 
-    /** A status the command's own step read, or a webhook told while no step held the command. */
-    private void applyStatus(CommandRecord c, String status, String reason, String requestId) {
+    /**
+     * A status the command's own step read (with that step's {@code progress}, saved in the same write), or a webhook told
+     * while no step held the command ({@code progress} null).
+     */
+    private void applyStatus(CommandRecord c, String status, String reason, String requestId, Progress progress) {
         Optional<CommandState> state = AccessStatusMapping.stateOf(status);
         if (state.isEmpty()) {
             LOG.warn("command {}: unknown access-cloud status '{}' ignored", c.id(), status);
+            if (progress != null) {
+                workQueue.saveProgress(c.id(), progress);
+            }
             return;
         }
         if (state.get() == CommandState.SUCCESS && readBack && dialect.readsBack()) {
             // RESOLVED is the cloud's word: what the device holds is read back before the command ends
-            if (!VERIFY.equals(c.phase())) {
-                workQueue.saveProgress(c.id(), Progress.next(VERIFY, ledger.now()).withVendorStatus(status));
+            Progress verify = VERIFY.equals(c.phase()) ? progress
+                    : Progress.next(VERIFY, ledger.now()).withVendorStatus(status).attempts(progress == null ? 0 : progress.attempts());
+            if (verify != null && progress != null && progress.polled()) {
+                verify = verify.countPoll();
             }
-            transitions.move(c.id(), new StateChange(CommandState.IN_PROGRESS, status, requestId, null));
+            transitions.move(c.id(), new StateChange(CommandState.IN_PROGRESS, status, requestId, null), verify);
             return;
         }
         String why = state.get() == CommandState.FAILURE
                 ? "REJECTED by the access cloud: " + (reason == null ? "no reason given" : redactor.text(reason)) : null;
-        transitions.move(c.id(), new StateChange(state.get(), status, requestId, why));
+        transitions.move(c.id(), new StateChange(state.get(), status, requestId, why), progress);
     }
 
     // ------------------------------------------------------------- failures

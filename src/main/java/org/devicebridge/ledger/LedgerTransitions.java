@@ -4,6 +4,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -148,7 +150,7 @@ public class LedgerTransitions {
      * @throws RefusedMove when the move may not be made (or the command is unknown)
      */
     public StateChanged moveAsAsked(String commandId, Requester who, boolean pulled, boolean force, StateChange change) {
-        return move(commandId, change, from -> {
+        return move(commandId, change, null, from -> {
             refusal(who, pulled, from, change.to(), force).ifPresent(why -> {
                 throw RefusedMove.of(commandId, from, change.to(), why);
             });
@@ -167,17 +169,37 @@ public class LedgerTransitions {
      * @return the transition made, or empty when the move was not legal (or the command is unknown)
      */
     public Optional<StateChanged> move(String commandId, StateChange change) {
-        return move(commandId, change, from -> {
+        return move(commandId, change, (Progress) null);
+    }
+
+    /**
+     * A step's outcome: saves its {@code progress} ({@link WorkQueue#saveProgress}: the next phase and when it is due, the
+     * lease released) and moves the command to {@code change.to()} if that is legal, in one write of the command's row.
+     * One statement instead of two is what makes this worth having: H2 rewrites every index of a row an {@code UPDATE}
+     * touches, whichever columns changed (docs/engine.md). When the move is not legal (the command is in that state
+     * already, or past it), the progress is saved alone; a final command keeps what it has.
+     *
+     * @return the transition made, or empty when only the progress was saved (or nothing: the command is final or unknown)
+     */
+    public Optional<StateChanged> move(String commandId, StateChange change, Progress progress) {
+        Optional<StateChanged> moved = move(commandId, change, progress, from -> {
             if (isLegal(from, change.to())) {
                 return true;
             }
             LOG.debug("command {}: ignored {} -> {} (not a legal move)", commandId, from, change.to());
             return false;
         });
+        if (moved.isEmpty() && progress != null) {
+            WorkQueue.saveProgress(ledger, commandId, progress);
+        }
+        return moved;
     }
 
-    /** The move, made when {@code allowed} accepts the state the command is in (read again after a concurrent update). */
-    private Optional<StateChanged> move(String commandId, StateChange change, Predicate<CommandState> allowed) {
+    /**
+     * The move, made when {@code allowed} accepts the state the command is in (read again after a concurrent update),
+     * with the step's {@code progress} (null: none) in the same statement.
+     */
+    private Optional<StateChanged> move(String commandId, StateChange change, Progress progress, Predicate<CommandState> allowed) {
         for (int attempt = 0; attempt < 5; attempt++) {
             Optional<CommandRecord> current = ledger.command(commandId);
             if (current.isEmpty()) {
@@ -190,18 +212,8 @@ public class LedgerTransitions {
             Instant now = ledger.now();
             boolean last = change.to().isFinal();
             Boolean done = ledger.tx().execute(status -> {
-                // a final command keeps what the status API, the result files and the events show: the payload sent to
-                // its cloud and the adapter's scratch (an upload URL, its signature) are needed no more and go; a pulled
-                // command's payload (shown) and a rejected record's (it is the record, shown in its errors) stay
-                int updated = ledger.jdbc().update("UPDATE bridge_command SET state = ?, reason = COALESCE(?, reason), "
-                                + "vendor_status = COALESCE(?, vendor_status), updated_at = ?, finished_at = ?, "
-                                + "next_attempt_at = CASE WHEN ? THEN NULL ELSE next_attempt_at END, "
-                                + "queue_rank = CASE WHEN ? THEN " + Ledger.FINISHED_RANK + " ELSE queue_rank END, "
-                                + "payload = CASE WHEN ? AND invalid = FALSE AND kind <> ? THEN NULL ELSE payload END, "
-                                + "vendor_data = CASE WHEN ? THEN NULL ELSE vendor_data END WHERE id = ? AND state = ?",
-                        change.to().label(), change.reason(), change.vendorStatus(), Ledger.ts(now),
-                        last ? Ledger.ts(now) : null, last, last, last, PULLED_KIND, last, commandId, from.label());
-                if (updated == 0) {
+                if (ledger.jdbc().update(moveStatement(progress != null), moveArguments(change, progress, now, last, commandId,
+                        from).toArray()) == 0) {
                     return false; // someone else moved it meanwhile: read again and re-decide
                 }
                 if (last) {
@@ -214,7 +226,7 @@ public class LedgerTransitions {
                 return true;
             });
             if (Boolean.TRUE.equals(done)) {
-                StateChanged event = new StateChanged(current.get(), from, change, now);
+                StateChanged event = new StateChanged(advanced(current.get(), progress), from, change, now);
                 // inside a step's transaction: told once it commits; a rollback undoes the move and tells nobody
                 ledger.afterCommit(() -> listeners.forEach(l -> notify(l, event)));
                 return Optional.of(event);
@@ -222,6 +234,51 @@ public class LedgerTransitions {
         }
         LOG.warn("command {}: gave up moving to {} after repeated concurrent updates", commandId, change.to());
         return Optional.empty();
+    }
+
+    /**
+     * The move's {@code UPDATE}, a compare-and-set on the state it moves from. A final command keeps what the status API,
+     * the result files and the events show: the payload sent to its cloud and the adapter's scratch (an upload URL, its
+     * signature) are needed no more and go; a pulled command's payload (shown) and a rejected record's (it is the record,
+     * shown in its errors) stay. With the step's progress ({@link WorkQueue#PROGRESS_SET}) the row is written once.
+     */
+    private static String moveStatement(boolean withProgress) {
+        return "UPDATE bridge_command SET state = ?, reason = COALESCE(?, reason), vendor_status = COALESCE(?, ?, vendor_status), "
+                + "updated_at = ?, finished_at = ?, "
+                + "next_attempt_at = CASE WHEN ? THEN NULL ELSE " + (withProgress ? "?" : "next_attempt_at") + " END, "
+                + "queue_rank = CASE WHEN ? THEN " + Ledger.FINISHED_RANK + " ELSE " + (withProgress ? "0" : "queue_rank") + " END, "
+                + "payload = CASE WHEN ? AND invalid = FALSE AND kind <> ? THEN NULL ELSE payload END, "
+                + "vendor_data = CASE WHEN ? THEN NULL ELSE " + (withProgress ? "COALESCE(?, vendor_data)" : "vendor_data") + " END"
+                + (withProgress ? ", " + WorkQueue.PROGRESS_SET : "") + " WHERE id = ? AND state = ?";
+    }
+
+    private static List<Object> moveArguments(StateChange change, Progress progress, Instant now, boolean last, String commandId,
+                                              CommandState from) {
+        List<Object> args = new ArrayList<>(Arrays.asList(change.to().label(), change.reason(),
+                change.vendorStatus(), progress == null ? null : progress.vendorStatus(), Ledger.ts(now), last ? Ledger.ts(now) : null,
+                last));
+        if (progress != null) {
+            args.add(Ledger.ts(progress.nextAttemptAt()));
+        }
+        args.addAll(Arrays.asList(last, last, PULLED_KIND, last));
+        if (progress != null) {
+            args.add(progress.vendorData());
+            args.addAll(WorkQueue.progressArguments(progress));
+        }
+        args.addAll(Arrays.asList(commandId, from.label()));
+        return args;
+    }
+
+    /** The command as its listeners see it before the move: with the step's progress, which the same write saved. */
+    private static CommandRecord advanced(CommandRecord c, Progress p) {
+        if (p == null) {
+            return c;
+        }
+        return new CommandRecord(c.id(), c.requestId(), c.seq(), c.position(), c.recordRef(), c.actionId(), c.kind(), c.device(),
+                c.state(), c.invalid(), c.internal(), c.payload(), p.phase() != null ? p.phase() : c.phase(),
+                p.vendorRef() != null ? p.vendorRef() : c.vendorRef(), p.vendorStatus() != null ? p.vendorStatus() : c.vendorStatus(),
+                p.vendorData() != null ? p.vendorData() : c.vendorData(), c.reason(), p.attempts(), c.polls() + (p.polled() ? 1 : 0),
+                p.nextAttemptAt(), c.deadlineAt(), c.createdAt(), c.updatedAt(), c.finishedAt(), c.resultDetail());
     }
 
     /**

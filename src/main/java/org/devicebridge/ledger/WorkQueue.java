@@ -5,6 +5,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -363,12 +364,29 @@ public class WorkQueue {
 
     /** Saves an adapter's progress on a command (no state change: that is {@link LedgerTransitions}' job). */
     public void saveProgress(String commandId, Progress p) {
-        jdbc.update("UPDATE bridge_command SET phase = COALESCE(?, phase), vendor_ref = COALESCE(?, vendor_ref), "
-                        + "vendor_status = COALESCE(?, vendor_status), vendor_data = COALESCE(?, vendor_data), "
-                        + "attempts = ?, polls = polls + ?, next_attempt_at = ?, queue_rank = 0, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+        saveProgress(ledger, commandId, p);
+    }
+
+    /**
+     * The columns of a step's progress that a move carrying it ({@link LedgerTransitions#move(String, StateChange, Progress)})
+     * sets as this does: the next phase, the cloud's reference, the attempts and polls, and the lease released. The
+     * arguments are {@link #progressArguments}. Status, scratch data and due time are set by each of the two, a final
+     * move clearing them.
+     */
+    static final String PROGRESS_SET = "phase = COALESCE(?, phase), vendor_ref = COALESCE(?, vendor_ref), attempts = ?, "
+            + "polls = polls + ?, lease_owner = NULL, lease_until = NULL";
+
+    static List<Object> progressArguments(Progress p) {
+        return Arrays.asList(p.phase(), p.vendorRef(), p.attempts(), p.polled() ? 1 : 0);
+    }
+
+    static void saveProgress(Ledger ledger, String commandId, Progress p) {
+        List<Object> args = new ArrayList<>(progressArguments(p));
+        args.addAll(Arrays.asList(p.vendorStatus(), p.vendorData(), ts(p.nextAttemptAt()), ts(ledger.now()), commandId));
+        ledger.jdbc().update("UPDATE bridge_command SET " + PROGRESS_SET + ", vendor_status = COALESCE(?, vendor_status), "
+                        + "vendor_data = COALESCE(?, vendor_data), next_attempt_at = ?, queue_rank = 0, updated_at = ? "
                         + "WHERE id = ? AND finished_at IS NULL", // a late answer never rewrites a final command
-                p.phase(), p.vendorRef(), p.vendorStatus(), p.vendorData(), p.attempts(), p.polled() ? 1 : 0, ts(p.nextAttemptAt()),
-                ts(ledger.now()), commandId);
+                args.toArray());
     }
 
     /**

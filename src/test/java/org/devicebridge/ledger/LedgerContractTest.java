@@ -716,6 +716,66 @@ abstract class LedgerContractTest {
     }
 
     @Test
+    void aMoveWithTheStepsProgressLeavesTheRowAsSavingTheProgressAndThenMovingDid() {
+        command("one-write", QUEUED);
+        command("two-writes", QUEUED);
+        Instant pollAt = T0.plusSeconds(10);
+        List<LedgerTransitions.StateChanged> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        transitions.onStateChanged(heard::add);
+        for (String id : List.of("one-write", "two-writes")) {
+            queue.saveProgress(id, Progress.next("POLL", T0).withVendor("act-" + id, "PENDING", "{\"upload_url\":\"u\"}").countPoll());
+        }
+        Progress progress = Progress.next("VERIFY", pollAt).withVendorStatus("RESOLVED").countPoll().attempts(1);
+        StateChange change = new StateChange(IN_PROGRESS, null, "req-1", "resolved by the cloud");
+
+        assertThat(transitions.move("one-write", change, progress)).isPresent();
+        queue.saveProgress("two-writes", progress);
+        transitions.move("two-writes", change);
+
+        CommandRecord one = commands.command("one-write").orElseThrow();
+        CommandRecord two = commands.command("two-writes").orElseThrow();
+        assertThat(one).usingRecursiveComparison().ignoringFields("id", "requestId", "vendorRef").isEqualTo(two);
+        assertThat(one.phase()).isEqualTo("VERIFY");
+        assertThat(one.vendorStatus()).isEqualTo("RESOLVED");
+        assertThat(one.vendorData()).isEqualTo("{\"upload_url\":\"u\"}");
+        assertThat(one.polls()).isEqualTo(2);
+        assertThat(one.attempts()).isEqualTo(1);
+        assertThat(one.nextAttemptAt()).isEqualTo(pollAt);
+        assertThat(one.state()).isEqualTo(IN_PROGRESS);
+        assertThat(reads.transitions("one-write")).last().isEqualTo(
+                new Transition(T0, QUEUED, IN_PROGRESS, null, "req-1", "resolved by the cloud"));
+        assertThat(heard).extracting(e -> e.command().polls()).as("listeners see the row with the step's progress, either way")
+                .containsExactly(2, 2);
+        clock.set(pollAt);
+        assertThat(queue.claimDue(KIND, 2, Duration.ofSeconds(30), Duration.ZERO)).as("the lease was let go").hasSize(2);
+    }
+
+    @Test
+    void aMoveThatIsNotLegalStillSavesTheStepsProgressAndAFinalCommandKeepsWhatItHas() {
+        command("c1", QUEUED);
+        transitions.move("c1", StateChange.to(IN_PROGRESS));
+        Instant pollAt = T0.plusSeconds(5);
+
+        assertThat(transitions.move("c1", StateChange.to(IN_PROGRESS), Progress.next("POLL", pollAt).countPoll())).isEmpty();
+
+        CommandRecord c = commands.command("c1").orElseThrow();
+        assertThat(c.phase()).isEqualTo("POLL");
+        assertThat(c.polls()).isEqualTo(1);
+        assertThat(c.nextAttemptAt()).isEqualTo(pollAt);
+
+        assertThat(transitions.move("c1", new StateChange(SUCCESS, "RESOLVED", null, null), Progress.next("CONFIRMED", pollAt)
+                .withVendor(null, null, "{\"scratch\":1}"))).isPresent();
+        CommandRecord done = commands.command("c1").orElseThrow();
+        assertThat(done.phase()).isEqualTo("CONFIRMED");
+        assertThat(done.nextAttemptAt()).as("a final command is due never").isNull();
+        assertThat(done.vendorData()).as("scratch goes with the final move").isNull();
+        assertThat(done.payload()).isNull();
+
+        assertThat(transitions.move("c1", StateChange.failure("late", null, null), Progress.next("POLL", pollAt).countPoll())).isEmpty();
+        assertThat(commands.command("c1")).contains(done);
+    }
+
+    @Test
     void overdueListsOnlyUnfinishedCommandsPastTheirDeadline() {
         commands.openRequest("req-1", "file", "b.json");
         commands.recordCommand(withDeadline("late", 1, T0.plusSeconds(10)));
