@@ -53,6 +53,41 @@ class TwoStepActionFlowTest extends AccessFlowTestSupport {
     }
 
     @Test
+    void theUploadAfterItsCreateIsTakenWithTheCreatesOutcomeMarkedSentAndMadeAtOnce() {
+        // a dispatcher that looks for due steps every 5 s only (after a look that found work, once more at once): the
+        // upload following its create within 2 s is not its doing
+        startBridge(s -> s.webhook(null, null), java.util.Map.of("bridge.access.tick", "5000"));
+        java.util.concurrent.CountDownLatch uploads = cloud.holdUploads();
+        CommandRecord c;
+        try {
+            bridge.drop("chained.json", Batches.document("chained-1", Batches.credentials("a1", "chained-door-1")));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> bridge.commands("chained-1").stream().anyMatch(x -> x.state() == INITIATED));
+            c = bridge.commands("chained-1").get(0);
+            org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(bridge.context()
+                    .getRegistry().lookupByNameAndType("ledgerDataSource", javax.sql.DataSource.class));
+
+            // the create's outcome took the upload as a claim would, and the upload is out (held by the cloud)
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2)).until(() -> cloud.heldUploads() == 1);
+            java.util.Map<String, Object> row = jdbc.queryForMap(
+                    "SELECT phase, lease_owner, lease_until FROM bridge_command WHERE id = ?", c.id());
+            assertThat(row.get("phase")).as("stored before the PUT left: a crash now polls, never uploads blindly")
+                    .isEqualTo("UPLOAD_SENT");
+            assertThat(row.get("lease_owner")).as("leased, as a claim leases").isNotNull();
+            assertThat(row.get("lease_until")).isNotNull();
+            assertThat(path(bridge, c.id())).containsExactly(QUEUED, INITIATED);
+            assertThat(bridge.callLog().calls(c.id())).extracting(call -> call.operation()).containsExactly("create-action");
+        } finally {
+            uploads.countDown();
+        }
+
+        assertThat(awaitFinal("chained-1", 1, java.time.Duration.ofSeconds(30)).get(0).state()).isEqualTo(SUCCESS);
+        assertThat(cloud.createCount("chained-door-1")).isEqualTo(1);
+        assertThat(bridge.callLog().calls(c.id())).extracting(call -> call.operation())
+                .startsWith("create-action", "upload-payload").endsWith("read-back");
+    }
+
+    @Test
     void writesResultLinesAndSummaryNamedAfterTheInput() throws Exception {
         sharedBridge();
         bridge.drop("nightly.json", Batches.document("nightly-1",

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -60,6 +61,12 @@ public class AccessCloudAdapter {
     public static final String POLL = "POLL";
     /** RESOLVED by the cloud: read the device's credentials and schedules back and compare them with the upload. */
     public static final String VERIFY = "VERIFY";
+
+    /**
+     * The exchange property that holds the command's next step when a step's outcome took it at once (the upload after
+     * its create, the read-back after RESOLVED): the route {@code access-step} makes it next, on the same worker.
+     */
+    public static final String NEXT_STEP = "accessNextStep";
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessCloudAdapter.class);
     private static final String COMMAND = "command";
@@ -217,7 +224,7 @@ public class AccessCloudAdapter {
             outcomes.retryUnreadable(c, r, lostCreatePhase(), "creating the device action", unreadable);
             return;
         }
-        adopt(c, action.value(), r.requestId());
+        adopt(exchange, c, action.value(), r.requestId());
     }
 
     /** Whether the dialect can look up an action whose create lost its answer (the route asks). */
@@ -233,14 +240,15 @@ public class AccessCloudAdapter {
         return dialect.findsLostCreates() ? CREATE_SENT : CREATE;
     }
 
-    /** Records a created (or found) action, with its id and upload URL; the upload is due now. */
-    private void adopt(CommandRecord c, AccessDialect.ActionView action, String requestId) {
+    /** Records a created (or found) action, with its id and upload URL; the upload is due now, made next by this worker. */
+    private void adopt(Exchange exchange, CommandRecord c, AccessDialect.ActionView action, String requestId) {
         String status = action.status() == null ? "AWAITING_DATA" : action.status();
         String scratch = mapper.createObjectNode().put("upload_url", action.uploadUrl())
                 .put("upload_url_expires_at", action.uploadUrlExpiresAt())
                 .put("recreates", recreates(c)).toString();
-        transitions.move(c.id(), new StateChange(AccessStatusMapping.stateOf(status).orElse(CommandState.INITIATED), status,
-                requestId, null), Progress.next(UPLOAD, ledger.now()).withVendor(action.id(), status, scratch));
+        Progress upload = Progress.next(UPLOAD, ledger.now()).withVendor(action.id(), status, scratch);
+        takeAtOnce(exchange, c, upload, next -> transitions.move(c.id(), new StateChange(
+                AccessStatusMapping.stateOf(status).orElse(CommandState.INITIATED), status, requestId, null), next));
     }
 
     // ------------------------------------------------------------- recovery: a create whose answer was lost
@@ -271,7 +279,7 @@ public class AccessCloudAdapter {
         }
         if (found != null) {
             LOG.info("command {} ({}): found action {} whose creation was not confirmed; using it", c.id(), c.device(), found.id());
-            adopt(c, found, r.requestId());
+            adopt(exchange, c, found, r.requestId());
             return;
         }
         workQueue.saveProgress(c.id(), Progress.next(CREATE, ledger.now()));
@@ -364,8 +372,8 @@ public class AccessCloudAdapter {
             workQueue.saveProgress(c.id(), Progress.next(UPLOAD, ledger.now()).withVendor(null, status, scratch).countPoll());
             return;
         }
-        applyStatus(c, status, action.reason(), r.requestId(), Progress.next(POLL, ledger.now().plus(backoff.pollDelay(c.polls() + 1)))
-                .withVendorStatus(status).countPoll());
+        applyStatus(exchange, c, status, action.reason(), r.requestId(), Progress.next(POLL, ledger.now().plus(
+                backoff.pollDelay(c.polls() + 1))).withVendorStatus(status).countPoll());
     }
 
     // ------------------------------------------------------------- confirm: read back what the device holds
@@ -427,7 +435,7 @@ public class AccessCloudAdapter {
         ledger.inTransaction(() -> {
             if (workQueue.holdUnlessLeased(c.get().id())) {
                 CommandRecord held = commandStore.command(c.get().id()).orElseThrow(); // as it is now that no step can change it
-                applyStatus(held, update.get().status(), update.get().reason(), null, null);
+                applyStatus(null, held, update.get().status(), update.get().reason(), null, null);
             } else {
                 // a step is out for the command (an upload, a poll): it records its own answer, and later polls see this status
                 LOG.debug("command {}: webhook status {} while a step is in flight; that step moves it on", c.get().id(),
@@ -452,9 +460,9 @@ public class AccessCloudAdapter {
 
     /**
      * A status the command's own step read (with that step's {@code progress}, saved in the same write), or a webhook told
-     * while no step held the command ({@code progress} null).
+     * while no step held the command ({@code exchange} and {@code progress} null).
      */
-    private void applyStatus(CommandRecord c, String status, String reason, String requestId, Progress progress) {
+    private void applyStatus(Exchange exchange, CommandRecord c, String status, String reason, String requestId, Progress progress) {
         Optional<CommandState> state = AccessStatusMapping.stateOf(status);
         if (state.isEmpty()) {
             LOG.warn("command {}: unknown access-cloud status '{}' ignored", c.id(), status);
@@ -465,17 +473,47 @@ public class AccessCloudAdapter {
         }
         if (state.get() == CommandState.SUCCESS && readBack && dialect.readsBack()) {
             // RESOLVED is the cloud's word: what the device holds is read back before the command ends
-            Progress verify = VERIFY.equals(c.phase()) ? progress
-                    : Progress.next(VERIFY, ledger.now()).withVendorStatus(status).attempts(progress == null ? 0 : progress.attempts());
-            if (verify != null && progress != null && progress.polled()) {
-                verify = verify.countPoll();
+            StateChange resolved = new StateChange(CommandState.IN_PROGRESS, status, requestId, null);
+            if (progress == null) { // a webhook: the read-back is queued, for the dispatcher to claim
+                if (VERIFY.equals(c.phase())) {
+                    transitions.move(c.id(), resolved);
+                } else {
+                    transitions.move(c.id(), resolved, Progress.next(VERIFY, ledger.now()).withVendorStatus(status));
+                }
+                return;
             }
-            transitions.move(c.id(), new StateChange(CommandState.IN_PROGRESS, status, requestId, null), verify);
+            Progress verify = Progress.next(VERIFY, ledger.now()).withVendorStatus(status).attempts(progress.attempts());
+            takeAtOnce(exchange, c, progress.polled() ? verify.countPoll() : verify, next -> transitions.move(c.id(), resolved, next));
             return;
         }
         String why = state.get() == CommandState.FAILURE
                 ? "REJECTED by the access cloud: " + (reason == null ? "no reason given" : redactor.text(reason)) : null;
-        transitions.move(c.id(), new StateChange(state.get(), status, requestId, why), progress);
+        StateChange change = new StateChange(state.get(), status, requestId, why);
+        if (progress == null) {
+            transitions.move(c.id(), change);
+        } else {
+            transitions.move(c.id(), change, progress);
+        }
+    }
+
+    /**
+     * Saves a step's outcome whose next step is due at once ({@code next}: the upload after its create, the read-back
+     * after RESOLVED) through {@code write}, taking that step for this worker as a claim would: leased, and marked sent
+     * when it is a call not to be repeated blindly ({@code UPLOAD_SENT}), in the same write of the command's row. The
+     * route then makes it ({@link #NEXT_STEP}): one row write instead of two (the outcome's, the claim's), and no wait
+     * for the dispatcher's next look. Started work first holds as before; a command past its deadline gets no new call
+     * and is queued, for the deadline watch to end.
+     */
+    private void takeAtOnce(Exchange exchange, CommandRecord c, Progress next, java.util.function.Predicate<Progress> write) {
+        Instant now = ledger.now();
+        if (c.deadlineAt() != null && c.deadlineAt().isBefore(now)) {
+            write.test(next);
+            return;
+        }
+        if (write.test(next.taken(sent.getOrDefault(next.phase(), next.phase()), now.plus(lease)))) {
+            CommandRecord step = c.advancedBy(next);
+            ledger.afterCommit(() -> exchange.setProperty(NEXT_STEP, step)); // never a call whose lease a rollback undid
+        }
     }
 
     // ------------------------------------------------------------- failures

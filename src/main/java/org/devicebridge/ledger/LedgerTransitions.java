@@ -169,30 +169,31 @@ public class LedgerTransitions {
      * @return the transition made, or empty when the move was not legal (or the command is unknown)
      */
     public Optional<StateChanged> move(String commandId, StateChange change) {
-        return move(commandId, change, (Progress) null);
+        return move(commandId, change, null, ifLegal(commandId, change));
     }
 
     /**
      * A step's outcome: saves its {@code progress} ({@link WorkQueue#saveProgress}: the next phase and when it is due, the
-     * lease released) and moves the command to {@code change.to()} if that is legal, in one write of the command's row.
+     * lease released, or kept for a next step taken at once, {@link Progress#taken}) and moves the command to {@code change.to()} if that is legal, in one write of the command's row.
      * One statement instead of two is what makes this worth having: H2 rewrites every index of a row an {@code UPDATE}
      * touches, whichever columns changed (docs/engine.md). When the move is not legal (the command is in that state
      * already, or past it), the progress is saved alone; a final command keeps what it has.
      *
-     * @return the transition made, or empty when only the progress was saved (or nothing: the command is final or unknown)
+     * @return whether the progress was saved, with the move or alone (not: the command is final, or unknown)
      */
-    public Optional<StateChanged> move(String commandId, StateChange change, Progress progress) {
-        Optional<StateChanged> moved = move(commandId, change, progress, from -> {
+    public boolean move(String commandId, StateChange change, Progress progress) {
+        Optional<StateChanged> moved = move(commandId, change, java.util.Objects.requireNonNull(progress), ifLegal(commandId, change));
+        return moved.isPresent() || WorkQueue.saveProgress(ledger, commandId, progress);
+    }
+
+    private static Predicate<CommandState> ifLegal(String commandId, StateChange change) {
+        return from -> {
             if (isLegal(from, change.to())) {
                 return true;
             }
             LOG.debug("command {}: ignored {} -> {} (not a legal move)", commandId, from, change.to());
             return false;
-        });
-        if (moved.isEmpty() && progress != null) {
-            WorkQueue.saveProgress(ledger, commandId, progress);
-        }
-        return moved;
+        };
     }
 
     /**
@@ -226,7 +227,7 @@ public class LedgerTransitions {
                 return true;
             });
             if (Boolean.TRUE.equals(done)) {
-                StateChanged event = new StateChanged(advanced(current.get(), progress), from, change, now);
+                StateChanged event = new StateChanged(progress == null ? current.get() : current.get().advancedBy(progress), from, change, now);
                 // inside a step's transaction: told once it commits; a rollback undoes the move and tells nobody
                 ledger.afterCommit(() -> listeners.forEach(l -> notify(l, event)));
                 return Optional.of(event);
@@ -252,7 +253,7 @@ public class LedgerTransitions {
                 + (withProgress ? ", " + WorkQueue.PROGRESS_SET : "") + " WHERE id = ? AND state = ?";
     }
 
-    private static List<Object> moveArguments(StateChange change, Progress progress, Instant now, boolean last, String commandId,
+    private List<Object> moveArguments(StateChange change, Progress progress, Instant now, boolean last, String commandId,
                                               CommandState from) {
         List<Object> args = new ArrayList<>(Arrays.asList(change.to().label(), change.reason(),
                 change.vendorStatus(), progress == null ? null : progress.vendorStatus(), Ledger.ts(now), last ? Ledger.ts(now) : null,
@@ -263,22 +264,10 @@ public class LedgerTransitions {
         args.addAll(Arrays.asList(last, last, PULLED_KIND, last));
         if (progress != null) {
             args.add(progress.vendorData());
-            args.addAll(WorkQueue.progressArguments(progress));
+            args.addAll(WorkQueue.progressArguments(ledger, progress));
         }
         args.addAll(Arrays.asList(commandId, from.label()));
         return args;
-    }
-
-    /** The command as its listeners see it before the move: with the step's progress, which the same write saved. */
-    private static CommandRecord advanced(CommandRecord c, Progress p) {
-        if (p == null) {
-            return c;
-        }
-        return new CommandRecord(c.id(), c.requestId(), c.seq(), c.position(), c.recordRef(), c.actionId(), c.kind(), c.device(),
-                c.state(), c.invalid(), c.internal(), c.payload(), p.phase() != null ? p.phase() : c.phase(),
-                p.vendorRef() != null ? p.vendorRef() : c.vendorRef(), p.vendorStatus() != null ? p.vendorStatus() : c.vendorStatus(),
-                p.vendorData() != null ? p.vendorData() : c.vendorData(), c.reason(), p.attempts(), c.polls() + (p.polled() ? 1 : 0),
-                p.nextAttemptAt(), c.deadlineAt(), c.createdAt(), c.updatedAt(), c.finishedAt(), c.resultDetail());
     }
 
     /**

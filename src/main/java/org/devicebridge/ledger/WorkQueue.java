@@ -369,24 +369,26 @@ public class WorkQueue {
 
     /**
      * The columns of a step's progress that a move carrying it ({@link LedgerTransitions#move(String, StateChange, Progress)})
-     * sets as this does: the next phase, the cloud's reference, the attempts and polls, and the lease released. The
-     * arguments are {@link #progressArguments}. Status, scratch data and due time are set by each of the two, a final
-     * move clearing them.
+     * sets as this does: the next phase, the cloud's reference, the attempts and polls, and the lease (released, or
+     * kept for the next step taken at once, {@link Progress#taken}). The arguments are {@link #progressArguments}.
+     * Status, scratch data and due time are set by each of the two, a final move clearing them.
      */
     static final String PROGRESS_SET = "phase = COALESCE(?, phase), vendor_ref = COALESCE(?, vendor_ref), attempts = ?, "
-            + "polls = polls + ?, lease_owner = NULL, lease_until = NULL";
+            + "polls = polls + ?, lease_owner = ?, lease_until = ?";
 
-    static List<Object> progressArguments(Progress p) {
-        return Arrays.asList(p.phase(), p.vendorRef(), p.attempts(), p.polled() ? 1 : 0);
+    static List<Object> progressArguments(Ledger ledger, Progress p) {
+        return Arrays.asList(p.phase(), p.vendorRef(), p.attempts(), p.polled() ? 1 : 0,
+                p.leaseUntil() == null ? null : ledger.instanceId(), ts(p.leaseUntil()));
     }
 
-    static void saveProgress(Ledger ledger, String commandId, Progress p) {
-        List<Object> args = new ArrayList<>(progressArguments(p));
+    /** @return whether the progress was saved (not: the command is final, or unknown) */
+    static boolean saveProgress(Ledger ledger, String commandId, Progress p) {
+        List<Object> args = new ArrayList<>(progressArguments(ledger, p));
         args.addAll(Arrays.asList(p.vendorStatus(), p.vendorData(), ts(p.nextAttemptAt()), ts(ledger.now()), commandId));
-        ledger.jdbc().update("UPDATE bridge_command SET " + PROGRESS_SET + ", vendor_status = COALESCE(?, vendor_status), "
+        return ledger.jdbc().update("UPDATE bridge_command SET " + PROGRESS_SET + ", vendor_status = COALESCE(?, vendor_status), "
                         + "vendor_data = COALESCE(?, vendor_data), next_attempt_at = ?, queue_rank = 0, updated_at = ? "
                         + "WHERE id = ? AND finished_at IS NULL", // a late answer never rewrites a final command
-                args.toArray());
+                args.toArray()) == 1;
     }
 
     /**

@@ -728,7 +728,7 @@ abstract class LedgerContractTest {
         Progress progress = Progress.next("VERIFY", pollAt).withVendorStatus("RESOLVED").countPoll().attempts(1);
         StateChange change = new StateChange(IN_PROGRESS, null, "req-1", "resolved by the cloud");
 
-        assertThat(transitions.move("one-write", change, progress)).isPresent();
+        assertThat(transitions.move("one-write", change, progress)).isTrue();
         queue.saveProgress("two-writes", progress);
         transitions.move("two-writes", change);
 
@@ -756,7 +756,9 @@ abstract class LedgerContractTest {
         transitions.move("c1", StateChange.to(IN_PROGRESS));
         Instant pollAt = T0.plusSeconds(5);
 
-        assertThat(transitions.move("c1", StateChange.to(IN_PROGRESS), Progress.next("POLL", pollAt).countPoll())).isEmpty();
+        assertThat(transitions.move("c1", StateChange.to(IN_PROGRESS), Progress.next("POLL", pollAt).countPoll()))
+                .as("saved, not moved").isTrue();
+        assertThat(reads.transitions("c1")).extracting(Transition::to).containsExactly(QUEUED, IN_PROGRESS);
 
         CommandRecord c = commands.command("c1").orElseThrow();
         assertThat(c.phase()).isEqualTo("POLL");
@@ -764,14 +766,14 @@ abstract class LedgerContractTest {
         assertThat(c.nextAttemptAt()).isEqualTo(pollAt);
 
         assertThat(transitions.move("c1", new StateChange(SUCCESS, "RESOLVED", null, null), Progress.next("CONFIRMED", pollAt)
-                .withVendor(null, null, "{\"scratch\":1}"))).isPresent();
+                .withVendor(null, null, "{\"scratch\":1}"))).isTrue();
         CommandRecord done = commands.command("c1").orElseThrow();
         assertThat(done.phase()).isEqualTo("CONFIRMED");
         assertThat(done.nextAttemptAt()).as("a final command is due never").isNull();
         assertThat(done.vendorData()).as("scratch goes with the final move").isNull();
         assertThat(done.payload()).isNull();
 
-        assertThat(transitions.move("c1", StateChange.failure("late", null, null), Progress.next("POLL", pollAt).countPoll())).isEmpty();
+        assertThat(transitions.move("c1", StateChange.failure("late", null, null), Progress.next("POLL", pollAt).countPoll())).isFalse();
         assertThat(commands.command("c1")).contains(done);
     }
 

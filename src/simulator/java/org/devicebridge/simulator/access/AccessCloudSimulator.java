@@ -133,6 +133,19 @@ public final class AccessCloudSimulator implements CloudSimulator {
         apiFaults.garbleNext(count);
     }
 
+    /**
+     * Upload {@code PUT}s arriving from now on are held (at most 30 s each) until the latch returned is counted down:
+     * a call in flight that a test can look at.
+     */
+    public java.util.concurrent.CountDownLatch holdUploads() {
+        return uploadHandler.hold();
+    }
+
+    /** Upload {@code PUT}s held now ({@link #holdUploads}). */
+    public int heldUploads() {
+        return uploadHandler.held();
+    }
+
     /** Like {@link #garbleNextAnswers} for accepted upload {@code PUT}s: received, but answered with a garbled body. */
     public void garbleNextUploads(int count) {
         uploadFaults.garbleNext(count);
