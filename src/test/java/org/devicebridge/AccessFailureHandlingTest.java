@@ -166,6 +166,28 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
     }
 
     @Test
+    void aCreateAnsweredAfterTheDeadlineIsNotFollowedByItsUpload() {
+        sharedBridge(s -> s.webhook(null, null));
+        awaitEarlierTestsDone(); // their calls would be held too
+        java.util.concurrent.CountDownLatch calls = cloud.holdCalls();
+        try {
+            bridge.drop("late-create.json", Batches.document("late-create-1",
+                    withDeadline(Batches.credentials("a1", "door-late-create"), "PT1S")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> cloud.heldCalls() == 1); // the create is out
+            Instant deadline = bridge.commands("late-create-1").get(0).deadlineAt();
+            await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().isAfter(deadline.plusMillis(200)));
+        } finally {
+            calls.countDown(); // its answer comes after the deadline
+        }
+
+        CommandRecord c = awaitFinal("late-create-1", 1).get(0);
+
+        assertThat(c.state()).isEqualTo(TIMEOUT);
+        assertThat(c.vendorRef()).as("the action was created").isNotNull();
+        assertThat(cloud.uploadCount(c.vendorRef())).as("no new call after the deadline, not even the upload due at once").isZero();
+    }
+
+    @Test
     void failsWithTheIoErrorWhenTheCloudIsUnreachable() {
         int closedPort = TestBridge.freePort();
         bridge = TestBridge.in(dir, "http://127.0.0.1:" + closedPort + "/access", Map.of("bridge.retry.max-attempts", "2")).start();

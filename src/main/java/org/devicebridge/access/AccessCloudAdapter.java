@@ -482,6 +482,7 @@ public class AccessCloudAdapter {
                 }
                 return;
             }
+            // the poll's progress, with the read-back due now instead of the next poll
             Progress verify = Progress.next(VERIFY, ledger.now()).withVendorStatus(status).attempts(progress.attempts());
             takeAtOnce(exchange, c, progress.polled() ? verify.countPoll() : verify, next -> transitions.move(c.id(), resolved, next));
             return;

@@ -227,7 +227,8 @@ public class LedgerTransitions {
                 return true;
             });
             if (Boolean.TRUE.equals(done)) {
-                StateChanged event = new StateChanged(progress == null ? current.get() : current.get().advancedBy(progress), from, change, now);
+                CommandRecord before = progress == null ? current.get() : current.get().advancedBy(progress);
+                StateChanged event = new StateChanged(before, from, change, now);
                 // inside a step's transaction: told once it commits; a rollback undoes the move and tells nobody
                 ledger.afterCommit(() -> listeners.forEach(l -> notify(l, event)));
                 return Optional.of(event);
@@ -254,7 +255,7 @@ public class LedgerTransitions {
     }
 
     private List<Object> moveArguments(StateChange change, Progress progress, Instant now, boolean last, String commandId,
-                                              CommandState from) {
+                                       CommandState from) {
         List<Object> args = new ArrayList<>(Arrays.asList(change.to().label(), change.reason(),
                 change.vendorStatus(), progress == null ? null : progress.vendorStatus(), Ledger.ts(now), last ? Ledger.ts(now) : null,
                 last));

@@ -29,6 +29,8 @@ final class AccessApiHandler implements HttpHandler {
     private final FaultInjector faults;
     private final Supplier<AccessCloudSettings> settings;
     private final Runnable callCounter;
+    /** API calls held for a test ({@link AccessCloudSimulator#holdCalls}). */
+    final CallHold hold = new CallHold();
 
     AccessApiHandler(String prefix, ActionStore store, ActionJson json, FaultInjector faults,
                      Supplier<AccessCloudSettings> settings, Runnable callCounter) {
@@ -44,6 +46,7 @@ final class AccessApiHandler implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         callCounter.run();
         byte[] body = SimulatorHttp.readBody(exchange);
+        hold.await();
         AccessCloudSettings current = settings.get();
         try {
             BearerAuth.check(exchange, current.apiKey());

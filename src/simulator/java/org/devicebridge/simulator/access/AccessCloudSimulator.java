@@ -138,12 +138,22 @@ public final class AccessCloudSimulator implements CloudSimulator {
      * a call in flight that a test can look at.
      */
     public java.util.concurrent.CountDownLatch holdUploads() {
-        return uploadHandler.hold();
+        return uploadHandler.hold.hold();
     }
 
     /** Upload {@code PUT}s held now ({@link #holdUploads}). */
     public int heldUploads() {
-        return uploadHandler.held();
+        return uploadHandler.hold.held();
+    }
+
+    /** Like {@link #holdUploads} for API calls (create, list, get): an answer that comes as late as the test wants. */
+    public java.util.concurrent.CountDownLatch holdCalls() {
+        return apiHandler.hold.hold();
+    }
+
+    /** API calls held now ({@link #holdCalls}). */
+    public int heldCalls() {
+        return apiHandler.hold.held();
     }
 
     /** Like {@link #garbleNextAnswers} for accepted upload {@code PUT}s: received, but answered with a garbled body. */

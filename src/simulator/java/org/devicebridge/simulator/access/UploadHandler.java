@@ -26,9 +26,8 @@ final class UploadHandler implements HttpHandler {
     private final IntSupplier retryAfterSeconds;
     private final Runnable callCounter;
     private final AtomicLong withAuthorization = new AtomicLong();
-    /** Set: uploads arriving wait for it before they are taken ({@link AccessCloudSimulator#holdUploads}). */
-    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> hold =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    /** Uploads held for a test ({@link AccessCloudSimulator#holdUploads}). */
+    final CallHold hold = new CallHold();
 
     UploadHandler(String prefix, ActionStore store, ActionProcessor processor, FaultInjector faults,
                   Supplier<AccessCloudSettings> settings, Runnable callCounter) {
@@ -51,35 +50,11 @@ final class UploadHandler implements HttpHandler {
         return withAuthorization.get();
     }
 
-    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
-
-    /** Uploads arriving from now on wait (at most 30 s) until the latch returned is counted down. */
-    java.util.concurrent.CountDownLatch hold() {
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        hold.set(release);
-        return release;
-    }
-
-    /** Uploads waiting for the hold to end now. */
-    int held() {
-        return waiting.get();
-    }
-
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         callCounter.run();
         byte[] body = SimulatorHttp.readBody(exchange);
-        java.util.concurrent.CountDownLatch held = hold.get();
-        if (held != null && held.getCount() > 0) {
-            waiting.incrementAndGet();
-            try {
-                held.await(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                waiting.decrementAndGet();
-            }
-        }
+        hold.await();
         try {
             upload(exchange, body);
         } catch (AccessApiException e) {
