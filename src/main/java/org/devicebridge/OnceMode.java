@@ -14,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -44,7 +42,8 @@ public class OnceMode {
     private final Path inbox;
     private final Pattern include;
     private final Instant giveUpAt;
-    private final List<Summary> summaries = new CopyOnWriteArrayList<>();
+    /** By request id: a report made again (its marking as reported failed) counts once. */
+    private final java.util.Map<String, Summary> summaries = new java.util.concurrent.ConcurrentHashMap<>();
     private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
 
     /** @param enabled false in a long-running bridge: then this collects nothing and never completes */
@@ -59,7 +58,7 @@ public class OnceMode {
         if (enabled) {
             reporter.onSummary(s -> {
                 if (fromInbox(s.requestId())) {
-                    summaries.add(s);
+                    summaries.put(s.requestId(), s);
                 }
             });
         }
@@ -80,7 +79,7 @@ public class OnceMode {
         }
         int failed = 0;
         int total = 0;
-        for (Summary s : summaries) {
+        for (Summary s : summaries.values()) {
             total += s.total();
             failed += s.total() - s.succeeded();
             LOG.info("summary {} ({}): {}", s.sourceName(), s.requestId(), s.line());

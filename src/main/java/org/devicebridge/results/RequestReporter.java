@@ -59,7 +59,10 @@ public class RequestReporter {
         this.intake = intake;
     }
 
-    /** Registers a listener told of each request summary once its files are written. */
+    /**
+     * Registers a listener told of each request summary once its files are written, before the request is marked
+     * reported; a report made again (its marking failed) tells it again.
+     */
     public void onSummary(Consumer<Summary> listener) {
         listeners.add(listener);
     }
@@ -94,11 +97,13 @@ public class RequestReporter {
             summaryJson.put("refused", info.refusedReason());   // the batch was refused whole: why
         }
         write(outbox.resolve(base + ".summary.json"), out -> line(out, summaryJson));
+        // told before the request counts as reported: a listener that waits for every request to be reported (--once)
+        // never finds one reported whose summary it has not had yet; told again if this report is made again
+        listeners.forEach(l -> l.accept(summary));
         commandStore.markReported(request.id());
         try (LogContext ignored = LogContext.request(request.id())) {
             LOG.info("request {} finished: {}", request.id(), summary.line());
         }
-        listeners.forEach(l -> l.accept(summary));
         return summary;
     }
 
