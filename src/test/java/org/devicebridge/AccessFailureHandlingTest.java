@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -169,7 +170,7 @@ class AccessFailureHandlingTest extends AccessFlowTestSupport {
     void aCreateAnsweredAfterTheDeadlineIsNotFollowedByItsUpload() {
         sharedBridge(s -> s.webhook(null, null));
         awaitEarlierTestsDone(); // their calls would be held too
-        java.util.concurrent.CountDownLatch calls = cloud.holdCalls();
+        CountDownLatch calls = cloud.holdCalls();
         try {
             bridge.drop("late-create.json", Batches.document("late-create-1",
                     withDeadline(Batches.credentials("a1", "door-late-create"), "PT1S")));

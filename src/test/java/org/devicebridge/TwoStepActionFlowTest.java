@@ -5,10 +5,17 @@ import org.devicebridge.ledger.CommandRecord;
 import org.devicebridge.ledger.CommandState;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import javax.sql.DataSource;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.devicebridge.ledger.CommandState.ACKNOWLEDGED;
 import static org.devicebridge.ledger.CommandState.INITIATED;
 import static org.devicebridge.ledger.CommandState.IN_PROGRESS;
@@ -56,20 +63,20 @@ class TwoStepActionFlowTest extends AccessFlowTestSupport {
     void theUploadAfterItsCreateIsTakenWithTheCreatesOutcomeMarkedSentAndMadeAtOnce() {
         // a dispatcher that looks for due steps every 5 s only (after a look that found work, once more at once): the
         // upload following its create within 2 s is not its doing
-        startBridge(s -> s.webhook(null, null), java.util.Map.of("bridge.access.tick", "5000"));
-        java.util.concurrent.CountDownLatch uploads = cloud.holdUploads();
+        startBridge(s -> s.webhook(null, null), Map.of("bridge.access.tick", "5000"));
+        CountDownLatch uploads = cloud.holdUploads();
         CommandRecord c;
         try {
             bridge.drop("chained.json", Batches.document("chained-1", Batches.credentials("a1", "chained-door-1")));
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+            await().atMost(Duration.ofSeconds(20))
                     .until(() -> bridge.commands("chained-1").stream().anyMatch(x -> x.state() == INITIATED));
             c = bridge.commands("chained-1").get(0);
-            org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(bridge.context()
-                    .getRegistry().lookupByNameAndType("ledgerDataSource", javax.sql.DataSource.class));
+            JdbcTemplate jdbc = new JdbcTemplate(bridge.context()
+                    .getRegistry().lookupByNameAndType("ledgerDataSource", DataSource.class));
 
             // the create's outcome took the upload as a claim would, and the upload is out (held by the cloud)
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2)).until(() -> cloud.heldUploads() == 1);
-            java.util.Map<String, Object> row = jdbc.queryForMap(
+            await().atMost(Duration.ofSeconds(2)).until(() -> cloud.heldUploads() == 1);
+            Map<String, Object> row = jdbc.queryForMap(
                     "SELECT phase, lease_owner, lease_until FROM bridge_command WHERE id = ?", c.id());
             assertThat(row.get("phase")).as("stored before the PUT left: a crash now polls, never uploads blindly")
                     .isEqualTo("UPLOAD_SENT");
@@ -81,7 +88,7 @@ class TwoStepActionFlowTest extends AccessFlowTestSupport {
             uploads.countDown();
         }
 
-        assertThat(awaitFinal("chained-1", 1, java.time.Duration.ofSeconds(30)).get(0).state()).isEqualTo(SUCCESS);
+        assertThat(awaitFinal("chained-1", 1, Duration.ofSeconds(30)).get(0).state()).isEqualTo(SUCCESS);
         assertThat(cloud.createCount("chained-door-1")).isEqualTo(1);
         assertThat(bridge.callLog().calls(c.id())).extracting(call -> call.operation())
                 .startsWith("create-action", "upload-payload").endsWith("read-back");
@@ -94,7 +101,7 @@ class TwoStepActionFlowTest extends AccessFlowTestSupport {
                 Batches.credentials("front", "door-1"), Batches.credentials("back", "door-2")));
         awaitFinal("nightly-1", 2);
 
-        org.awaitility.Awaitility.await().until(() -> Files.exists(bridge.outbox().resolve("nightly.summary.json")));
+        await().until(() -> Files.exists(bridge.outbox().resolve("nightly.summary.json")));
         List<JsonNode> results = bridge.jsonLines(bridge.outbox().resolve("nightly.results.jsonl"));
         assertThat(results).extracting(r -> r.path("action_id").asText()).containsExactly("front", "back");
         assertThat(results.get(0).path("state").asText()).isEqualTo(CommandState.SUCCESS.label());
@@ -112,7 +119,7 @@ class TwoStepActionFlowTest extends AccessFlowTestSupport {
         bridge.drop("keep-me.json", Batches.document("keep-1", Batches.credentials("a", "door-1")));
         awaitFinal("keep-1", 1);
 
-        org.awaitility.Awaitility.await().until(() -> Files.isDirectory(bridge.archive().resolve("done"))
+        await().until(() -> Files.isDirectory(bridge.archive().resolve("done"))
                 && Files.list(bridge.archive().resolve("done")).anyMatch(p -> p.getFileName().toString().endsWith("keep-me.json")));
         assertThat(bridge.inbox().resolve("keep-me.json")).doesNotExist();
     }

@@ -475,11 +475,8 @@ public class AccessCloudAdapter {
             // RESOLVED is the cloud's word: what the device holds is read back before the command ends
             StateChange resolved = new StateChange(CommandState.IN_PROGRESS, status, requestId, null);
             if (progress == null) { // a webhook: the read-back is queued, for the dispatcher to claim
-                if (VERIFY.equals(c.phase())) {
-                    transitions.move(c.id(), resolved);
-                } else {
-                    transitions.move(c.id(), resolved, Progress.next(VERIFY, ledger.now()).withVendorStatus(status));
-                }
+                transitions.move(c.id(), resolved, VERIFY.equals(c.phase()) ? null : Progress.next(VERIFY, ledger.now())
+                        .withVendorStatus(status));
                 return;
             }
             // the poll's progress, with the read-back due now instead of the next poll
@@ -489,12 +486,7 @@ public class AccessCloudAdapter {
         }
         String why = state.get() == CommandState.FAILURE
                 ? "REJECTED by the access cloud: " + (reason == null ? "no reason given" : redactor.text(reason)) : null;
-        StateChange change = new StateChange(state.get(), status, requestId, why);
-        if (progress == null) {
-            transitions.move(c.id(), change);
-        } else {
-            transitions.move(c.id(), change, progress);
-        }
+        transitions.move(c.id(), new StateChange(state.get(), status, requestId, why), progress);
     }
 
     /**

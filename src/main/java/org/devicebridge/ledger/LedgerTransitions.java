@@ -179,11 +179,13 @@ public class LedgerTransitions {
      * touches, whichever columns changed (docs/engine.md). When the move is not legal (the command is in that state
      * already, or past it), the progress is saved alone; a final command keeps what it has.
      *
-     * @return whether the progress was saved, with the move or alone (not: the command is final, or unknown)
+     * @param progress null: none, the move alone ({@link #move(String, StateChange)})
+     * @return whether the command's row was written: moved, or its progress saved alone (not: the command is final, or
+     *         unknown, or the move not legal and no progress given)
      */
     public boolean move(String commandId, StateChange change, Progress progress) {
-        Optional<StateChanged> moved = move(commandId, change, java.util.Objects.requireNonNull(progress), ifLegal(commandId, change));
-        return moved.isPresent() || WorkQueue.saveProgress(ledger, commandId, progress);
+        Optional<StateChanged> moved = move(commandId, change, progress, ifLegal(commandId, change));
+        return moved.isPresent() || progress != null && WorkQueue.saveProgress(ledger, commandId, progress);
     }
 
     private static Predicate<CommandState> ifLegal(String commandId, StateChange change) {
