@@ -247,8 +247,8 @@ public class AccessCloudAdapter {
                 .put("upload_url_expires_at", action.uploadUrlExpiresAt())
                 .put("recreates", recreates(c)).toString();
         Progress upload = Progress.next(UPLOAD, ledger.now()).withVendor(action.id(), status, scratch);
-        takeAtOnce(exchange, c, upload, next -> transitions.move(c.id(), new StateChange(
-                AccessStatusMapping.stateOf(status).orElse(CommandState.INITIATED), status, requestId, null), next));
+        takeAtOnce(exchange, c, new StateChange(AccessStatusMapping.stateOf(status).orElse(CommandState.INITIATED), status,
+                requestId, null), upload);
     }
 
     // ------------------------------------------------------------- recovery: a create whose answer was lost
@@ -481,7 +481,7 @@ public class AccessCloudAdapter {
             }
             // the poll's progress, with the read-back due now instead of the next poll
             Progress verify = Progress.next(VERIFY, ledger.now()).withVendorStatus(status).attempts(progress.attempts());
-            takeAtOnce(exchange, c, progress.polled() ? verify.countPoll() : verify, next -> transitions.move(c.id(), resolved, next));
+            takeAtOnce(exchange, c, resolved, progress.polled() ? verify.countPoll() : verify);
             return;
         }
         String why = state.get() == CommandState.FAILURE
@@ -490,20 +490,20 @@ public class AccessCloudAdapter {
     }
 
     /**
-     * Saves a step's outcome whose next step is due at once ({@code next}: the upload after its create, the read-back
-     * after RESOLVED) through {@code write}, taking that step for this worker as a claim would: leased, and marked sent
+     * Moves the command ({@code change}) with a step's outcome whose next step is due at once ({@code next}: the upload
+     * after its create, the read-back after RESOLVED), taking that step for this worker as a claim would: leased, and marked sent
      * when it is a call not to be repeated blindly ({@code UPLOAD_SENT}), in the same write of the command's row. The
      * route then makes it ({@link #NEXT_STEP}): one row write instead of two (the outcome's, the claim's), and no wait
      * for the dispatcher's next look. Started work first holds as before; a command past its deadline gets no new call
      * and is queued, for the deadline watch to end.
      */
-    private void takeAtOnce(Exchange exchange, CommandRecord c, Progress next, java.util.function.Predicate<Progress> write) {
+    private void takeAtOnce(Exchange exchange, CommandRecord c, StateChange change, Progress next) {
         Instant now = ledger.now();
         if (c.deadlineAt() != null && c.deadlineAt().isBefore(now)) {
-            write.test(next);
+            transitions.move(c.id(), change, next);
             return;
         }
-        if (write.test(next.taken(sent.getOrDefault(next.phase(), next.phase()), now.plus(lease)))) {
+        if (transitions.move(c.id(), change, next.taken(sent.getOrDefault(next.phase(), next.phase()), now.plus(lease)))) {
             CommandRecord step = c.advancedBy(next);
             ledger.afterCommit(() -> exchange.setProperty(NEXT_STEP, step)); // never a call whose lease a rollback undid
         }
