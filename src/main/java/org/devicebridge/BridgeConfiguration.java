@@ -63,7 +63,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         List<CamelConfiguration> concerns = new ArrayList<>(List.of(
                 new CloudsConfiguration(opened),
                 new LedgerConfiguration(applicationDataSource, opened),
-                new LedgerHousekeepingConfiguration(),
+                new LedgerHousekeepingConfiguration(standAlone),
                 new CloudAdaptersConfiguration(),
                 new IntakeConfiguration(),
                 new StatusApiConfiguration(standAlone),

@@ -1,5 +1,6 @@
 package org.devicebridge;
 
+import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -16,8 +17,8 @@ import java.util.List;
  * Wires what keeps the ledger's size in bounds (routes/engine/ledger-housekeeping.yaml): the
  * {@code ledgerRetention} bean ({@code bridge.ledger.retention}, run every
  * {@code bridge.ledger.retention-check-interval}) and the {@code ledgerCompaction} bean (an H2 file
- * ledger's online compaction, every {@code bridge.db.compact-interval}, and its sync to the disk,
- * every {@code bridge.db.sync-interval}).
+ * ledger's online compaction, every {@code bridge.db.compact-interval}, with its copy of the whole file while
+ * quiet, {@code bridge.db.compact-when-quiet-up-to-mb}, and its sync to the disk, every {@code bridge.db.sync-interval}).
  */
 public final class LedgerHousekeepingConfiguration extends ConcernConfiguration {
 
@@ -33,9 +34,18 @@ public final class LedgerHousekeepingConfiguration extends ConcernConfiguration 
                 List.of(WebhookEventIds.ACCESS_CLOUD));
     }
 
+    /** Whether the ledger's pool is the bridge's own (not an application's, whose other users must not wait on the ledger's file). */
+    private final boolean ownPool;
+
+    LedgerHousekeepingConfiguration(boolean ownPool) {
+        this.ownPool = ownPool;
+    }
+
     @BindToRegistry("ledgerCompaction")
     public LedgerCompaction ledgerCompaction() {
-        return new LedgerCompaction(dataSource, COMPACTION_BUDGET);
+        int copyUpTo = settings().integer("bridge.db.compact-when-quiet-up-to-mb", 0, 1_000_000);
+        return new LedgerCompaction(dataSource, COMPACTION_BUDGET,
+                ownPool && dataSource instanceof HikariDataSource pool ? LedgerCompaction.QuietCopy.upTo(pool, copyUpTo) : null);
     }
 
     /** The routes' scheduler delays. */

@@ -6,6 +6,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.NoSuchBeanException;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.devicebridge.ledger.LedgerCompaction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,9 @@ class ConcernConfigurationTest {
     void standAloneEachConcernFindsTheBeansItTakesAndTheRoutesFindEveryBeanTheyName() throws Exception {
         try (CamelContext context = context(Properties::new)) {
             assertOrderAndRouteBeans(context, new BridgeConfiguration(), "routes");
+            assertThat(context.getRegistry().lookupByNameAndType("ledgerCompaction", LedgerCompaction.class).quietCopy())
+                    .as("the quiet copy of the bridge's own pool").isNotNull()
+                    .extracting(LedgerCompaction.QuietCopy::maxLive).isEqualTo(256L << 20);
         }
     }
 
@@ -54,13 +58,15 @@ class ConcernConfigurationTest {
             application.setJdbcUrl("jdbc:h2:mem:app-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
             assertOrderAndRouteBeans(context, new BridgeConfiguration(application), "routes/engine", "routes/templates/batch-intake.yaml",
                     "routes/templates/events-out.yaml");
+            assertThat(context.getRegistry().lookupByNameAndType("ledgerCompaction", LedgerCompaction.class).quietCopy())
+                    .as("an application's pool: never held back by the ledger").isNull();
         }
     }
 
     @Test
     void aConcernRunWithoutTheOnesBeforeItNamesTheBeanItMisses() throws Exception {
         try (CamelContext context = new DefaultCamelContext()) {
-            assertThatThrownBy(() -> BridgeConfiguration.run(context, new LedgerHousekeepingConfiguration()))
+            assertThatThrownBy(() -> BridgeConfiguration.run(context, new LedgerHousekeepingConfiguration(true)))
                     .isInstanceOf(NoSuchBeanException.class)
                     .hasMessageContaining("ledgerDataSource");
         }

@@ -51,6 +51,8 @@ public final class LedgerDatabase {
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
+        // an H2 file's quiet copy holds every ledger call back while it runs (LedgerCompaction.QuietCopy)
+        config.setAllowPoolSuspension(isH2File(url));
         if (connectionTimeout != null) {
             config.setConnectionTimeout(connectionTimeout.toMillis());
         }

@@ -17,6 +17,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -140,6 +143,95 @@ class LedgerCompactionTest {
             assertThat(evacuated).as("runs that evacuated, though something committed before each").isPositive();
             assertEveryLiveCommandKept(ds, ledger);
         }
+    }
+
+    @Test
+    void aQuietLedgerFileOfMostlyWasteIsCopiedWhileOtherLedgerCallsWaitAndNoneIsLost() throws Exception {
+        Path file = dir.resolve("ledger.mv.db");
+        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger"), "sa", "", null, 4)) {
+            CommandStore ledger = mostlyDead(ds, 1000);
+            long before = Files.size(file);
+            LedgerCompaction compaction = new LedgerCompaction(ds, BUDGET, new LedgerCompaction.QuietCopy(ds, 1L << 30, 1L << 20));
+            compaction.compact();                                            // after the commits: not quiet
+            // a caller of the ledger going on meanwhile, a few commits a second (the ledger stays quiet)
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger written = new AtomicInteger();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            Thread caller = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        ledger.openRequest("meanwhile-" + written.get(), "api", null);
+                        written.incrementAndGet();
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        failures.add(e);
+                    }
+                }
+            });
+            caller.start();
+            Thread.sleep(200);
+
+            LedgerCompaction.Outcome copied = compaction.compact();
+            Thread.sleep(200);
+            stop.set(true);
+            caller.join();
+
+            assertThat(copied.sizeAfter()).as("the file copied, of %d bytes before", before).isLessThan(before / 100);
+            assertThat(Files.size(file)).as("and written to since").isLessThan(before / 100);
+            assertThat(failures).as("ledger calls while the file was copied").isEmpty();
+            assertThat(written.get()).isGreaterThan(4);
+            assertThat(new JdbcTemplate(ds).queryForObject("SELECT COUNT(*) FROM bridge_request WHERE id LIKE 'meanwhile-%'",
+                    Integer.class)).isEqualTo(written.get());
+            assertEveryLiveCommandKept(ds, ledger);
+            assertThat(compaction.sync()).as("the new file, synced").isTrue();
+            assertThat(compaction.sync()).as("nothing committed since").isFalse();
+            ledger.openRequest("after", "api", null);
+            assertThat(compaction.sync()).isTrue();
+        }
+        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger"), "sa", "", null, 2)) {
+            assertThat(new LedgerReads(new Ledger(ds, Clock.systemUTC())).transitions("c907")).hasSize(1);
+        }
+    }
+
+    @Test
+    void aQuietLedgerFileIsNotCopiedWhileAnotherConnectionHoldsATransactionWhichThenCommits() throws Exception {
+        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger"), "sa", "", null, 4)) {
+            CommandStore ledger = mostlyDead(ds, 1000);
+            LedgerCompaction compaction = new LedgerCompaction(ds, BUDGET, new LedgerCompaction.QuietCopy(ds, 1L << 30, 1L << 20));
+            compaction.compact();
+            MVStore store;
+            try (Connection c = ds.getConnection()) {
+                store = LedgerCompaction.fileStore(c);
+            }
+            try (Connection held = ds.getConnection()) {
+                held.setAutoCommit(false);
+                try (var insert = held.prepareStatement("UPDATE bridge_command SET reason = 'held' WHERE id = 'c7'")) {
+                    assertThat(insert.executeUpdate()).isEqualTo(1);
+                }
+
+                compaction.compact();                                        // quiet, but a transaction is under way
+
+                held.commit();
+            }
+            try (Connection c = ds.getConnection()) {
+                assertThat(LedgerCompaction.fileStore(c)).as("the same store: the file was not copied").isSameAs(store);
+            }
+            assertThat(ledger.command("c7")).hasValueSatisfying(c -> assertThat(c.reason()).isEqualTo("held"));
+        }
+    }
+
+    @Test
+    void aQuietCopyIsWorthItOnlyForAFileWellAboveItsLiveDataWhichIsNotTooLarge() {
+        var copy = new LedgerCompaction.QuietCopy(null, 256L << 20, 16L << 20);
+        assertThat(copy.worthIt(2_000L << 20, 170L << 20)).as("100,000 commands as the work ends").isTrue();
+        assertThat(copy.worthIt(200L << 20, 170L << 20)).as("30 MB over 170 MB: less than a quarter").isFalse();
+        assertThat(copy.worthIt(220L << 20, 170L << 20)).isTrue();
+        assertThat(copy.worthIt(20L << 20, 5L << 20)).as("less than 16 MB to give back").isFalse();
+        assertThat(copy.worthIt(2_000L << 20, 300L << 20)).as("more live data than the copy takes").isFalse();
+        assertThat(LedgerCompaction.QuietCopy.upTo(null, 0)).as("0: never").isNull();
+        assertThat(LedgerCompaction.QuietCopy.upTo(null, 256).maxLive()).isEqualTo(256L << 20);
     }
 
     /**
