@@ -28,12 +28,6 @@ public final class LedgerHousekeepingConfiguration extends ConcernConfiguration 
     @BeanInject("ledgerDataSource")
     DataSource dataSource;
 
-    @BindToRegistry("ledgerRetention")
-    public LedgerRetention ledgerRetention() {
-        return new LedgerRetention(dataSource, Clock.systemUTC(), settings().duration("bridge.ledger.retention"),
-                List.of(WebhookEventIds.ACCESS_CLOUD));
-    }
-
     /** Whether the ledger's pool is the bridge's own (not an application's, whose other users must not wait on the ledger's file). */
     private final boolean ownPool;
 
@@ -41,11 +35,18 @@ public final class LedgerHousekeepingConfiguration extends ConcernConfiguration 
         this.ownPool = ownPool;
     }
 
+    @BindToRegistry("ledgerRetention")
+    public LedgerRetention ledgerRetention() {
+        return new LedgerRetention(dataSource, Clock.systemUTC(), settings().duration("bridge.ledger.retention"),
+                List.of(WebhookEventIds.ACCESS_CLOUD));
+    }
+
     @BindToRegistry("ledgerCompaction")
     public LedgerCompaction ledgerCompaction() {
         int copyUpTo = settings().integer("bridge.db.compact-when-quiet-up-to-mb", 0, 1_000_000);
-        return new LedgerCompaction(dataSource, COMPACTION_BUDGET,
-                ownPool && dataSource instanceof HikariDataSource pool ? LedgerCompaction.QuietCopy.upTo(pool, copyUpTo) : null);
+        // the bridge's own pool of an H2 file is suspendable (LedgerDatabase.open)
+        HikariDataSource pool = ownPool && dataSource instanceof HikariDataSource own && own.isAllowPoolSuspension() ? own : null;
+        return new LedgerCompaction(dataSource, COMPACTION_BUDGET, pool == null ? null : LedgerCompaction.QuietCopy.upTo(pool, copyUpTo));
     }
 
     /** The routes' scheduler delays. */

@@ -43,10 +43,14 @@ class ConcernConfigurationTest {
 
     @Test
     void standAloneEachConcernFindsTheBeansItTakesAndTheRoutesFindEveryBeanTheyName() throws Exception {
-        try (CamelContext context = context(Properties::new)) {
+        try (CamelContext context = context(() -> {
+            Properties p = new Properties();
+            p.setProperty("bridge.db.url", "jdbc:h2:file:" + dir.resolve("ledger"));
+            return p;
+        })) {
             assertOrderAndRouteBeans(context, new BridgeConfiguration(), "routes");
             assertThat(context.getRegistry().lookupByNameAndType("ledgerCompaction", LedgerCompaction.class).quietCopy())
-                    .as("the quiet copy of the bridge's own pool").isNotNull()
+                    .as("the quiet copy of the bridge's own pool of an H2 file").isNotNull()
                     .extracting(LedgerCompaction.QuietCopy::maxLive).isEqualTo(256L << 20);
         }
     }

@@ -65,6 +65,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * most {@value #EVACUATE_ROUNDS} times the data is rewritten so while the ledger stays quiet. A
  * ledger where nothing is committed and whose file is cut as far as it goes is not written to.
  * <p>
+ * Once the work is done, a file well above its live data is instead copied whole while every other ledger call waits
+ * ({@link QuietCopy}): the smallest file there is, for one wait of a few seconds.
+ * <p>
  * It uses H2's own store API ({@code org.h2.mvstore}) through the embedded session. On any other
  * database (PostgreSQL, H2 in memory, an H2 server reached over TCP, which compacts its own file)
  * it does nothing, nor on an H2 file opened with {@code WRITE_DELAY} above 0 (H2's background writer
@@ -169,7 +172,7 @@ public class LedgerCompaction {
      * Only while no other connection is in use (a transaction under way would be rolled back by H2's close: with one
      * in use, the copy waits for a later run; one taken as the pool was suspended gets up to {@link #WAIT}); when the file is at least
      * {@code minWaste} (and a quarter of its live data) above its live data; when that data is at most
-     * {@code maxLive} (the wait grows with it: 6.2 s for 200 MB of live data, 100,000 commands finished a moment before); and
+     * {@code maxLive} (the wait grows with it: 4 to 6 s for 200 MB of live data, 100,000 commands finished a moment before); and
      * at most once in {@link #SPACING}.
      *
      * @param pool     the ledger's pool, the bridge's own (never an application's: its other users would wait too),
