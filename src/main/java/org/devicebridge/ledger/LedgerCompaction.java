@@ -243,10 +243,11 @@ public class LedgerCompaction {
                 // little was committed since the last run, so little new died: the passes below would mostly rewrite what
                 // the last run wrote. What is left to do is to cut the file's end.
                 Layout layout = Layout.of(store);
-                if (copy != null && System.nanoTime() - nextCopyAt >= 0 && copy.worthIt(sizeBefore, layout.live())) {
-                    Sizes copied = copyAlone(connection, store, layout.live());
+                long liveData = layout.live();
+                if (copy != null && System.nanoTime() - nextCopyAt >= 0 && copy.worthIt(sizeBefore, liveData)) {
+                    Sizes copied = copyAlone(connection, store, liveData);
                     if (copied != null) {
-                        return new Outcome(copied.before(), copied.after(), liveBefore, 100, 1);
+                        return new Outcome(copied.before(), copied.after(), liveBefore, 100, 1); // a new file: every page live
                     }
                 }
                 if (idle && layout.deadBlocks() * BLOCK >= EVACUATE_MIN_GAP && touches < EVACUATE_RUNS) {
