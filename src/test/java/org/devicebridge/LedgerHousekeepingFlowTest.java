@@ -2,6 +2,8 @@ package org.devicebridge;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.ServiceStatus;
+import org.devicebridge.ledger.CommandStore;
+import org.devicebridge.ledger.Ledger;
 import org.devicebridge.ledger.LedgerDatabase;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -9,6 +11,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import javax.sql.DataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,8 +22,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The ledger's housekeeping routes in the running bridge (routes/engine/ledger-housekeeping.yaml):
  * a request past its retention leaves the ledger once reported and once the events topic has
- * published its events; its result files stay. The H2 file is compacted and synced alongside, and
- * compacted whole when the bridge stops.
+ * published its events; its result files stay. The H2 file is compacted and synced alongside, copied
+ * whole once quiet when it is mostly dead space, and compacted whole when the bridge stops.
  */
 class LedgerHousekeepingFlowTest extends AccessFlowTestSupport {
 
@@ -64,6 +67,56 @@ class LedgerHousekeepingFlowTest extends AccessFlowTestSupport {
         assertThat(stopped).as("file after the stop, %,d bytes while running", running).isLessThan(running / 2);
         try (HikariDataSource reopened = LedgerDatabase.open("jdbc:h2:file:" + dir.resolve("ledger"), "sa", "", null, 2)) {
             assertThat(rows(reopened)).isEqualTo(rows);
+        }
+    }
+
+    @Test
+    void aRunningBridgeCopiesAnH2FileOfMostlyDeadSpaceOnceQuietAndGoesOnWithTheNewFile() {
+        Path ledger = dir.resolve("copied").resolve("ledger");
+        Path file = dir.resolve("copied").resolve("ledger.mv.db");
+        // a file with 32 MB of dead space before a live row: nothing but a copy (or moving chunks) gives it back
+        try (HikariDataSource ds = LedgerDatabase.open("jdbc:h2:file:" + ledger, "sa", "", null, 2)) {
+            JdbcTemplate jdbc = new JdbcTemplate(ds);
+            jdbc.execute("CREATE TABLE scratch (b VARBINARY)");
+            byte[] megabyte = new byte[1 << 20];
+            new java.util.Random(1).nextBytes(megabyte);
+            for (int i = 0; i < 32; i++) {
+                jdbc.update("INSERT INTO scratch VALUES (?)", (Object) megabyte);
+            }
+            new CommandStore(new Ledger(ds, Clock.systemUTC())).openRequest("before-copy", "api", null);
+            jdbc.execute("DROP TABLE scratch");
+        }
+        long before = fileSize(file);
+        assertThat(before).isGreaterThan(32L << 20);
+        Object original = fileKey(file);
+
+        startBridge(s -> s, Map.of("bridge.db.url", "jdbc:h2:file:" + ledger, "bridge.db.compact-interval", "300ms"));
+
+        // copied: a new file (H2 renames the copy over the old one), not the old one cut
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !original.equals(fileKey(file)) && fileSize(file) < before / 8);
+        bridge.drop("after-copy.json", Batches.document("after-copy-1",
+                Batches.credentials("a1", "copy-door-1"), Batches.credentials("a2", "copy-door-2")));
+        awaitFinal("after-copy-1", 2);
+        assertThat(bridge.commands("after-copy-1")).extracting(c -> c.state().label()).containsOnly("Command Success");
+        assertThat(bridge.commandStore().request("before-copy")).as("the row written before the copy").isPresent();
+        assertThat(fileSize(file)).as("the new file, with the actions since").isLessThan(before / 8);
+    }
+
+    /** The file's identity on the disk (its inode on Linux); null between H2's rename and the next look. */
+    private static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private static long fileSize(Path file) {
+        try {
+            return Files.size(file);
+        } catch (java.io.IOException e) {
+            return Long.MAX_VALUE; // between H2's rename and the next look
         }
     }
 
