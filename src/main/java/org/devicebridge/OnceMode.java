@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -43,7 +45,7 @@ public class OnceMode {
     private final Pattern include;
     private final Instant giveUpAt;
     /** By request id: a report made again (its marking as reported failed) counts once. */
-    private final java.util.Map<String, Summary> summaries = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Summary> summaries = new ConcurrentHashMap<>();
     private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
 
     /** @param enabled false in a long-running bridge: then this collects nothing and never completes */

@@ -9,11 +9,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import javax.sql.DataSource;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,7 +82,7 @@ class LedgerHousekeepingFlowTest extends AccessFlowTestSupport {
             JdbcTemplate jdbc = new JdbcTemplate(ds);
             jdbc.execute("CREATE TABLE scratch (b VARBINARY)");
             byte[] megabyte = new byte[1 << 20];
-            new java.util.Random(1).nextBytes(megabyte);
+            new Random(1).nextBytes(megabyte);
             for (int i = 0; i < 32; i++) {
                 jdbc.update("INSERT INTO scratch VALUES (?)", (Object) megabyte);
             }
@@ -106,8 +109,8 @@ class LedgerHousekeepingFlowTest extends AccessFlowTestSupport {
     /** The file's identity on the disk (its inode on Linux); null between H2's rename and the next look. */
     private static Object fileKey(Path file) {
         try {
-            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-        } catch (java.io.IOException e) {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
             return null;
         }
     }
@@ -115,7 +118,7 @@ class LedgerHousekeepingFlowTest extends AccessFlowTestSupport {
     private static long fileSize(Path file) {
         try {
             return Files.size(file);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return Long.MAX_VALUE; // between H2's rename and the next look
         }
     }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -137,7 +138,7 @@ public final class AccessCloudSimulator implements CloudSimulator {
      * Upload {@code PUT}s arriving from now on are held (at most 30 s each) until the latch returned is counted down:
      * a call in flight that a test can look at.
      */
-    public java.util.concurrent.CountDownLatch holdUploads() {
+    public CountDownLatch holdUploads() {
         return uploadHandler.hold.hold();
     }
 
@@ -147,7 +148,7 @@ public final class AccessCloudSimulator implements CloudSimulator {
     }
 
     /** Like {@link #holdUploads} for API calls (create, list, get): an answer that comes as late as the test wants. */
-    public java.util.concurrent.CountDownLatch holdCalls() {
+    public CountDownLatch holdCalls() {
         return apiHandler.hold.hold();
     }
 
